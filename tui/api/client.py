@@ -1,0 +1,336 @@
+"""The HTTP client of the S4 static CDN API: the only code that talks to the vendor.
+
+One `httpx.AsyncClient` per S4Client (keep-alive across polls). Every failure becomes a typed
+ApiError (errors.py) whose text has been redacted and made printable; the token travels only
+in the Authorization header and is re-read for every request (a rotated token file is picked
+up without a restart).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from tui import __version__
+from tui.api.domain import validate_domain
+from tui.api.errors import ApiError, ApiTimeout, AuthError, NetworkError, UnexpectedResponse
+from tui.api.parse import parse_logs, parse_refresh_answer, parse_series
+from tui.api.redact import excerpt
+from tui.api.retry import RetryPolicy
+from tui.api.wire import (
+    RawResponse,
+    decode_json,
+    retry_after_of,
+    status_error,
+    transport_error,
+)
+from tui.core.models import LOG_CODES, PERIODS, LogEntry, Metric, RefreshOutcome, Series
+
+__all__ = ["RawResponse", "RetryPolicy", "S4Client", "DEFAULT_REFRESH_RETRY"]
+
+#: Refresh is not idempotent for the quota: fewer, slower retries than reads.
+DEFAULT_REFRESH_RETRY = RetryPolicy(attempts=3, base_s=1.0, cap_s=30.0, jitter=0.2)
+REFRESH_PATH = "/cdn/cache/refresh"
+MAX_REFRESH_URLS = 20
+MAX_LOG_LIMIT = 1000
+_MAX_SECRETS = 8
+
+OnRetry = Callable[[str, ApiError, float], None]
+
+
+class S4Client:
+    """Typed calls to the vendor API with retries, timeouts and token hygiene."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | Callable[[], str],
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 15.0,
+        retry: RetryPolicy | None = None,
+        refresh_retry: RetryPolicy | None = None,
+        verify: bool = True,
+        on_retry: OnRetry | None = None,
+        user_agent: str = f"s4top/{__version__}",
+        total_timeout: float | None = None,
+        max_body_bytes: int = 64 * 1024 * 1024,
+    ) -> None:
+        url = httpx.URL(base_url.rstrip("/"))
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError("the API base URL must be an http:// or https:// URL with a host")
+        self.base_url = str(url)
+        self._token_source = token
+        self._secrets: list[str] = []
+        self.retry = retry or RetryPolicy()
+        self.refresh_retry = refresh_retry or DEFAULT_REFRESH_RETRY
+        self.on_retry = on_retry
+        self._read_timeout = read_timeout
+        # Slow-drip bodies pass the per-read timeout; this bounds the whole request.
+        self._total_timeout = total_timeout or (connect_timeout + 4 * read_timeout)
+        self._max_body = max_body_bytes
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(
+                connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
+            ),
+            verify=verify,
+            trust_env=True,
+            follow_redirects=False,  # never carry the token to wherever a redirect points
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+        )
+
+    async def __aenter__(self) -> S4Client:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def __repr__(self) -> str:
+        return f"S4Client(base_url={self.base_url!r})"
+
+    # ------------------------------------------------------------------------- public calls
+
+    async def series(
+        self, domain: str, metric: Metric, start_s: int, end_s: int, period: str
+    ) -> Series:
+        """One time series (traffic or requests) for [start_s, end_s] at `period`."""
+        metric = Metric(metric)
+        if period not in PERIODS:
+            raise ValueError(f"period must be one of {', '.join(PERIODS)}")
+        path = f"/cdn/data/{validate_domain(domain)}/{metric.value}"
+        params = {"start_time": int(start_s), "end_time": int(end_s), "period": period}
+        endpoint = f"GET {path}"
+        raw = await self._call("GET", path, endpoint, self.retry, params=params)
+        obj = decode_json(raw.body, endpoint, self._secrets)
+        return parse_series(obj, metric, period, endpoint, secrets=self._secrets)
+
+    async def logs_page(
+        self, domain: str, start_ns: int, codes: str = "ALL", limit: int = MAX_LOG_LIMIT
+    ) -> list[LogEntry]:
+        """One page of log entries with access_time >= start_ns (server order, oldest first)."""
+        if codes not in LOG_CODES:
+            raise ValueError(f"codes must be one of {', '.join(LOG_CODES)}")
+        if not 1 <= limit <= MAX_LOG_LIMIT:
+            raise ValueError(f"limit must be between 1 and {MAX_LOG_LIMIT}")
+        path = f"/cdn/data/{validate_domain(domain)}/logs"
+        params = {"start_time": int(start_ns), "codes": codes, "limit": int(limit)}
+        endpoint = f"GET {path}"
+        raw = await self._call("GET", path, endpoint, self.retry, params=params)
+        obj = decode_json(raw.body, endpoint, self._secrets)
+        return parse_logs(obj, endpoint, secrets=self._secrets)
+
+    async def refresh(self, kind: str, urls: list[str]) -> RefreshOutcome:
+        """POST one refresh request (<= 20 entries, already encoded by the caller).
+
+        Never raises for HTTP or network failures: they come back as ok=False, and as
+        unknown=True when the request may have reached the server but no answer was read.
+        Raises AuthError (401/403, unreadable token) and ValueError (bad arguments, before
+        anything is sent).
+        """
+        kind_s = str(getattr(kind, "value", kind))
+        if kind_s not in ("url", "directory"):
+            raise ValueError("refresh type must be 'url' or 'directory'")
+        url_list = list(urls)
+        if not url_list or len(url_list) > MAX_REFRESH_URLS:
+            raise ValueError(f"a refresh request holds 1 to {MAX_REFRESH_URLS} entries")
+        if not all(isinstance(u, str) and u for u in url_list):
+            raise ValueError("refresh entries must be non-empty strings")
+        body = {"type": kind_s, "url_list": url_list}
+        endpoint = f"POST {REFRESH_PATH}"
+        policy = self.refresh_retry
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.monotonic()
+            retry_after: float | None = None
+            status: int | None = None
+            try:
+                raw = await self._send("POST", REFRESH_PATH, endpoint, json_body=body)
+            except (ApiTimeout, NetworkError) as e:
+                if e.sent:
+                    return RefreshOutcome(
+                        ok=False,
+                        status=None,
+                        message=f"outcome unknown: the request was sent but {e.message}",
+                        latency_s=time.monotonic() - started,
+                        attempts=attempt,
+                        unknown=True,
+                    )
+                err: ApiError = e
+            except UnexpectedResponse as e:  # answered, but the body could not be read
+                return RefreshOutcome(
+                    ok=False, status=None, message=f"outcome unknown: {e.message}",
+                    latency_s=time.monotonic() - started, attempts=attempt, unknown=True,
+                )  # fmt: skip
+            else:
+                status = raw.status
+                if 200 <= raw.status < 300:
+                    return self._refresh_outcome(raw, endpoint, attempt)
+                err = status_error(raw, endpoint, self._secrets)
+                if isinstance(err, AuthError):
+                    raise err
+                retry_after = retry_after_of(raw)
+            if not self._retryable(err) or attempt >= policy.attempts:
+                return RefreshOutcome(
+                    ok=False, status=status, message=err.message,
+                    latency_s=time.monotonic() - started, attempts=attempt,
+                )  # fmt: skip
+            await self._pause(endpoint, err, policy.delay(attempt, retry_after))
+
+    async def raw_get(self, path: str, params: dict[str, Any]) -> RawResponse:
+        """One GET, no retries, any status returned as is (for `doctor`)."""
+        if not path.startswith("/") or path.startswith("//") or "://" in path:
+            raise ValueError("raw_get takes a path on the API host, like /cdn/data/<domain>/logs")
+        return await self._send("GET", path, f"GET {path}", params=params)
+
+    # ------------------------------------------------------------------------- internals
+
+    def _token(self, endpoint: str) -> str:
+        """Read the token now; refuse values that cannot go in a header (without showing them)."""
+        source = self._token_source
+        problem: str | None = None
+        token: Any = None
+        try:
+            token = source() if callable(source) else source
+        except OSError as e:
+            problem = f"could not read the token: {e.strerror or type(e).__name__}" + (
+                f" ({e.filename})" if e.filename else ""
+            )
+        except Exception as e:  # its message might hold the token: keep the type name only
+            problem = f"could not read the token ({type(e).__name__})"
+        if problem is None:
+            if not isinstance(token, str):
+                problem = "the token is not text"
+            else:
+                token = token.strip()
+                if not token:
+                    problem = "no token: it is empty"
+                elif any(not 0x20 <= ord(c) <= 0x7E for c in token):
+                    problem = (
+                        "the token holds characters that cannot be sent in an HTTP header "
+                        "(control or non-ASCII characters)"
+                    )
+        if problem is not None:
+            raise AuthError(problem, endpoint=endpoint, status=0)
+        if token not in self._secrets:
+            self._secrets.append(token)
+            del self._secrets[:-_MAX_SECRETS]
+        return token
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        endpoint: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+    ) -> RawResponse:
+        """One request; transport failures become typed errors (raised outside any handler,
+        so no httpx exception, which holds the request and its headers, rides along)."""
+        headers = {"Authorization": self._token(endpoint)}
+        started = time.monotonic()
+        err: ApiError
+        try:
+            async with asyncio.timeout(self._total_timeout):
+                async with self._http.stream(
+                    method, path, params=params, json=json_body, headers=headers
+                ) as resp:
+                    body = await self._read_body(resp, endpoint)
+                    return RawResponse(
+                        status=resp.status_code,
+                        latency_s=time.monotonic() - started,
+                        body=body,
+                        headers=dict(resp.headers.items()),
+                    )
+        except httpx.HTTPError as e:
+            err = transport_error(
+                e, endpoint, self._secrets, httpx.URL(self.base_url).host, self._read_timeout
+            )
+        except TimeoutError:
+            err = ApiTimeout(
+                f"the whole request took longer than {self._total_timeout:g}s",
+                endpoint=endpoint,
+                sent=True,
+            )
+        raise err
+
+    async def _read_body(self, resp: httpx.Response, endpoint: str) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.aiter_bytes():
+            size += len(chunk)
+            if size > self._max_body:
+                raise UnexpectedResponse(
+                    f"the body is larger than {self._max_body} bytes", endpoint=endpoint
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _refresh_outcome(self, raw: RawResponse, endpoint: str, attempt: int) -> RefreshOutcome:
+        problem: str | None = None
+        try:
+            obj = decode_json(raw.body, endpoint, self._secrets)
+            answer = parse_refresh_answer(obj, endpoint, secrets=self._secrets)
+        except UnexpectedResponse as e:
+            problem = e.message
+        if problem is not None:
+            return RefreshOutcome(
+                ok=False,
+                status=raw.status,
+                message=f"HTTP {raw.status} (the refresh may have been accepted), but {problem}",
+                latency_s=raw.latency_s,
+                attempts=attempt,
+            )
+        return RefreshOutcome(
+            ok=answer.accepted,
+            status=raw.status,
+            message=excerpt(answer.message, self._secrets, limit=300),
+            latency_s=raw.latency_s,
+            attempts=attempt,
+        )
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        endpoint: str,
+        policy: RetryPolicy,
+        *,
+        params: dict[str, Any] | None = None,
+    ) -> RawResponse:
+        """Send with retries; return a 2xx response or raise the last error."""
+        attempt = 0
+        while True:
+            attempt += 1
+            retry_after: float | None = None
+            try:
+                raw = await self._send(method, path, endpoint, params=params)
+            except ApiError as e:
+                err = e
+            else:
+                if 200 <= raw.status < 300:
+                    return raw
+                err = status_error(raw, endpoint, self._secrets)
+                retry_after = retry_after_of(raw)
+            if not self._retryable(err) or attempt >= policy.attempts:
+                raise err
+            await self._pause(endpoint, err, policy.delay(attempt, retry_after))
+
+    @staticmethod
+    def _retryable(err: ApiError) -> bool:
+        return bool(getattr(err, "retryable", False))
+
+    async def _pause(self, endpoint: str, err: ApiError, delay: float) -> None:
+        """Tell the caller (never retry silently), then wait."""
+        if self.on_retry is not None:
+            self.on_retry(endpoint, err, delay)
+        await asyncio.sleep(delay)

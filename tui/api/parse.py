@@ -1,0 +1,241 @@
+"""Turn decoded response bodies into typed records, tolerantly (shared/API.md, "unknowns").
+
+Pure functions, no HTTP. Every accepted shape is listed in the docstrings; anything else
+raises UnexpectedResponse naming the endpoint with a short, redacted excerpt, so a user with a
+real token can report the real shape instead of staring at an empty chart.
+
+`secrets` (keyword-only, optional) are masked in any excerpt; the client always passes the
+token.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from tui.api.series_parse import parse_series
+from tui.api.shapes import (
+    as_int,
+    find_key,
+    norm,
+    open_envelope,
+    reported_error,
+    server_message,
+    to_ns,
+    unexpected,
+)
+from tui.core.models import LogEntry
+
+__all__ = [
+    "parse_logs",
+    "parse_series",
+    "parse_refresh",
+    "parse_refresh_answer",
+    "RefreshAnswer",
+    "server_message",
+]
+
+#: Keys that hold the list of entries inside an object (normalised), after the envelope keys.
+_LIST_KEYS = ("list", "items", "records", "logs", "entries", "hits", "lines")
+_MAX_DEPTH = 3
+
+
+# ----------------------------------------------------------------------------- logs
+
+_Coerce = Callable[[Any], Any]
+
+
+def _intern(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return sys.intern(value) if len(value) <= 32 else value
+
+
+def _plain_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _status(value: Any) -> int | None:
+    n = as_int(value)
+    return n if n is not None and 0 <= n <= 999 else None
+
+
+def _size(value: Any) -> int | None:
+    n = as_int(value)
+    return n if n is not None and n >= 0 else None
+
+
+def _cache(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "HIT" if value else "MISS"
+    return _intern(value)
+
+
+#: (LogEntry attribute, coercion, accepted key names normalised, in order of preference).
+_LOG_FIELDS: tuple[tuple[str, _Coerce, tuple[str, ...]], ...] = (
+    ("time_ns", to_ns, ("accesstime", "time", "timestamp", "ts", "timens", "datetime", "logtime", "@timestamp")),
+    ("status", _status, ("code", "status", "httpcode", "statuscode", "httpstatus", "responsecode")),
+    ("client_ip", _plain_str, ("ip", "clientip", "remoteaddr", "remoteip", "clientaddr", "srcip", "userip")),
+    ("url", _plain_str, ("path", "url", "uri", "requesturi", "requesturl", "fullurl")),
+    ("size", _size, ("size", "bytes", "bodybytessent", "bytessent", "responsesize", "contentlength")),
+    ("method", _intern, ("method", "httpmethod", "requestmethod", "verb")),
+    ("country", _intern, ("country", "countrycode", "geo", "region", "countryname")),
+    ("cache", _cache, ("cache", "cachestatus", "hit", "cachehit", "upstreamcachestatus")),
+)  # fmt: skip
+
+# One plan per set of keys (a "shape"): which original keys may feed which field.
+_Plan = tuple[tuple[str, _Coerce, tuple[str, ...]], ...]
+_PLANS: dict[tuple[str, ...], _Plan] = {}
+# One source_keys dict and extra-key tuple per (shape, keys actually used): shared by entries.
+_MAPPINGS: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], tuple[dict[str, str], tuple[str, ...]]] = {}
+_CACHE_LIMIT = 512  # a hostile server could vary keys per entry; keep the caches bounded
+
+
+def _plan_for(keys: tuple[str, ...]) -> _Plan:
+    plan = _PLANS.get(keys)
+    if plan is None:
+        by_norm: dict[str, list[str]] = {}
+        for k in keys:
+            by_norm.setdefault(norm(k), []).append(k)
+        plan = tuple(
+            (attr, coerce, tuple(k for name in names for k in by_norm.get(name, ())))
+            for attr, coerce, names in _LOG_FIELDS
+        )
+        if len(_PLANS) >= _CACHE_LIMIT:
+            _PLANS.clear()
+        _PLANS[keys] = plan
+    return plan
+
+
+def _mapping_for(keys: tuple[str, ...], used: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], tuple[str, ...]]:
+    cache_key = (keys, used)
+    found = _MAPPINGS.get(cache_key)
+    if found is None:
+        used_keys = {k for _, k in used}
+        found = (dict(used), tuple(k for k in keys if k not in used_keys))
+        if len(_MAPPINGS) >= _CACHE_LIMIT:
+            _MAPPINGS.clear()
+        _MAPPINGS[cache_key] = found
+    return found
+
+
+def _entry(raw: dict[str, Any], index: int, endpoint: str, secrets: list[str]) -> LogEntry:
+    keys = tuple(raw)
+    values: dict[str, Any] = {}
+    used: list[tuple[str, str]] = []
+    for attr, coerce, candidates in _plan_for(keys):
+        for key in candidates:
+            value = coerce(raw[key])
+            if value is not None:
+                values[attr] = value
+                used.append((attr, key))
+                break
+    if "time_ns" not in values:
+        raise unexpected(
+            f"log entry {index} has no usable time field "
+            "(looked for access_time, time, timestamp, ts)",
+            endpoint,
+            raw,
+            secrets,
+        )
+    source_keys, extra_keys = _mapping_for(keys, tuple(used))
+    return LogEntry(
+        extra={k: raw[k] for k in extra_keys},
+        source_keys=source_keys,
+        **values,
+    )
+
+
+def _find_list(obj: Any, endpoint: str, secrets: list[str], depth: int = 0) -> list[Any] | None:
+    """The list of entries in `obj`: bare, in an envelope, or one level further down."""
+    if isinstance(obj, list):
+        return obj
+    if not isinstance(obj, dict) or depth > _MAX_DEPTH:
+        return None
+    env = open_envelope(obj)
+    if env.payload_key is not None:
+        payload = env.payload
+        if payload is None or payload == {} or payload == []:
+            if env.verdict is False:
+                raise reported_error(env, endpoint, obj, secrets)
+            return []
+        if isinstance(payload, list):
+            return payload
+        found = _find_list(payload, endpoint, secrets, depth + 1)
+        if found is not None:
+            return found
+    key = find_key(obj, _LIST_KEYS)
+    if key is not None and (obj[key] is None or isinstance(obj[key], list)):
+        return obj[key] or []
+    if env.verdict is False:
+        raise reported_error(env, endpoint, obj, secrets)
+    if env.only_meta and env.verdict is True:
+        return []
+    return None
+
+
+def parse_logs(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()) -> list[LogEntry]:
+    """Log entries, in server order.
+
+    Accepted: a bare list of entry objects; `{"data": [...]}` with or without `code`/`message`
+    (any case, `result`/`payload` too); `{"data": {"list"|"items"|"records"|"logs"|...: [...]}}`;
+    `"data": null` or an ok envelope without data (no entries). Entry keys are matched case-
+    and separator-insensitively (`client_ip` = `clientIp`); see `_LOG_FIELDS`. A value that
+    does not fit its field (a non-numeric status) is kept in `extra` under its own key.
+    An envelope that reports an error (non-success `code`, `success: false`, `error`) without
+    data raises UnexpectedResponse with the server's message.
+    """
+    secret_list = list(secrets)
+    entries = _find_list(obj, endpoint, secret_list)
+    if entries is None:
+        raise unexpected(
+            "no list of log entries in the response (expected a list, or an object with 'data')",
+            endpoint,
+            obj,
+            secret_list,
+        )
+    out: list[LogEntry] = []
+    for i, raw in enumerate(entries):
+        if not isinstance(raw, dict):
+            raise unexpected(f"log entry {i} is not an object", endpoint, raw, secret_list)
+        out.append(_entry(raw, i, endpoint, secret_list))
+    return out
+
+
+# ----------------------------------------------------------------------------- refresh
+
+
+@dataclass(slots=True, frozen=True)
+class RefreshAnswer:
+    """A refresh response read: `accepted` only on positive evidence (message ok, code 0...)."""
+
+    accepted: bool
+    message: str
+
+
+def parse_refresh_answer(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()) -> RefreshAnswer:
+    """Accepted: `{"message": "ok"}` (known), any envelope with message/msg and/or code/success,
+    or a bare JSON string. `accepted` needs positive evidence; "ok" means accepted, not purged.
+    """
+    if isinstance(obj, str):
+        return RefreshAnswer(accepted=obj.strip().lower() in ("ok", "success"), message=obj)
+    if isinstance(obj, dict):
+        env = open_envelope(obj)
+        if env.message is not None or env.verdict is not None:
+            message = env.message
+            if message is None:
+                message = "ok" if env.verdict else f"failed (code {repr(env.code)[:40]})"
+            return RefreshAnswer(accepted=env.verdict is True, message=message)
+    raise unexpected(
+        "no message in the refresh response (expected an object like {\"message\": \"ok\"})",
+        endpoint,
+        obj,
+        list(secrets),
+    )
+
+
+def parse_refresh(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()) -> str:
+    """The server's message for a refresh call (`"ok"` when it was accepted)."""
+    return parse_refresh_answer(obj, endpoint, secrets=secrets).message
