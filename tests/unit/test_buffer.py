@@ -1,0 +1,265 @@
+"""LogBuffer and LogFilter: bounded, sequenced, filtered in the data model."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from tui.core.buffer import FilterError, LogBuffer, LogFilter, haystack
+from tui.core.models import LogEntry, StatusClass
+
+S2, S3, S4, S5 = StatusClass.S2XX, StatusClass.S3XX, StatusClass.S4XX, StatusClass.S5XX
+
+
+def make(n: int, status: int = 200, url: str = "/x", ip: str = "1.2.3.4", method: str = "GET",
+         country: str = "CN") -> LogEntry:
+    return LogEntry(time_ns=n, status=status, method=method, client_ip=ip, size=n,
+                    url=f"https://cdn.example.com{url}", country=country)
+
+
+def mixed(n: int, seed: int = 0) -> list[LogEntry]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        status = rng.choice([200, 206, 301, 304, 403, 404, 500, 503, 0])
+        ext = rng.choice(["png", "js", "css", "html"])
+        out.append(make(i, status, f"/assets/{rng.randrange(10**6)}.{ext}",
+                        ip=f"10.0.{rng.randrange(256)}.{rng.randrange(256)}",
+                        country=rng.choice(["CN", "US", "DE", ""])))
+    return out
+
+
+def view_sizes(buf: LogBuffer) -> list[int]:
+    return [buf.view_entry(i).size for i in range(buf.view_len)]
+
+
+# -- LogFilter -----------------------------------------------------------------------------
+
+def test_class_key_rule_from_all_shows_only_that_class() -> None:
+    f = LogFilter()
+    assert f.describe() == "all"
+    f = f.with_class_key(S5)
+    assert f.classes == {S5} and f.describe() == "5XX"
+
+
+def test_class_keys_toggle_while_a_class_filter_is_active() -> None:
+    f = LogFilter().with_class_key(S2).with_class_key(S5)
+    assert f.classes == {S2, S5} and f.describe() == "2XX 5XX"
+    f = f.with_class_key(S4)
+    assert f.describe() == "2XX 4XX 5XX"
+    f = f.with_class_key(S2)
+    assert f.classes == {S4, S5}
+
+
+def test_removing_the_last_class_goes_back_to_all() -> None:
+    f = LogFilter().with_class_key(S3).with_class_key(S3)
+    assert f.classes == frozenset() and f.describe() == "all"
+    # ...and from all, the next key again shows only its class.
+    assert f.with_class_key(S4).classes == {S4}
+
+
+def test_zero_shows_all_and_keeps_the_text() -> None:
+    f = LogFilter().with_class_key(S2).with_class_key(S3).with_text("png").all_classes()
+    assert f.classes == frozenset() and f.text == "png"
+
+
+def test_plain_text_is_case_insensitive_substring_over_fields() -> None:
+    e = make(1, 404, "/Img/Logo.PNG", ip="203.0.113.9", method="HEAD", country="DE")
+    for text in ["logo.png", "LOGO", "404", "203.0.113", "head", "de", "404 head"]:
+        assert LogFilter(text=text).matches(e), text
+    for text in ["logo.gif", "500", "POST"]:
+        assert not LogFilter(text=text).matches(e), text
+
+
+def test_regex_filter() -> None:
+    e5 = make(1, 503, "/a/b.png")
+    e4 = make(2, 404, "/a/b.png")
+    f = LogFilter(text=r"/5\d\d .*\.png$/")
+    assert f.is_regex
+    assert f.matches(e5) and not f.matches(e4)
+    assert LogFilter(text="/B\\.PNG/").matches(e5)  # case-insensitive too
+    assert not LogFilter(text="//").is_regex  # too short to be a regex: plain "//"
+    assert LogFilter(text="//").matches(e5)
+
+
+def test_bad_regex_raises_a_readable_filter_error() -> None:
+    with pytest.raises(FilterError) as info:
+        LogFilter().with_text("/a(b/")
+    msg = str(info.value)
+    assert "bad regex" in msg and "/a(b/" in msg and "position" in msg
+    with pytest.raises(FilterError):
+        LogFilter(text="/[z-a]/")
+    assert isinstance(info.value, ValueError)
+
+
+def test_class_and_text_combine() -> None:
+    f = LogFilter(frozenset({S5}), "png")
+    assert f.matches(make(1, 500, "/a.png"))
+    assert not f.matches(make(2, 200, "/a.png"))
+    assert not f.matches(make(3, 500, "/a.js"))
+    assert not f.matches(make(4, 0, "/a.png"))  # unknown status has no class
+
+
+def test_spans_for_highlighting() -> None:
+    assert LogFilter(text="ab").spans("xABxab") == [(1, 3), (4, 6)]
+    assert LogFilter(text="/a+/").spans("caaab a") == [(1, 4), (6, 7)]
+    assert LogFilter(text="/x*/").spans("abc") == []  # empty matches are no highlight
+    assert LogFilter(text="a.b").spans("aXb a.b") == [(4, 7)]  # plain text is literal
+    assert LogFilter().spans("anything") == []
+
+
+def test_filter_equality_ignores_compiled_state() -> None:
+    assert LogFilter(frozenset({S2}), "x") == LogFilter(frozenset({S2}), "x")
+    assert hash(LogFilter(text="/a/")) == hash(LogFilter(text="/a/"))
+    assert not LogFilter().active and LogFilter(text="a").active
+
+
+def test_haystack_order() -> None:
+    assert haystack(make(1, 503, "/A.png", ip="1.1.1.1", method="GET", country="CN")) == (
+        "503 get 1.1.1.1 cn https://cdn.example.com/a.png"
+    )
+
+
+# -- LogBuffer -----------------------------------------------------------------------------
+
+def test_seqs_and_capacity_eviction() -> None:
+    buf = LogBuffer(capacity=5)
+    assert buf.extend(make(i) for i in range(3)) == 3
+    assert len(buf) == 3 and buf.appended == 3 and buf.evicted == 0
+    assert buf.extend(make(i) for i in range(3, 8)) == 5
+    assert len(buf) == 5 and buf.appended == 8 and buf.evicted == 3
+    assert buf.first_seq == 3
+    assert [e.size for e in buf] == [3, 4, 5, 6, 7]
+    assert buf.entry_by_seq(2) is None
+    assert buf.entry_by_seq(3).size == 3  # type: ignore[union-attr]
+    assert buf.entry_by_seq(8) is None
+    assert view_sizes(buf) == [3, 4, 5, 6, 7]
+    assert [buf.view_seq(i) for i in range(5)] == [3, 4, 5, 6, 7]
+
+
+def test_extend_larger_than_capacity_in_one_call() -> None:
+    buf = LogBuffer(capacity=10)
+    new = buf.extend(make(i) for i in range(35))
+    assert new == 10
+    assert [e.size for e in buf] == list(range(25, 35))
+    assert buf.evicted == 25 and view_sizes(buf) == list(range(25, 35))
+
+
+def test_extend_returns_new_matching_count() -> None:
+    buf = LogBuffer(100)
+    buf.set_filter(LogFilter(frozenset({S5})))
+    assert buf.extend([make(0, 200), make(1, 500), make(2, 503), make(3, 404)]) == 2
+    assert view_sizes(buf) == [1, 2]
+
+
+def test_filters_apply_to_buffered_entries_and_change_nothing_kept() -> None:
+    entries = mixed(500, seed=3)
+    buf = LogBuffer(1000)
+    buf.extend(entries)
+    for f in [LogFilter(frozenset({S4})), LogFilter(frozenset({S2, S5})), LogFilter(text="png"),
+              LogFilter(frozenset({S5}), "/\\.js$/"), LogFilter(text="10.0.1"), LogFilter()]:
+        gen = buf.generation
+        buf.set_filter(f)
+        assert buf.generation == gen + 1
+        assert view_sizes(buf) == [e.size for e in entries if f.matches(e)]
+        assert [e.size for e in buf.matching()] == view_sizes(buf)
+        assert len(buf) == 500
+
+
+def test_incremental_view_equals_a_rebuild() -> None:
+    rng = random.Random(11)
+    entries = mixed(3000, seed=11)
+    buf = LogBuffer(700)
+    buf.set_filter(LogFilter(frozenset({S4, S5}), "/\\.(png|js)$/"))
+    pos = 0
+    while pos < len(entries):
+        n = rng.randint(0, 120)
+        buf.extend(entries[pos : pos + n])
+        pos = min(pos + n, len(entries))
+        incremental = [buf.view_seq(i) for i in range(buf.view_len)]
+        kept = entries[max(0, pos - 700) : pos]
+        assert incremental == [e.size for e in kept if buf.filter.matches(e)]
+    buf.set_filter(buf.filter)
+    assert [buf.view_seq(i) for i in range(buf.view_len)] == incremental
+
+
+def test_view_is_stable_under_eviction() -> None:
+    buf = LogBuffer(capacity=10)
+    buf.set_filter(LogFilter(frozenset({S5})))
+    buf.extend(make(i, 500 if i % 2 else 200) for i in range(10))
+    assert [buf.view_seq(i) for i in range(buf.view_len)] == [1, 3, 5, 7, 9]
+    cursor_seq = buf.view_seq(3)  # the user's cursor is on seq 7
+    gen = buf.generation
+    buf.extend(make(i, 500 if i % 2 else 200) for i in range(10, 16))  # evicts seqs 0-5
+    assert buf.generation == gen  # no rebuild: the widget only shifts
+    assert buf.view_dropped == 3
+    assert [buf.view_seq(i) for i in range(buf.view_len)] == [7, 9, 11, 13, 15]
+    i = buf.view_index_of_seq(cursor_seq)
+    assert i == 0 and buf.view_entry(i).size == 7
+    assert buf.view_index_of_seq(8) == 1  # not shown: the nearest one after it
+    assert buf.view_index_of_seq(16) is None
+    assert buf.view_index_of_seq(0) == 0  # evicted: the oldest still shown
+    assert buf.view_entry(-1).size == 15
+    with pytest.raises(IndexError):
+        buf.view_entry(5)
+
+
+def test_view_trimming_compacts_over_a_long_run() -> None:
+    buf = LogBuffer(capacity=1000)
+    for start in range(0, 60_000, 1000):
+        buf.extend(make(i) for i in range(start, start + 1000))
+        assert buf.view_len == 1000
+        assert buf.view_seq(0) == start and buf.view_seq(-1) == start + 999
+    assert len(buf._view) < 10_000  # the trimmed head does not pile up
+
+
+def test_cursor_survives_filter_change() -> None:
+    buf = LogBuffer(100)
+    buf.extend(make(i, [200, 404, 500][i % 3]) for i in range(30))
+    seq = buf.view_seq(10)  # seq 10, status 404
+    buf.set_filter(LogFilter(frozenset({S5})))
+    i = buf.view_index_of_seq(seq)
+    assert i is not None and buf.view_seq(i) == 11
+    buf.set_filter(LogFilter())
+    assert buf.view_seq(buf.view_index_of_seq(seq)) == 10  # type: ignore[arg-type]
+
+
+def test_clear_keeps_counting_seqs() -> None:
+    buf = LogBuffer(10)
+    buf.extend(make(i) for i in range(4))
+    buf.clear()
+    assert len(buf) == 0 and buf.view_len == 0 and buf.entry_by_seq(1) is None
+    buf.extend([make(99), make(100, 500), make(101)])
+    assert buf.view_seq(0) == 4 and buf.entry_by_seq(4).size == 99  # type: ignore[union-attr]
+    buf.set_filter(LogFilter(frozenset({S5})))  # rebuild over a ring that starts mid-list
+    assert view_sizes(buf) == [100]
+    buf.set_filter(LogFilter(text="cdn"))
+    assert view_sizes(buf) == [99, 100, 101]
+
+
+def test_capacity_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        LogBuffer(0)
+
+
+def test_100k_filter_recompute_works() -> None:
+    entries = mixed(100_000, seed=5)
+    buf = LogBuffer(100_000)
+    buf.extend(entries)
+    buf.extend(mixed(5_000, seed=6))  # wrap the ring: recompute must follow seq order
+    assert len(buf) == 100_000
+    expected_all = [e.size for e in (entries[5_000:] + mixed(5_000, seed=6))]
+    for f in [LogFilter(frozenset({S5})), LogFilter(text="png"), LogFilter(text="/5\\d\\d .*js$/"),
+              LogFilter(frozenset({S2, S3}), "cn")]:
+        started = time.perf_counter()
+        buf.set_filter(f)
+        elapsed = time.perf_counter() - started
+        assert elapsed < 2.0  # generous: a sanity bound, not the performance target
+        if f.text:  # search text is cached for every slot, wrapped part included
+            assert buf._hay.count(None) == 0
+        got = [buf.view_entry(i).size for i in range(buf.view_len)]
+        buf_entries = list(buf)
+        assert got == [e.size for e in buf_entries if f.matches(e)]
+        assert [e.size for e in buf_entries] == expected_all
