@@ -1,0 +1,104 @@
+"""Alternative wire shapes, so clients are tested against more than one guess.
+
+The real response shapes are unknown (see shared/API.md). `default` is the shape public
+client code suggests; the others are plausible variants a tolerant parser must accept,
+and `unknown` is one it must refuse loudly:
+
+| shape   | logs                                                        | series                          | refresh |
+|---------|-------------------------------------------------------------|---------------------------------|---------|
+| default | {"data": [{path,size,access_time,code,method,ip,country,    | {"data": [{"time", "value"}]}   | {"message": "ok"} |
+|         |  referer,ua,cache}], "message": "ok"}                       |                                 |         |
+| alt1    | {"data": [{url,bytes,timestamp,status,http_method,client_ip,| {"data": {"<unix s>": value}}   | {"code": 0, "message": "ok", "data": null} |
+|         |  country_code,referer,user_agent,cache_status}]}            |                                 |         |
+| alt2    | bare [{uri,body_bytes_sent,time,http_code,request_method,   | bare {"timestamps": [...],      | {"message": "ok"} |
+|         |  remote_addr,geo,http_referer,http_user_agent,cache}]       |  "values": [...]}               |         |
+| alt3    | {"code": 0, "message": "success", "data": [{path,size,ts,   | bare [[unix s, value], ...]     | {"code": 0, "message": "ok"} |
+|         |  status_code,method,clientip,region,referer,ua,hit: bool}]} |                                 |         |
+| alt4    | bare [default keys]                                         | {"data": [{"timestamp": unix ms,| {"message": "ok"} |
+|         |                                                             |  "bytes"|"requests": value}]}   |         |
+| unknown | {"result": {"rows": [...]}}                                 | {"result": {"rows": [...]}}     | {"result": "accepted"} |
+
+Times stay in nanoseconds in every log shape (ms would break paging); alt4 series use
+milliseconds. Keys the simulator does not know (injected entries) pass through unchanged.
+Error bodies keep {"code", "message"} in every shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SHAPES = ("default", "alt1", "alt2", "alt3", "alt4", "unknown")
+
+_LOG_KEYS: dict[str, dict[str, str]] = {
+    "alt1": {"path": "url", "size": "bytes", "access_time": "timestamp", "code": "status",
+             "method": "http_method", "ip": "client_ip", "country": "country_code",
+             "ua": "user_agent", "cache": "cache_status"},
+    "alt2": {"path": "uri", "size": "body_bytes_sent", "access_time": "time",
+             "code": "http_code", "method": "request_method", "ip": "remote_addr",
+             "country": "geo", "referer": "http_referer", "ua": "http_user_agent"},
+    "alt3": {"access_time": "ts", "code": "status_code", "ip": "clientip",
+             "country": "region", "cache": "hit"},
+}
+
+
+def _rename(entry: dict[str, Any], keys: dict[str, str], shape: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in entry.items():
+        if shape == "alt3" and k == "cache" and isinstance(v, str):
+            v = v == "HIT"
+        out[keys.get(k, k)] = v
+    return out
+
+
+def shape_logs(entries: list[dict[str, Any]], shape: str) -> Any:
+    if shape in _LOG_KEYS:
+        entries = [_rename(e, _LOG_KEYS[shape], shape) for e in entries]
+    if shape == "alt1":
+        return {"data": entries}
+    if shape == "alt2":
+        return entries
+    if shape == "alt3":
+        return {"code": 0, "message": "success", "data": entries}
+    if shape == "alt4":
+        return entries
+    if shape == "unknown":
+        return {"result": {"rows": entries}}
+    return {"data": entries, "message": "ok"}
+
+
+def shape_series(points: list[dict[str, int]], shape: str, metric: str = "request") -> Any:
+    if shape == "alt1":
+        return {"data": {str(p["time"]): p["value"] for p in points}}
+    if shape == "alt2":
+        return {"timestamps": [p["time"] for p in points], "values": [p["value"] for p in points]}
+    if shape == "alt3":
+        return [[p["time"], p["value"]] for p in points]
+    if shape == "alt4":
+        key = "bytes" if metric.startswith("traffic") else "requests"
+        return {"data": [{"timestamp": p["time"] * 1000, key: p["value"]} for p in points]}
+    if shape == "unknown":
+        return {"result": {"rows": points}}
+    return {"data": points}
+
+
+def shape_refresh(obj: dict[str, Any], shape: str) -> Any:
+    if shape == "alt1":
+        return {"code": 0, "message": obj.get("message"), "data": None}
+    if shape == "alt3":
+        return {"code": 0, "message": obj.get("message")}
+    if shape == "unknown":
+        return {"result": "accepted"}
+    return obj
+
+
+def apply_shape(kind: str, obj: Any, shape: str, metric: str = "request") -> Any:
+    """Re-shape a default-shape success body of `kind` (logs, series, refresh)."""
+    if shape == "default":
+        return obj
+    if kind == "logs":
+        return shape_logs(obj["data"], shape)
+    if kind == "series":
+        return shape_series(obj["data"], shape, metric)
+    if kind == "refresh":
+        return shape_refresh(obj, shape)
+    return obj
