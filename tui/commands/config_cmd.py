@@ -1,0 +1,29 @@
+"""`s4top config`: the effective settings, where each came from, and the paths in use."""
+
+from __future__ import annotations
+
+import argparse
+
+from tui.config import SCHEMA, data_dir
+from tui.context import Context
+
+
+def add_args(p: argparse.ArgumentParser) -> None:
+    del p  # no options of its own
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    s = ctx.settings
+    found = "found" if s.config_found else "not present (defaults apply)"
+    print(f"config file: {s.config_path} ({found})")
+    print(f"data dir:    {data_dir()} (refresh drafts and history)")
+    print(f"token:       {ctx.token.description} (value hidden)")
+    print(f"api base:    {ctx.api_base}")
+    print(f"domains:     {', '.join(ctx.domains) or '(none)'}")
+    print()
+    width = max(len(k) for k in SCHEMA)
+    for name in SCHEMA:
+        value = s.values[name]
+        shown = "(unset)" if value is None or value == [] or value == {} else value
+        print(f"{name.ljust(width)} = {shown!s}  [{s.origins[name]}]")
+    return 0

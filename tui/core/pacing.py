@@ -1,0 +1,35 @@
+"""Client-side pacing for refresh requests: stay under the vendor's limit (default 300 per
+5 minutes) by waiting instead of being refused. Pure: the caller supplies the clock."""
+
+from __future__ import annotations
+
+from collections import deque
+
+
+class Pacer:
+    """Sliding-window limiter: at most `limit` sends in any `window_s` seconds."""
+
+    def __init__(self, limit: int = 300, window_s: float = 300.0) -> None:
+        if limit <= 0 or window_s <= 0:
+            raise ValueError("limit and window must be positive")
+        self.limit = limit
+        self.window_s = window_s
+        self._sent: deque[float] = deque()
+
+    def _trim(self, now: float) -> None:
+        while self._sent and self._sent[0] <= now - self.window_s:
+            self._sent.popleft()
+
+    def delay(self, now: float) -> float:
+        """Seconds to wait before the next send may go out (0 when it may go now)."""
+        self._trim(now)
+        if len(self._sent) < self.limit:
+            return 0.0
+        return max(0.0, self._sent[0] + self.window_s - now)
+
+    def record(self, now: float) -> None:
+        self._sent.append(now)
+
+    def used(self, now: float) -> int:
+        self._trim(now)
+        return len(self._sent)

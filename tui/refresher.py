@@ -1,0 +1,131 @@
+"""Sending a refresh plan: one implementation for the CLI and the modal.
+
+Paces under the vendor limit, sends each request (the client retries 429/5xx/connect failures
+a bounded number of times and reports every retry), records every submission in the history
+file, and reports progress as events. A request whose outcome is unknown (sent, no answer) is
+recorded as unknown and never as success.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tui.api.errors import ApiError
+from tui.core.models import RefreshOutcome
+from tui.core.pacing import Pacer
+from tui.store import HistoryStore
+
+
+@dataclass(slots=True)
+class RequestSpec:
+    kind: str  # "url" | "directory"
+    urls: list[str]
+
+
+@dataclass(slots=True)
+class RefreshEvent:
+    """index: which request; phase: waiting | sending | retrying | done."""
+
+    index: int
+    phase: str
+    detail: str = ""
+    wait_s: float = 0.0
+    outcome: RefreshOutcome | None = None
+
+
+@dataclass(slots=True)
+class Submission:
+    domain: str
+    requests: list[RequestSpec]
+    outcomes: list[RefreshOutcome | None] = field(default_factory=list)
+    started_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.outcomes) and all(o is not None and o.ok for o in self.outcomes)
+
+    def failed_indices(self) -> list[int]:
+        return [i for i, o in enumerate(self.outcomes) if o is None or not o.ok]
+
+    def to_record(self) -> dict[str, Any]:
+        kinds = sorted({r.kind for r in self.requests})
+        return {
+            "time": datetime.fromtimestamp(self.started_s, tz=UTC).isoformat(timespec="seconds"),
+            "time_s": round(self.started_s, 3),
+            "domain": self.domain,
+            "type": kinds[0] if len(kinds) == 1 else "mixed",
+            "entries": [u for r in self.requests for u in r.urls],
+            "requests": [
+                {
+                    "type": r.kind,
+                    "urls": r.urls,
+                    "status": o.status if o else None,
+                    "message": o.message if o else "not sent",
+                    "latency_s": round(o.latency_s, 3) if o else None,
+                    "ok": bool(o and o.ok),
+                    "unknown": bool(o and o.unknown),
+                    "attempts": o.attempts if o else 0,
+                }
+                for r, o in zip(self.requests, self.outcomes, strict=False)
+            ],
+        }
+
+
+class Refresher:
+    """Holds the pacer across submissions (the vendor's window spans them)."""
+
+    def __init__(
+        self,
+        client: Any,
+        history: HistoryStore | None,
+        pacer: Pacer | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self.history = history
+        self.pacer = pacer or Pacer()
+        self.clock = clock
+        self.sleep = sleep
+
+    async def submit(
+        self,
+        domain: str,
+        requests: Sequence[RequestSpec],
+        on_event: Callable[[RefreshEvent], None] | None = None,
+        only: Sequence[int] | None = None,
+        previous: Submission | None = None,
+    ) -> Submission:
+        """Send `requests` (or only the indices in `only`, for a retry of `previous`)."""
+        emit = on_event or (lambda _e: None)
+        sub = previous or Submission(domain=domain, requests=list(requests), started_s=self.clock())
+        if len(sub.outcomes) < len(sub.requests):
+            sub.outcomes.extend([None] * (len(sub.requests) - len(sub.outcomes)))
+        indices = list(only) if only is not None else list(range(len(sub.requests)))
+        try:
+            for i in indices:
+                req = sub.requests[i]
+                wait = self.pacer.delay(self.clock())
+                if wait > 0:
+                    emit(RefreshEvent(i, "waiting", f"pacing under {self.pacer.limit} requests per {self.pacer.window_s:.0f}s", wait))
+                    await self.sleep(wait)
+                emit(RefreshEvent(i, "sending"))
+                self.pacer.record(self.clock())
+                try:
+                    outcome = await self.client.refresh(req.kind, req.urls)
+                except ApiError as exc:  # auth and other refusals that the client raises
+                    outcome = RefreshOutcome(ok=False, status=getattr(exc, "status", None), message=exc.message, latency_s=0.0)
+                    sub.outcomes[i] = outcome
+                    emit(RefreshEvent(i, "done", outcome.message, outcome=outcome))
+                    raise
+                sub.outcomes[i] = outcome
+                emit(RefreshEvent(i, "done", outcome.message, outcome=outcome))
+        finally:
+            if self.history is not None:
+                self.history.append(sub.to_record())
+        return sub
