@@ -1,0 +1,299 @@
+"""The Textual app: owns the API client, the pollers (one long-lived worker per loop), the
+monitor model, and the screens. Workers only fetch and feed the model; screens draw."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tui.api.client import RetryPolicy, S4Client
+from tui.api.errors import ApiError, AuthError, RateLimited
+from tui.config import data_dir
+from tui.context import Context, describe_error
+from tui.core.buffer import LogBuffer
+from tui.core.cursor import LogCursor, clamp_start
+from tui.core.logfmt import format_json, format_line
+from tui.core.models import LogEntry, Metric
+from tui.core.tail import LogTail, TailState
+from tui.monitor import POLL_STEPS, RANGES, DomainState
+from tui.resources import stylesheet
+from tui.screens.dashboard import Dashboard
+from tui.screens.help import HelpScreen
+from tui.store import atomic_write_text
+
+SERIES_INTERVAL_S = 60.0
+
+
+class S4TopApp(App[int]):
+    TITLE = "s4top"
+    CSS_PATH = [stylesheet()]
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("f8", "screenshot", "Screenshot", show=False, id="app.screenshot"),
+    ]
+
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        start_pollers: bool = True,
+        clock_ns: Callable[[], int] = time.time_ns,
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        s = ctx.settings
+        self.states = [DomainState(domain=d, buffer=LogBuffer(s.buffer_size)) for d in ctx.domains]
+        self.active = 0
+        self._poll_s = float(s.poll_interval)
+        self._range_index = 2  # 24h
+        self._utc = bool(s.utc)
+        self._start_pollers = start_pollers
+        self.clock_ns = clock_ns
+        self._toasted: dict[tuple[str, str], float] = {}
+        self._series_wake = asyncio.Event()
+        self.client: S4Client | None = None
+        self._ui_state_path = data_dir() / "ui.json"
+        if s.keymap:
+            self.set_keymap(s.keymap)
+
+    # ---- DashboardHost -----------------------------------------------------------------
+    @property
+    def state(self) -> DomainState:
+        return self.states[self.active]
+
+    @property
+    def poll_s(self) -> float:
+        return self._poll_s
+
+    @property
+    def range_index(self) -> int:
+        return self._range_index
+
+    @property
+    def utc(self) -> bool:
+        return self._utc
+
+    def now(self) -> float:
+        return self.clock_ns() / 1e9
+
+    @property
+    def max_fps(self) -> float:
+        return float(self.ctx.settings.max_fps)
+
+    def status_extras(self) -> dict[str, Any]:
+        return {
+            "domain_index": self.active,
+            "domain_count": len(self.states),
+            "token_source": self.ctx.token.description,
+            "readonly": bool(self.ctx.settings.readonly),
+        }
+
+    def tag_of(self, entry: LogEntry) -> str | None:
+        return None
+
+    def change_poll(self, direction: int) -> None:
+        """One step slower (+1) or faster (-1); a value between steps moves to the next one."""
+        cur = self._poll_s
+        if direction > 0:
+            slower = [s for s in POLL_STEPS if s > cur]
+            self._poll_s = slower[0] if slower else cur
+        else:
+            faster = [s for s in POLL_STEPS if s < cur]
+            self._poll_s = faster[-1] if faster else cur
+
+    def cycle_range(self) -> None:
+        self._range_index = (self._range_index + 1) % len(RANGES)
+        for st in self.states:
+            st.series = {}
+            st.series_version += 1
+            st.dirty = True
+        self._series_wake.set()
+
+    def toggle_utc(self) -> None:
+        self._utc = not self._utc
+
+    def export_entries(self, plain: bool) -> None:
+        st = self.state
+        folder = Path(self.ctx.settings.export_dir).expanduser()
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = folder / f"s4top-{st.domain}-{stamp}.{'log' if plain else 'jsonl'}"
+        fmt = (lambda e: format_line(e, self._utc)) if plain else format_json
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            n = 0
+            with open(path, "w", encoding="utf-8") as f:
+                for e in st.buffer.matching():
+                    f.write(fmt(e) + "\n")
+                    n += 1
+        except OSError as exc:
+            self.notify(f"export failed: {exc.strerror} ({path})", severity="error")
+            return
+        self.notify(f"exported {n} entries to {path}", title="export", timeout=8)
+
+    # ---- lifecycle ---------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        return Dashboard(self)
+
+    def on_mount(self) -> None:
+        saved = self._load_ui_state()
+        theme = saved.get("theme") or self.ctx.settings.theme
+        if theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, lambda t: self._save_ui_state(theme=t.name))
+        if self._start_pollers:
+            self.client = self.ctx.client(retry=RetryPolicy(attempts=1))
+            for st in self.states[:1]:
+                self.run_worker(self._tail_loop(st), group=f"tail:{st.domain}", exclusive=True, exit_on_error=False)
+                self.run_worker(self._series_loop(st), group=f"series:{st.domain}", exclusive=True, exit_on_error=False)
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+
+    def _load_ui_state(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self._ui_state_path.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _save_ui_state(self, **changes: Any) -> None:
+        data = self._load_ui_state()
+        data.update(changes)
+        try:
+            atomic_write_text(self._ui_state_path, json.dumps(data))
+        except OSError:
+            pass  # a read-only home must not break the monitor
+
+    # ---- pollers (workers fetch and feed the model; the screen draws at frame rate) ----
+    async def _tail_loop(self, st: DomainState) -> None:
+        assert self.client is not None
+        client = self.client
+        now = self.clock_ns()
+        start, warning = clamp_start(now - int(self.ctx.settings.backlog * 1e9), now)
+        if warning:
+            self.notify(warning, severity="warning")
+
+        async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
+            page = await client.logs_page(st.domain, start_ns, "ALL", limit)
+            if st.log_health.record_ok(self.now()):
+                self.notify(f"{st.domain}: log tail recovered", timeout=4)
+            return page
+
+        def on_state(state: TailState) -> None:
+            if state.ok or state.error is None:
+                return
+            if st.log_health.record_error(state.error, state.retry_in_s, self.now()):
+                self._toast_error(st.domain, state.error)
+            st.dirty = True
+
+        tail = LogTail(
+            fetch,
+            LogCursor(start, limit=1000),
+            poll_interval_s=lambda: self._poll_s,
+            delay_ns=int(self.ctx.settings.tail_delay * 1e9),
+            now_ns=self.clock_ns,
+        )
+        await tail.run(st.ingest, on_state)
+
+    async def _series_loop(self, st: DomainState) -> None:
+        assert self.client is not None
+        failures = 0
+        while True:
+            _label, span, period = RANGES[self._range_index]
+            now = int(self.now())
+            wait = SERIES_INTERVAL_S
+            try:
+                got = {}
+                for m in Metric:
+                    got[m] = await self.client.series(st.domain, m, now - span, now, period)
+                st.set_series(got)
+                if st.series_health.record_ok(self.now()) and failures:
+                    self.notify(f"{st.domain}: charts recovered", timeout=4)
+                failures = 0
+            except ApiError as exc:
+                failures += 1
+                wait = min(SERIES_INTERVAL_S, 2.0 * 2 ** min(failures, 5)) * random.uniform(0.8, 1.2)
+                if isinstance(exc, RateLimited) and exc.retry_after:
+                    wait = max(wait, exc.retry_after)
+                st.series_error = describe_error(exc, self.ctx)
+                if st.series_health.record_error(exc, wait, self.now()):
+                    self._toast_error(st.domain, exc)
+                st.dirty = True
+            self._series_wake.clear()
+            try:
+                await asyncio.wait_for(self._series_wake.wait(), timeout=wait)
+            except TimeoutError:
+                pass
+
+    def _toast_error(self, domain: str, error: ApiError) -> None:
+        """One toast per kind of trouble per domain: both pollers hitting the same 401 is one
+        problem to the user, and the status line keeps showing it."""
+        key = (domain, type(error).__name__)
+        now = time.monotonic()
+        if now - self._toasted.get(key, -1e9) < 30:
+            return
+        self._toasted[key] = now
+        severity = "error" if isinstance(error, AuthError) else "warning"
+        self.notify(f"{domain}: {describe_error(error, self.ctx)}", severity=severity, timeout=8)
+
+    # ---- app actions -------------------------------------------------------------------
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.binding_rows()))
+
+    def action_screenshot(self) -> None:
+        folder = Path(self.ctx.settings.export_dir).expanduser()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(folder))
+        except OSError as exc:
+            self.notify(f"screenshot failed: {exc.strerror}", severity="error")
+            return
+        self.notify(f"screenshot saved: {path}", title="F8", timeout=6)
+
+    def binding_rows(self) -> list[tuple[str, str, str]]:
+        """(keys, description, id) of every binding, after the user's keymap."""
+        keymap = self._keymap if hasattr(self, "_keymap") else {}
+        rows = []
+        for b in [*Dashboard.BINDINGS, *self.BINDINGS]:
+            assert isinstance(b, Binding)
+            keys = keymap.get(b.id, b.key) if b.id else b.key
+            rows.append((keys.replace("question_mark", "?").replace("slash", "/"), b.description, b.id or ""))
+        return rows
+
+    def get_system_commands(self, screen: Screen) -> Any:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, Dashboard):
+            for b in Dashboard.BINDINGS:
+                assert isinstance(b, Binding)
+                if b.description:
+                    yield SystemCommand(f"{b.description} ({b.key})", f"binding {b.id}", partial(screen.run_action, b.action))
+        yield SystemCommand("Help: keys", "list every binding", self.action_help)
+        yield SystemCommand("Save screenshot (F8)", "SVG of the screen", self.action_screenshot)
+
+
+def run_app(ctx: Context) -> int:
+    from tui.context import UsageError
+
+    if not ctx.domains:
+        raise UsageError("no CDN domain: use --domain D, S4TOP_DOMAIN, 'domain' in the config file, or --demo")
+    ctx.token.read()  # a missing token is a one-line error before the screen opens
+    app = S4TopApp(ctx)
+    app.run()
+    return 0

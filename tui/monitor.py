@@ -1,0 +1,90 @@
+"""What the dashboard knows about one domain, without any screen: the log buffer, the live
+rates, the series, and the health of the connection. Workers feed it; the screen reads it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from tui.api.errors import ApiError, AuthError, RateLimited
+from tui.core.buffer import LogBuffer
+from tui.core.models import LogEntry, Metric, Series
+from tui.core.rates import RateWindow
+
+#: chart ranges for `t`: label -> (seconds, period)
+RANGES: list[tuple[str, int, str]] = [
+    ("1h", 3600, "hourly"),
+    ("6h", 6 * 3600, "hourly"),
+    ("24h", 86400, "hourly"),
+    ("7d", 7 * 86400, "daily"),
+    ("30d", 30 * 86400, "daily"),
+]
+POLL_STEPS = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0]
+
+
+@dataclass
+class Health:
+    """ok | connecting | degraded | auth | rate_limited | offline, for the status line."""
+
+    state: str = "connecting"
+    message: str = ""
+    retry_at: float | None = None  # wall-clock seconds (the app's clock) of the next try
+    last_ok: float | None = None  # time.time() of the last successful poll
+    errors: int = 0
+
+    def record_ok(self, now: float | None = None) -> bool:
+        """Returns True when this ends an error state (worth one 'recovered' toast)."""
+        recovered = self.state not in ("ok", "connecting")
+        self.state, self.message, self.retry_at, self.errors = "ok", "", None, 0
+        self.last_ok = time.time() if now is None else now
+        return recovered
+
+    def record_error(self, error: ApiError, retry_in_s: float | None, now: float | None = None) -> bool:
+        """Returns True when the state changed (worth one toast, not one per retry)."""
+        if isinstance(error, AuthError):
+            state = "auth"
+        elif isinstance(error, RateLimited):
+            state = "rate_limited"
+        elif self.last_ok is None or self.errors >= 3:
+            state = "offline" if self.errors >= 3 else "degraded"
+        else:
+            state = "degraded"
+        changed = state != self.state
+        self.state = state
+        self.message = str(error)
+        self.errors += 1
+        now = time.time() if now is None else now
+        self.retry_at = now + retry_in_s if retry_in_s else None
+        return changed
+
+
+@dataclass
+class DomainState:
+    domain: str
+    buffer: LogBuffer
+    rates: RateWindow = field(default_factory=lambda: RateWindow(bucket_s=1, keep_buckets=900))
+    minute_rates: RateWindow = field(default_factory=lambda: RateWindow(bucket_s=60, keep_buckets=180))
+    series: dict[Metric, Series] = field(default_factory=dict)
+    series_error: str = ""
+    series_version: int = 0
+    log_health: Health = field(default_factory=Health)
+    series_health: Health = field(default_factory=Health)
+    pending_new: int = 0  # new matching entries not yet shown (one screen update per frame)
+    dirty: bool = False
+    received: int = 0
+    newest_ns: int = 0
+
+    def ingest(self, entries: list[LogEntry]) -> None:
+        self.pending_new += self.buffer.extend(entries)
+        self.rates.add(entries)
+        self.minute_rates.add(entries)
+        self.received += len(entries)
+        if entries:
+            self.newest_ns = max(self.newest_ns, entries[-1].time_ns)
+        self.dirty = True
+
+    def set_series(self, series: dict[Metric, Series]) -> None:
+        self.series = series
+        self.series_error = ""
+        self.series_version += 1
+        self.dirty = True

@@ -1,0 +1,341 @@
+"""The dashboard: status line, charts, the log pane and its filters.
+
+It reads the monitor model (`DomainState`) once per frame and redraws only what changed; it
+asks its host (the app) through the `DashboardHost` protocol for anything beyond the screen.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from tui.core.buffer import FilterError, LogFilter
+from tui.core.models import LogEntry, StatusClass
+from tui.monitor import RANGES, DomainState
+from tui.screens.detail import DetailScreen
+from tui.widgets.charts import ChartsPane
+from tui.widgets.logrow import RowOptions, header_text
+from tui.widgets.logview import LogView
+from tui.widgets.statusline import StatusInfo, StatusLine, render_status
+
+
+class DashboardHost(Protocol):
+    """What the dashboard needs from the app (kept narrow so the screen never imports it)."""
+
+    @property
+    def state(self) -> DomainState: ...
+    @property
+    def poll_s(self) -> float: ...
+    @property
+    def range_index(self) -> int: ...
+    @property
+    def utc(self) -> bool: ...
+    @property
+    def max_fps(self) -> float: ...
+    def now(self) -> float: ...
+    def status_extras(self) -> dict: ...
+    def tag_of(self, entry: LogEntry) -> str | None: ...
+    def change_poll(self, direction: int) -> None: ...
+    def cycle_range(self) -> None: ...
+    def toggle_utc(self) -> None: ...
+    def export_entries(self, plain: bool) -> None: ...
+
+
+CLASS_KEYS = {"2": StatusClass.S2XX, "3": StatusClass.S3XX, "4": StatusClass.S4XX, "5": StatusClass.S5XX}
+
+
+class Dashboard(Screen[None]):
+    DEFAULT_CSS = """
+    Dashboard { layout: vertical; }
+    #filter-bar { height: 1; display: none; }
+    #filter-bar.-open { display: block; }
+    #filter-bar > Static { width: auto; padding: 0 1 0 0; }
+    #filter-input { height: 1; border: none; padding: 0; width: 1fr; }
+    #filter-error { color: $error; width: auto; }
+    #log-header { height: 1; background: $boost; }
+    """
+
+    BINDINGS = [
+        Binding("2", "class_key('2')", "2XX", id="dashboard.class_2xx"),
+        Binding("3", "class_key('3')", "3XX", id="dashboard.class_3xx"),
+        Binding("4", "class_key('4')", "4XX", id="dashboard.class_4xx"),
+        Binding("5", "class_key('5')", "5XX", id="dashboard.class_5xx"),
+        Binding("0", "all_classes", "All", id="dashboard.class_all"),
+        Binding("slash", "open_filter", "Filter", id="dashboard.filter"),
+        Binding("escape", "back", "Back", show=False, id="dashboard.back"),
+        Binding("f", "follow", "Follow", id="dashboard.follow"),
+        Binding("p", "pause", "Pause", id="dashboard.pause"),
+        Binding("j,down", "cursor(1)", "Down", show=False, id="dashboard.down"),
+        Binding("k,up", "cursor(-1)", "Up", show=False, id="dashboard.up"),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="dashboard.page_down"),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="dashboard.page_up"),
+        Binding("g,home", "first", "First", show=False, id="dashboard.first"),
+        Binding("G,end", "live", "Live", show=False, id="dashboard.live"),
+        Binding("enter", "detail", "Detail", id="dashboard.detail"),
+        Binding("c", "copy_url", "Copy URL", show=False, id="dashboard.copy"),
+        Binding("t", "cycle_range", "Range", id="dashboard.range"),
+        Binding("plus,equals_sign", "poll(1)", "Slower poll", show=False, id="dashboard.poll_slower"),
+        Binding("minus", "poll(-1)", "Faster poll", show=False, id="dashboard.poll_faster"),
+        Binding("v", "charts", "Charts", show=False, id="dashboard.charts"),
+        Binding("u", "utc", "UTC", show=False, id="dashboard.utc"),
+        Binding("e", "export(False)", "Export", show=False, id="dashboard.export"),
+        Binding("E", "export(True)", "Export text", show=False, id="dashboard.export_text"),
+    ]
+
+    def __init__(self, host: DashboardHost) -> None:
+        super().__init__()
+        self.host = host
+        self._chart_mode = "auto"  # auto | full | compact | hidden
+        self._series_shown = -1
+        self._rates_second = -1
+        self._header_key: tuple = ()
+
+    # ---- layout ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        st = self.host.state
+        yield StatusLine(id="status")
+        yield ChartsPane(id="charts")
+        with Horizontal(id="filter-bar"):
+            yield Static("filter:")
+            yield Input(placeholder="text, or /regex/   (Enter: keep, Esc: clear)", id="filter-input")
+            yield Static("", id="filter-error")
+        yield Static("", id="log-header")
+        yield LogView(st.buffer, domain=st.domain, utc=self.host.utc, tag_of=self.host.tag_of, id="log")
+        yield Footer()
+
+    @property
+    def log_view(self) -> LogView:
+        return self.query_one("#log", LogView)
+
+    def on_mount(self) -> None:
+        self.log_view.focus()
+        self.set_interval(1 / max(0.5, self.host.max_fps), self.frame)
+        self.frame()
+
+    def on_resize(self) -> None:
+        self._apply_chart_mode()
+        self._header_key = ()
+
+    def _apply_chart_mode(self) -> None:
+        charts = self.query_one(ChartsPane)
+        mode = self._chart_mode
+        if mode == "auto":
+            mode = "compact" if self.size.height < 32 or self.size.width < 100 else "full"
+        charts.set_class(mode == "compact", "-compact")
+        charts.set_class(mode == "hidden", "-hidden")
+
+    def switch_domain(self) -> None:
+        """The host changed the active domain: point the pane at its buffer."""
+        st = self.host.state
+        lv = self.log_view
+        lv.buffer = st.buffer
+        lv.domain = st.domain
+        lv.show_cache = False
+        lv.go_live()
+        self._series_shown = -1
+        self._rates_second = -1
+        self.frame()
+
+    # ---- the frame: one batched update of everything that changed ----------------------
+    def frame(self) -> None:
+        st = self.host.state
+        lv = self.log_view
+        arrived = st.dirty
+        if arrived:
+            new = st.pending_new
+            st.pending_new = 0
+            st.dirty = False
+            lv.data_changed(new)
+        now = self.host.now()
+        sec = int(now)
+        if sec != self._rates_second or arrived:
+            self._rates_second = sec
+            end = sec - 1  # the current second is still filling
+            per_class = {c: st.rates.counts(end, 120, c) for c in StatusClass}
+            self.query_one(ChartsPane).show_rates(per_class, st.rates.bytes(end, 120))
+        if st.series_version != self._series_shown or st.series_error:
+            self._series_shown = st.series_version
+            label = RANGES[self.host.range_index][0]
+            self.query_one(ChartsPane).show_series(st.series, st.series_version, label, self.host.utc, st.series_error, now)
+        msg = self._empty_message()
+        if msg != lv.empty_message:
+            lv.empty_message = msg
+            lv.refresh()
+        hkey = (lv.show_cache, self.size.width)
+        if hkey != self._header_key:
+            self._header_key = hkey
+            self.query_one("#log-header", Static).update(header_text(RowOptions(width=self.size.width, show_cache=lv.show_cache)))
+        self._update_status()
+
+    def _empty_message(self) -> str:
+        st = self.host.state
+        buf = st.buffer
+        if buf.view_len:
+            return ""
+        h = st.log_health
+        if h.state == "auth":
+            return "no entries: the API refused the token; fix it and s4top retries by itself"
+        if len(buf):
+            parts = []
+            if buf.filter.classes:
+                parts.append("0 shows all classes")
+            if buf.filter.text:
+                parts.append("Esc clears the text filter")
+            return f"no buffered entry matches the filter ({buf.filter.describe()}): " + ", ".join(parts)
+        if h.state in ("degraded", "offline", "rate_limited"):
+            return "no entries yet: the log endpoint is failing (see the status line); retrying"
+        if h.state == "connecting":
+            return "loading the recent log entries…"
+        return "no log entries in the window yet; waiting for new ones"
+
+    def _update_status(self) -> None:
+        st = self.host.state
+        lv = self.log_view
+        extras = self.host.status_extras()
+        info = StatusInfo(
+            domain=st.domain,
+            domain_index=extras.get("domain_index", 0),
+            domain_count=extras.get("domain_count", 1),
+            log_health=st.log_health,
+            series_health=st.series_health,
+            poll_s=self.host.poll_s,
+            entries=len(st.buffer),
+            shown=st.buffer.view_len,
+            evicted=st.buffer.evicted,
+            classes=st.buffer.filter.describe(),
+            text_filter=st.buffer.filter.text,
+            following=lv.following,
+            paused=lv.paused,
+            new_count=lv.new_count,
+            tz_label="UTC" if self.host.utc else time.strftime("%Z"),
+            token_source=extras.get("token_source", ""),
+            pending_tags=extras.get("pending_tags", 0),
+            readonly=extras.get("readonly", False),
+            alert=extras.get("alert", ""),
+        )
+        self.query_one(StatusLine).show(render_status(info, now=self.host.now()))
+
+    def on_log_view_cursor_moved(self, _msg: LogView.CursorMoved) -> None:
+        self._update_status()
+
+    # ---- filters -----------------------------------------------------------------------
+    def _set_filter(self, flt: LogFilter) -> None:
+        buf = self.host.state.buffer
+        if flt == buf.filter:
+            return
+        buf.set_filter(flt)
+        self.log_view.view_reset()
+        self._update_status()
+
+    def action_class_key(self, key: str) -> None:
+        self._set_filter(self.host.state.buffer.filter.with_class_key(CLASS_KEYS[key]))
+
+    def action_all_classes(self) -> None:
+        self._set_filter(self.host.state.buffer.filter.all_classes())
+
+    def action_open_filter(self) -> None:
+        bar = self.query_one("#filter-bar")
+        bar.add_class("-open")
+        inp = self.query_one("#filter-input", Input)
+        inp.value = self.host.state.buffer.filter.text
+        inp.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "filter-input":
+            return
+        err = self.query_one("#filter-error", Static)
+        try:
+            flt = self.host.state.buffer.filter.with_text(event.value)
+        except FilterError as exc:
+            err.update(f" {exc}")
+            return
+        err.update("")
+        self._set_filter(flt)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter-input":
+            if not event.value:
+                self.query_one("#filter-bar").remove_class("-open")
+            self.log_view.focus()
+
+    def action_back(self) -> None:
+        """Esc: back out of the innermost thing: the filter input, then the text filter."""
+        inp = self.query_one("#filter-input", Input)
+        if inp.has_focus or self.host.state.buffer.filter.text:
+            inp.value = ""
+            self.query_one("#filter-error", Static).update("")
+            self._set_filter(self.host.state.buffer.filter.with_text(""))
+            self.query_one("#filter-bar").remove_class("-open")
+            self.log_view.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Keys typed into the filter box are text, not commands (so the filter can contain q).
+        if self.focused is not None and isinstance(self.focused, Input) and action != "back":
+            return False
+        return True
+
+    # ---- the log pane ------------------------------------------------------------------
+    def action_follow(self) -> None:
+        self.log_view.toggle_follow()
+
+    def action_pause(self) -> None:
+        self.log_view.toggle_pause()
+
+    def action_cursor(self, delta: int) -> None:
+        self.log_view.move_cursor(delta)
+
+    def action_page(self, direction: int) -> None:
+        lv = self.log_view
+        lv.move_cursor(direction * max(1, lv.scrollable_content_region.height - 1))
+
+    def action_first(self) -> None:
+        self.log_view.cursor_home()
+
+    def action_live(self) -> None:
+        self.log_view.go_live()
+
+    def action_detail(self) -> None:
+        entry = self.log_view.selected
+        if entry is not None:
+            self.app.push_screen(DetailScreen(entry, self.host.utc))
+
+    def action_copy_url(self) -> None:
+        entry = self.log_view.selected
+        if entry is None:
+            return
+        from tui.core.sanitize import inert
+
+        self.app.copy_to_clipboard(entry.url)
+        self.notify(f"copied (OSC 52): {inert(entry.url, 300)}", title="URL")
+
+    # ---- charts and settings -----------------------------------------------------------
+    def action_cycle_range(self) -> None:
+        self.host.cycle_range()
+        self.notify(f"chart range: {RANGES[self.host.range_index][0]}", timeout=2)
+
+    def action_poll(self, direction: int) -> None:
+        self.host.change_poll(direction)
+        self._update_status()
+
+    def action_charts(self) -> None:
+        order = ["auto", "full", "compact", "hidden"]
+        self._chart_mode = order[(order.index(self._chart_mode) + 1) % len(order)]
+        self._apply_chart_mode()
+        self.notify(f"charts: {self._chart_mode}", timeout=2)
+
+    def action_utc(self) -> None:
+        self.host.toggle_utc()
+        lv = self.log_view
+        lv.utc = self.host.utc
+        lv.invalidate()
+        self._series_shown = -1
+        self._update_status()
+
+    def action_export(self, plain: bool) -> None:
+        self.host.export_entries(plain)

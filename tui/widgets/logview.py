@@ -1,0 +1,239 @@
+"""The log pane: a view over the bounded `LogBuffer`, rendering only the visible rows.
+
+Rows are addressed by the buffer's append sequence numbers, so the cursor and the top row stay
+on the same entries while old ones are evicted or the filter changes. Following (toolong's
+model): new rows scroll into view; moving up stops following and counts "+N new"; G/End goes
+back to live. Pause freezes the rows while the buffer keeps collecting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.style import Style
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.core.buffer import LogBuffer
+from tui.core.models import LogEntry
+from tui.widgets.logrow import RowOptions, build_row
+
+
+class LogView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Line-API view of a LogBuffer with a cursor row, match highlights and tag marks.
+
+    It has no bindings of its own: the screen's keys move the cursor (not the viewport),
+    and they work whichever pane has focus."""
+
+    DEFAULT_CSS = """
+    LogView {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+    }
+    LogView > .logview--cursor {
+        background: $accent 40%;
+    }
+    """
+    COMPONENT_CLASSES = {"logview--cursor"}
+
+    class CursorMoved(Message):
+        """The selected entry changed (or the follow/pause state did)."""
+
+    def __init__(
+        self,
+        buffer: LogBuffer,
+        *,
+        domain: str = "",
+        utc: bool = False,
+        tag_of: Callable[[LogEntry], str | None] | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.buffer = buffer
+        self.domain = domain
+        self.utc = utc
+        self.show_cache = False
+        self.tag_of = tag_of or (lambda _e: None)
+        self.following = True
+        self.paused = False
+        self.new_count = 0
+        self.cursor_seq: int | None = None
+        self._top_seq: int | None = None
+        self._cache: LRUCache[tuple, Strip] = LRUCache(2048)
+        self._render_key: tuple = ()
+        self.empty_message = ""  # shown in place when no row matches: never a blank box
+
+    # ---- state -------------------------------------------------------------------------
+    @property
+    def live(self) -> bool:
+        return self.following and not self.paused
+
+    @property
+    def cursor_index(self) -> int | None:
+        if self.cursor_seq is None:
+            return None
+        return self.buffer.view_index_of_seq(self.cursor_seq)
+
+    @property
+    def selected(self) -> LogEntry | None:
+        idx = self.cursor_index
+        if idx is None or idx >= self.buffer.view_len:
+            return None
+        return self.buffer.view_entry(idx)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height)
+
+    def invalidate(self) -> None:
+        """Forget rendered rows (filter, time zone, tags or theme changed)."""
+        self._cache.clear()
+        self.refresh()
+
+    def data_changed(self, new_matching: int) -> None:
+        """Called once per frame by the screen when the buffer or its view changed."""
+        buf = self.buffer
+        n = buf.view_len
+        if not self.show_cache and n and buf.view_entry(n - 1).cache:
+            self.show_cache = True
+            self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, n)
+        if self.live:
+            self.new_count = 0
+            self.cursor_seq = buf.view_seq(n - 1) if n else None
+            self._scroll_to_index(max(0, n - self._page()))
+        else:
+            self.new_count += new_matching
+            self._restore_top()
+        self.refresh()
+
+    def view_reset(self) -> None:
+        """The filter changed: keep the cursor entry if it is still shown."""
+        self._cache.clear()
+        n = self.buffer.view_len
+        self.virtual_size = Size(self.scrollable_content_region.width, n)
+        if self.live or self.cursor_seq is None:
+            self.cursor_seq = self.buffer.view_seq(n - 1) if n else None
+            self._scroll_to_index(max(0, n - self._page()))
+        else:
+            idx = self.cursor_index
+            if idx is None:
+                idx = max(0, n - 1)
+                self.cursor_seq = self.buffer.view_seq(idx) if n else None
+            self._scroll_to_index(max(0, idx - self._page() // 2))
+        self.refresh()
+        self.post_message(self.CursorMoved())
+
+    def _scroll_to_index(self, idx: int) -> None:
+        self.scroll_to(y=idx, animate=False, immediate=True)
+        n = self.buffer.view_len
+        self._top_seq = self.buffer.view_seq(idx) if 0 <= idx < n else None
+
+    def _restore_top(self) -> None:
+        if self._top_seq is None:
+            return
+        idx = self.buffer.view_index_of_seq(self._top_seq)
+        if idx is not None:
+            self.scroll_to(y=idx, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, self.buffer.view_len)
+        if self.live:
+            n = self.buffer.view_len
+            self._scroll_to_index(max(0, n - self._page()))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        n = self.buffer.view_len
+        top = int(new)
+        self._top_seq = self.buffer.view_seq(top) if 0 <= top < n else self._top_seq
+        # A scroll up by the user (wheel, scrollbar) stops following.
+        if new < old and self.following and not self.is_vertical_scroll_end:
+            self.following = False
+            self.post_message(self.CursorMoved())
+
+    # ---- cursor movement ---------------------------------------------------------------
+    def move_cursor(self, delta: int) -> None:
+        n = self.buffer.view_len
+        if not n:
+            return
+        idx = self.cursor_index
+        idx = n - 1 if idx is None else idx
+        target = max(0, min(n - 1, idx + delta))
+        if delta < 0 or target < n - 1:
+            self.following = False
+        self._select(target)
+
+    def cursor_home(self) -> None:
+        if self.buffer.view_len:
+            self.following = False
+            self._select(0)
+
+    def go_live(self) -> None:
+        self.following = True
+        self.paused = False
+        self.new_count = 0
+        n = self.buffer.view_len
+        self.cursor_seq = self.buffer.view_seq(n - 1) if n else None
+        self._scroll_to_index(max(0, n - self._page()))
+        self.refresh()
+        self.post_message(self.CursorMoved())
+
+    def toggle_follow(self) -> None:
+        if self.following:
+            self.following = False
+            self.post_message(self.CursorMoved())
+        else:
+            self.go_live()
+
+    def toggle_pause(self) -> None:
+        if self.paused:
+            self.go_live()
+        else:
+            self.paused = True
+            self.new_count = 0
+            self.post_message(self.CursorMoved())
+
+    def _select(self, idx: int) -> None:
+        self.cursor_seq = self.buffer.view_seq(idx)
+        top = int(self.scroll_y)
+        page = self._page()
+        if idx < top:
+            self._scroll_to_index(idx)
+        elif idx >= top + page:
+            self._scroll_to_index(idx - page + 1)
+        self.refresh()
+        self.post_message(self.CursorMoved())
+
+    # ---- rendering ---------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        idx = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        buf = self.buffer
+        if idx >= buf.view_len or idx < 0:
+            if buf.view_len == 0 and y == 1 and self.empty_message:
+                msg = Text("  " + self.empty_message, style=Style(dim=True, italic=True), no_wrap=True)
+                msg.stylize_before(self.rich_style)
+                return Strip(msg.render(self.app.console), msg.cell_len).crop_extend(0, width, self.rich_style)
+            return Strip.blank(width, self.rich_style)
+        seq = buf.view_seq(idx)
+        entry = buf.view_entry(idx)
+        is_cursor = seq == self.cursor_seq
+        tag = self.tag_of(entry)
+        flt = buf.filter
+        key = (seq, width, is_cursor, tag, flt, self.utc, self.show_cache, self.domain)
+        strip = self._cache.get(key)
+        if strip is None:
+            opts = RowOptions(width=width, domain=self.domain, utc=self.utc, show_cache=self.show_cache)
+            text = build_row(entry, opts, tag, flt.spans if flt.text else None)
+            if is_cursor:
+                text.stylize(self.get_component_rich_style("logview--cursor"))
+            text.stylize_before(self.rich_style)
+            strip = Strip(text.render(self.app.console), text.cell_len).crop_extend(0, width, self.rich_style)
+            self._cache[key] = strip
+        return strip.apply_offsets(0, idx)

@@ -1,0 +1,124 @@
+"""The two-line header: domain, API health, last poll age, poll interval, buffer, filters,
+follow/pause state, time zone. Only repaints when the text it would show changes."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.core.sanitize import inert
+from tui.core.units import format_count, format_duration
+from tui.monitor import Health
+
+HEALTH_STYLE = {
+    "ok": ("● ok", Style(color="green", bold=True)),
+    "connecting": ("◌ connecting", Style(color="cyan")),
+    "degraded": ("▲ degraded", Style(color="yellow", bold=True)),
+    "offline": ("✖ offline", Style(color="red", bold=True)),
+    "auth": ("✖ auth error", Style(color="red", bold=True)),
+    "rate_limited": ("⏳ rate limited", Style(color="yellow", bold=True)),
+}
+
+
+@dataclass
+class StatusInfo:
+    domain: str
+    domain_index: int
+    domain_count: int
+    log_health: Health
+    series_health: Health
+    poll_s: float
+    entries: int
+    shown: int
+    evicted: int
+    classes: str
+    text_filter: str
+    following: bool
+    paused: bool
+    new_count: int
+    tz_label: str
+    token_source: str = ""
+    pending_tags: int = 0
+    readonly: bool = False
+    alert: str = ""
+
+
+def _age(last_ok: float | None, now: float) -> str:
+    if last_ok is None:
+        return "never"
+    return f"{format_duration(max(0, int(now - last_ok)))} ago"
+
+
+def render_status(info: StatusInfo, now: float | None = None) -> Text:
+    now = time.time() if now is None else now
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(" s4top ", Style(bold=True, reverse=True))
+    t.append(" ")
+    t.append(info.domain, Style(bold=True))
+    if info.domain_count > 1:
+        t.append(f" [{info.domain_index + 1}/{info.domain_count}]", Style(dim=True))
+    t.append("  ")
+    h = info.log_health
+    # the worse of the two pollers decides
+    if h.state == "ok" and info.series_health.state not in ("ok", "connecting"):
+        h = info.series_health
+    label, style = HEALTH_STYLE.get(h.state, (h.state, Style()))
+    t.append(label, style)
+    if h.state == "auth":
+        t.append(f": check the token ({info.token_source})", style)
+    elif h.state in ("degraded", "offline") and h.message:
+        t.append(": " + inert(h.message, 60), Style(dim=True))
+    if h.retry_at is not None and h.state != "ok":
+        t.append(f"  retry in {max(0, int(h.retry_at - now + 0.999))}s", style)
+    t.append(f"  updated {_age(info.log_health.last_ok, now)}  poll {info.poll_s:g}s  {info.tz_label}", Style(dim=True))
+    if info.alert:
+        t.append("  ")
+        t.append(f" ALERT {info.alert} ", Style(bold=True, color="white", bgcolor="red"))
+    t.append("\n")
+    t.append(" ")
+    t.append(f"{format_count(info.shown)}", Style(bold=True))
+    t.append(f" shown of {format_count(info.entries)} buffered")
+    if info.evicted:
+        t.append(f" ({format_count(info.evicted)} oldest dropped)", Style(dim=True))
+    t.append("  classes: ")
+    t.append(info.classes, Style(bold=True, color="magenta" if info.classes != "all" else None))
+    if info.text_filter:
+        t.append("  filter: ")
+        t.append(inert(info.text_filter, 40), Style(bold=True, color="magenta"))
+    t.append("  ")
+    if info.paused:
+        t.append(f" PAUSED +{format_count(info.new_count)} new ", Style(bold=True, reverse=True, color="yellow"))
+    elif not info.following:
+        t.append(f" +{format_count(info.new_count)} new (G: live) ", Style(bold=True, color="yellow"))
+    else:
+        t.append("FOLLOW", Style(bold=True, color="green"))
+    if info.pending_tags:
+        t.append(f"  refresh batch: {info.pending_tags}", Style(bold=True, color="cyan"))
+    if info.readonly:
+        t.append("  read-only", Style(dim=True))
+    return t
+
+
+class StatusLine(Static):
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 2;
+        background: $panel;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self._last: str = ""
+
+    def show(self, text: Text) -> None:
+        key = text.plain + repr([(s.start, s.end, str(s.style)) for s in text.spans])
+        if key != self._last:
+            self._last = key
+            self.update(text)
