@@ -40,10 +40,10 @@ class S4TopApp(App[int]):
     CSS_PATH = [stylesheet()]
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "quit", "Quit", tooltip="quit (ctrl+c too)", id="app.quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("f8", "screenshot", "Screenshot", show=False, id="app.screenshot"),
+        Binding("question_mark", "help", "Help", tooltip="this help", id="app.help"),
+        Binding("f8", "screenshot", "Screenshot", show=False, tooltip="save an SVG screenshot to export_dir", id="app.screenshot"),
     ]
 
     def __init__(
@@ -274,7 +274,7 @@ class S4TopApp(App[int]):
         for b in [*Dashboard.BINDINGS, *self.BINDINGS]:
             assert isinstance(b, Binding)
             keys = keymap.get(b.id, b.key) if b.id else b.key
-            rows.append((keys.replace("question_mark", "?").replace("slash", "/"), b.description, b.id or ""))
+            rows.append((keys, b.tooltip or b.description, b.id or ""))
         return rows
 
     def get_system_commands(self, screen: Screen) -> Any:

@@ -12,18 +12,30 @@ from textual.widgets import Static
 
 INTRO = (
     "s4top: live view of the CDN access log and traffic.\n"
-    "Status-class keys: with all classes shown, 2/3/4/5 show only that class; while a class\n"
-    "filter is active they add or remove classes; 0 shows all again.\n"
-    "Filter (/): plain text matches URL, IP, method, code, country; /regex/ is a regex.\n"
-    "Remap any binding in the config file: [keymap] <id> = \"keys\".\n"
+    "2/3/4/5: with all classes shown, show only that class; while a class filter\n"
+    "is active, add or remove that class. 0 shows all classes again.\n"
+    "/ filters on URL, IP, method, code, country; /regex/ is a regular expression.\n"
+    "Remap a key in the config file: [keymap] \"<id>\" = \"keys\".\n"
 )
+
+KEY_NAMES = {
+    "question_mark": "?", "slash": "/", "plus": "+", "equals_sign": "=", "minus": "-",
+    "escape": "Esc", "enter": "Enter", "pagedown": "PgDn", "pageup": "PgUp", "home": "Home",
+    "end": "End", "down": "↓", "up": "↑", "space": "Space", "f8": "F8",
+}
+
+
+def key_label(keys: str) -> str:
+    """'plus,equals_sign' -> '+ ='; ctrl+x stays as it is."""
+    return " ".join(KEY_NAMES.get(k, k) for k in keys.split(","))
 
 
 def help_text(rows: list[tuple[str, str, str]]) -> Text:
     t = Text(INTRO + "\n")
-    width = max((len(k) for k, _, _ in rows), default=4)
-    for keys, desc, bid in rows:
-        t.append(keys.ljust(width), Style(bold=True, color="cyan"))
+    labels = [key_label(k) for k, _, _ in rows]
+    width = max((len(k) for k in labels), default=4)
+    for label, (_keys, desc, bid) in zip(labels, rows, strict=True):
+        t.append(label.ljust(width), Style(bold=True, color="cyan"))
         t.append(f"  {desc}")
         if bid:
             t.append(f"  ({bid})", Style(dim=True))
