@@ -25,6 +25,7 @@ from tui.core.buffer import LogBuffer
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.logfmt import format_json, format_line
 from tui.core.models import LogEntry, Metric
+from tui.core.sanitize import inert, inert_lines
 from tui.core.tail import LogTail, TailState
 from tui.monitor import POLL_STEPS, RANGES, DomainState
 from tui.resources import stylesheet
@@ -69,6 +70,19 @@ class S4TopApp(App[int]):
         self._ui_state_path = data_dir() / "ui.json"
         if s.keymap:
             self.set_keymap(s.keymap)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast is plain, inert text: messages can quote servers and log fields."""
+        del markup
+        super().notify(inert_lines(message), title=inert(title), severity=severity, timeout=timeout, markup=False)
 
     # ---- DashboardHost -----------------------------------------------------------------
     @property

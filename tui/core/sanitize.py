@@ -103,3 +103,8 @@ def is_inert(s: str) -> bool:
         if not ch.isprintable() and unicodedata.category(ch) in _BAD_CATEGORIES:
             return False
     return True
+
+
+def inert_lines(s: str, max_len: int | None = None) -> str:
+    """Like `inert`, but keeps line breaks (for multi-line messages and pretty JSON)."""
+    return "\n".join(inert(line, max_len) for line in s.split("\n"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -253,7 +254,7 @@ class Dashboard(Screen[None]):
         try:
             flt = self.host.state.buffer.filter.with_text(event.value)
         except FilterError as exc:
-            err.update(f" {exc}")
+            err.update(Text(f" {exc}"))
             return
         err.update("")
         self._set_filter(flt)

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from tui.core.models import LogEntry
-from tui.core.sanitize import inert
+from tui.core.sanitize import inert, inert_lines
 from tui.core.units import format_bytes
 
 KEY = Style(bold=True, color="cyan")
@@ -45,11 +45,6 @@ def detail_text(e: LogEntry, utc: bool) -> Text:
     raw = json.dumps(e.raw_obj(), ensure_ascii=True, indent=2, default=str)
     t.append(inert_lines(raw))
     return t
-
-
-def inert_lines(s: str) -> str:
-    """Keep the newlines of a multi-line text, neutralise everything else."""
-    return "\n".join(inert(line) for line in s.split("\n"))
 
 
 class DetailScreen(ModalScreen[None]):

@@ -119,7 +119,7 @@ class SparkCell(Horizontal):
     def set(self, label: str, data: list[float]) -> None:
         lbl = self.query_one(Static)
         if str(lbl.render()) != label:
-            lbl.update(label)
+            lbl.update(Text(label))
         spark = self.query_one(Sparkline)
         if list(spark.data or []) != data:
             spark.data = data  # a new list: Sparkline only repaints on !=
