@@ -19,19 +19,27 @@ from textual.screen import Screen
 
 from tui.api.client import RetryPolicy, S4Client
 from tui.api.errors import ApiError, AuthError, RateLimited
+from tui.batches import BatchBook
 from tui.config import data_dir
 from tui.context import Context, describe_error
+from tui.core.batch import count_entries, join_lines
 from tui.core.buffer import LogBuffer
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.logfmt import format_json, format_line
 from tui.core.models import LogEntry, Metric
+from tui.core.pacing import Pacer
+from tui.core.refresh import RefreshKind, RefreshPlan
 from tui.core.sanitize import inert, inert_lines
 from tui.core.tail import LogTail, TailState
 from tui.monitor import POLL_STEPS, RANGES, DomainState
+from tui.refresher import Refresher, RequestSpec
 from tui.resources import stylesheet
 from tui.screens.dashboard import Dashboard
 from tui.screens.help import HelpScreen
-from tui.store import atomic_write_text
+from tui.screens.history import HistoryScreen
+from tui.screens.refresh import RefreshModal
+from tui.sendjob import SendJob
+from tui.store import HistoryStore, atomic_write_text
 
 SERIES_INTERVAL_S = 60.0
 
@@ -68,6 +76,10 @@ class S4TopApp(App[int]):
         self._series_wake = asyncio.Event()
         self.client: S4Client | None = None
         self._ui_state_path = data_dir() / "ui.json"
+        self.history = HistoryStore(data_dir() / "history.jsonl")  # shared with `s4top refresh`
+        self.batches = BatchBook(data_dir() / "drafts")
+        self._job: SendJob | None = None
+        self._refresher: Refresher | None = None
         if s.keymap:
             self.set_keymap(s.keymap)
 
@@ -114,10 +126,130 @@ class S4TopApp(App[int]):
             "domain_count": len(self.states),
             "token_source": self.ctx.token.description,
             "readonly": bool(self.ctx.settings.readonly),
+            "pending_tags": count_entries(self.batches.draft(self.state.domain)[0]),
         }
 
     def tag_of(self, entry: LogEntry) -> str | None:
-        return None
+        return self.batches.tag_of(self.state.domain, entry)
+
+    # ---- the refresh batch (draft), tagging, sending -----------------------------------
+    def _set_draft(self, domain: str, text: str, kind: RefreshKind) -> None:
+        """Every change is saved at once, atomically: a SIGKILL loses nothing typed."""
+        try:
+            self.batches.save(domain, text, kind)
+        except OSError as exc:
+            self.notify(f"could not save the refresh draft: {exc.strerror}", severity="error")
+        if domain == self.state.domain and isinstance(self.screen, Dashboard):
+            self.screen.log_view.invalidate()
+
+    @property
+    def refresh_domain(self) -> str:
+        return self.state.domain
+
+    def load_draft(self) -> tuple[str, RefreshKind]:
+        return self.batches.draft(self.state.domain)
+
+    def save_draft(self, text: str, kind: RefreshKind) -> None:
+        self._set_draft(self.state.domain, text, kind)
+
+    @property
+    def refresh_job(self) -> SendJob | None:
+        return self._job
+
+    def toggle_tag(self, entry: LogEntry, kind: str) -> None:
+        if self._refuse_readonly():
+            return
+        try:
+            text, added = self.batches.toggle(self.state.domain, entry, RefreshKind(kind))
+        except OSError as exc:
+            self.notify(f"could not save the refresh draft: {exc.strerror}", severity="error")
+            return
+        if isinstance(self.screen, Dashboard):
+            self.screen.log_view.invalidate()
+        verb = "added to" if added else "removed from"
+        self.notify(f"{kind} {verb} the refresh batch ({count_entries(text)} pending; r to review)", timeout=3)
+
+    def _refuse_readonly(self) -> bool:
+        if self.ctx.settings.readonly:
+            origin = self.ctx.settings.origins.get("readonly", "")
+            self.notify(f"refresh is disabled: read-only mode ({origin})", severity="warning")
+            return True
+        return False
+
+    def open_refresh(self) -> None:
+        if self._refuse_readonly():
+            return
+        self.push_screen(RefreshModal(self))
+
+    def open_history(self) -> None:
+        def chosen(rec: dict | None) -> None:
+            if not rec:
+                return
+            reqs = rec.get("requests") if isinstance(rec.get("requests"), list) else []
+            pairs = [(str(r.get("type", "url")), str(u)) for r in reqs if isinstance(r, dict)
+                     for u in (r.get("urls") or []) if isinstance(u, str)]
+            text, kind = self.batches.draft(self.state.domain)
+            extra = join_lines(pairs)
+            self._set_draft(self.state.domain, (text + "\n" + extra).strip("\n") if text.strip() else extra, kind)
+            self.open_refresh()
+
+        self.push_screen(HistoryScreen(self.history.read(limit=500)), chosen)
+
+    def start_send(self, plan: RefreshPlan) -> SendJob:
+        specs = [RequestSpec(kind=str(r.kind), urls=list(r.urls)) for r in plan.requests]
+        job = SendJob.of(self.state.domain, specs)
+        self._job = job
+        self.run_worker(self._send(job, plan), group="refresh", exit_on_error=False)
+        return job
+
+    def retry_failed(self, job: SendJob) -> None:
+        if job.running or not job.failed():
+            return
+        job.running = True
+        self.run_worker(self._send(job, None, only=job.failed()), group="refresh", exit_on_error=False)
+
+    def _get_refresher(self) -> Refresher:
+        if self._refresher is None:
+            if self.client is None:
+                self.client = self.ctx.client(retry=RetryPolicy(attempts=1), on_retry=self._on_client_retry)
+            s = self.ctx.settings
+            self._refresher = Refresher(self.client, self.history, Pacer(s.refresh_limit, s.refresh_window))
+        return self._refresher
+
+    def _on_client_retry(self, endpoint: str, error: ApiError, delay: float) -> None:
+        if "refresh" in endpoint and self._job is not None and self._job.running:
+            self._job.on_retry(delay, describe_error(error, self.ctx))
+
+    async def _send(self, job: SendJob, plan: RefreshPlan | None, only: list[int] | None = None) -> None:
+        refresher = self._get_refresher()
+        try:
+            job.submission = await refresher.submit(
+                job.domain, job.specs, job.on_event, only=only, previous=job.submission)
+        except ApiError as exc:
+            job.error = describe_error(exc, self.ctx)
+        except Exception as exc:  # noqa: BLE001 - a send must end in a visible state, never a crash
+            job.error = f"refresh failed: {type(exc).__name__}"
+        finally:
+            job.running = False
+            for st in job.requests:
+                if st.phase in ("queued", "waiting", "sending", "retrying"):
+                    st.phase, st.detail = "failed", job.error or "not sent"
+            job.notify()
+        if job.ok:
+            self._drop_sent(job)
+            self.notify(job.summary() + " (accepted, not yet purged everywhere)", title="refresh", timeout=6)
+        else:
+            msg = job.error or job.summary()
+            self.notify(msg + " (r to review)", title="refresh", severity="error", timeout=10)
+
+    def _drop_sent(self, job: SendJob) -> None:
+        sent = {(st.spec.kind, u) for st in job.requests if st.phase == "ok" for u in st.spec.urls}
+        try:
+            self.batches.drop_sent(job.domain, sent)
+        except OSError as exc:
+            self.notify(f"could not save the refresh draft: {exc.strerror}", severity="error")
+        if isinstance(self.screen, Dashboard):
+            self.screen.log_view.invalidate()
 
     def change_poll(self, direction: int) -> None:
         """One step slower (+1) or faster (-1); a value between steps moves to the next one."""
@@ -169,7 +301,7 @@ class S4TopApp(App[int]):
             self.theme = theme
         self.theme_changed_signal.subscribe(self, lambda t: self._save_ui_state(theme=t.name))
         if self._start_pollers:
-            self.client = self.ctx.client(retry=RetryPolicy(attempts=1))
+            self.client = self.ctx.client(retry=RetryPolicy(attempts=1), on_retry=self._on_client_retry)
             for st in self.states[:1]:
                 self.run_worker(self._tail_loop(st), group=f"tail:{st.domain}", exclusive=True, exit_on_error=False)
                 self.run_worker(self._series_loop(st), group=f"series:{st.domain}", exclusive=True, exit_on_error=False)

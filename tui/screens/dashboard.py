@@ -46,6 +46,9 @@ class DashboardHost(Protocol):
     def cycle_range(self) -> None: ...
     def toggle_utc(self) -> None: ...
     def export_entries(self, plain: bool) -> None: ...
+    def toggle_tag(self, entry: LogEntry, kind: str) -> None: ...
+    def open_refresh(self) -> None: ...
+    def open_history(self) -> None: ...
 
 
 CLASS_KEYS = {"2": StatusClass.S2XX, "3": StatusClass.S3XX, "4": StatusClass.S4XX, "5": StatusClass.S5XX}
@@ -80,6 +83,10 @@ class Dashboard(Screen[None]):
         Binding("G,end", "live", "Live", show=False, tooltip="jump to live and resume following", id="dashboard.live"),
         Binding("enter", "detail", "Detail", tooltip="entry detail with raw JSON", id="dashboard.detail"),
         Binding("c", "copy_url", "Copy URL", show=False, tooltip="copy the entry's URL (OSC 52)", id="dashboard.copy"),
+        Binding("r", "refresh", "Refresh", tooltip="refresh cache: review and send the batch", id="dashboard.refresh"),
+        Binding("space", "tag('url')", "Tag URL", show=False, tooltip="add/remove the entry's URL in the refresh batch", id="dashboard.tag_url"),
+        Binding("d", "tag('directory')", "Tag dir", show=False, tooltip="add/remove the entry's directory in the refresh batch", id="dashboard.tag_dir"),
+        Binding("h", "history", "History", show=False, tooltip="refresh history; Enter re-submits", id="dashboard.history"),
         Binding("t", "cycle_range", "Range", tooltip="chart range: 1h 6h 24h 7d 30d", id="dashboard.range"),
         Binding("plus,equals_sign", "poll(1)", "Slower poll", show=False, tooltip="poll less often", id="dashboard.poll_slower"),
         Binding("minus", "poll(-1)", "Faster poll", show=False, tooltip="poll more often", id="dashboard.poll_faster"),
@@ -340,3 +347,17 @@ class Dashboard(Screen[None]):
 
     def action_export(self, plain: bool) -> None:
         self.host.export_entries(plain)
+
+    # ---- refresh -------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.host.open_refresh()
+
+    def action_history(self) -> None:
+        self.host.open_history()
+
+    def action_tag(self, kind: str) -> None:
+        entry = self.log_view.selected
+        if entry is None:
+            return
+        self.host.toggle_tag(entry, kind)
+        self._update_status()

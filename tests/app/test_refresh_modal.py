@@ -1,0 +1,201 @@
+"""The refresh modal and tagging, driven with Pilot against the simulator over loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from tests.app.conftest import wait_until
+from tui.screens.history import HistoryScreen
+from tui.screens.refresh import RefreshModal
+from tui.widgets.logview import LogView
+
+D = "https://cdn.example.com"
+
+
+def modal(app) -> RefreshModal:
+    assert isinstance(app.screen, RefreshModal), type(app.screen)
+    return app.screen
+
+
+def plan_text(app) -> str:
+    return str(modal(app).query_one("#plan").render())
+
+
+def history_lines() -> list[dict]:
+    path = Path(os.environ["XDG_DATA_HOME"]) / "s4top" / "history.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(x) for x in path.read_text().splitlines()]
+
+
+def loaded(app) -> bool:
+    return len(app.state.buffer) > 0 and app.state.log_health.state == "ok"
+
+
+async def open_and_type(pilot, app, text: str) -> None:
+    await pilot.press("r")
+    await pilot.pause(0.1)
+    modal(app).query_one("#entries").insert(text)
+    await pilot.pause(0.1)
+
+
+async def test_validation_messages_and_nothing_sent(make_app, sim_server) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await open_and_type(pilot, app, f"{D}/ok.png\n{D}/bad*.png\nftp://x/y\n")
+        text = plan_text(app)
+        assert "line 2" in text and "'*'" in text and "line 3" in text
+        assert "1 entry -> 1 request" in text
+        await pilot.press("ctrl+s")
+        assert modal(app).page == "page-compose"  # refused while lines are invalid
+        assert sim_server.sim.refreshes == []
+
+
+async def test_type_confirm_send_records_history_and_clears_batch(make_app, sim_server) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await open_and_type(pilot, app, f"{D}/a b.png\n{D}/中文.png\n{D}/a%20b.png\n")
+        assert "1 duplicate folded" in plan_text(app)
+        await pilot.press("ctrl+s")
+        assert modal(app).page == "page-confirm"
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.refresh_job is not None and not app.refresh_job.running)
+        assert app.refresh_job.ok
+        [rec] = sim_server.sim.refreshes
+        assert rec["type"] == "url"
+        assert rec["url_list"] == [f"{D}/a%20b.png", f"{D}/%E4%B8%AD%E6%96%87.png"]
+        [hist] = history_lines()
+        assert hist["domain"] == "cdn.example.com" and hist["requests"][0]["status"] == 200
+        assert app.batches.draft("cdn.example.com")[0] == ""  # accepted entries leave the batch
+
+
+async def test_cancel_and_escape_keep_the_draft(make_app, sim_server) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await open_and_type(pilot, app, f"{D}/keep-me.png")
+        await pilot.press("ctrl+s", "n")
+        assert modal(app).page == "page-compose"
+        await pilot.press("ctrl+s", "escape")
+        assert modal(app).page == "page-compose"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, RefreshModal)
+        await pilot.press("r")
+        assert "keep-me.png" in modal(app).query_one("#entries").text
+        assert sim_server.sim.refreshes == []
+        saved = json.loads((Path(os.environ["XDG_DATA_HOME"]) / "s4top" / "drafts" / "cdn.example.com.json").read_text())
+        assert "keep-me.png" in saved["text"]
+
+
+async def test_tagging_marks_rows_and_prefills(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        lv = app.screen.query_one(LogView)
+        entry = lv.selected
+        await pilot.press("space")
+        assert app.tag_of(entry) == "url"
+        status = str(app.screen.query_one("#status").render())
+        assert "refresh batch: 1" in status
+        await pilot.press("k", "d")
+        other = lv.selected
+        assert app.tag_of(other) in ("directory", "url")
+        await pilot.press("r")
+        text = modal(app).query_one("#entries").text
+        assert f"url {entry.url}" in text and "dir https://cdn.example.com/" in text
+        await pilot.press("escape", "j", "space")  # untag the first one again
+        assert app.tag_of(entry) != "url" or entry.url.rsplit("/", 1)[0] + "/" in text
+
+
+async def test_failed_request_retried_with_one_key(make_app, sim_server) -> None:
+    sim_server.sim.faults.set({"status": 500, "path": "refresh"})
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await open_and_type(pilot, app, f"{D}/retry.png")
+        await pilot.press("ctrl+s", "y")
+        await wait_until(pilot, lambda: not app.refresh_job.running, timeout=20)
+        job = app.refresh_job
+        assert job.failed() == [0] and not job.ok
+        summary = str(modal(app).query_one("#send-summary").render())
+        assert "R retries" in summary
+        assert "retry.png" in app.batches.draft("cdn.example.com")[0]  # nothing lost
+        sim_server.sim.faults.clear()
+        await pilot.press("R")
+        await wait_until(pilot, lambda: not app.refresh_job.running and app.refresh_job.ok, timeout=20)
+        assert [r["status"] for r in sim_server.sim.refreshes][-1] == 200
+        assert len(history_lines()) == 2
+
+
+async def test_429_shows_the_wait(make_app, sim_server) -> None:
+    sim_server.sim.faults.set({"status": 429, "retry_after": 2, "path": "refresh", "count": 1})
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await open_and_type(pilot, app, f"{D}/limited.png")
+        await pilot.press("ctrl+s", "y")
+        await wait_until(pilot, lambda: app.refresh_job.requests[0].phase == "retrying")
+        row = str(modal(app).query_one("#req-0 .req-detail").render())
+        assert "retrying in 2s" in row and "rate limited" in row
+        await wait_until(pilot, lambda: not app.refresh_job.running, timeout=20)
+        assert app.refresh_job.ok
+
+
+async def test_close_while_sending_then_toast(make_app, sim_server) -> None:
+    sim_server.sim.faults.set({"hang": True, "path": "refresh"})
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await open_and_type(pilot, app, f"{D}/slow.png")
+        await pilot.press("ctrl+s", "y")
+        await wait_until(pilot, lambda: app.refresh_job.requests[0].phase == "sending")
+        await pilot.press("escape")
+        assert not isinstance(app.screen, RefreshModal) and app.refresh_job.running
+        sim_server.sim.faults.clear()  # the hung request is answered
+        await wait_until(pilot, lambda: not app.refresh_job.running, timeout=20)
+        assert app.refresh_job.ok
+        assert any("refresh accepted" in n.message for n in app._notifications)
+        await pilot.press("r")
+        assert modal(app).page == "page-compose"
+
+
+async def test_read_only_refuses_everywhere(make_app) -> None:
+    app = make_app(readonly=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await pilot.press("r", "space", "d")
+        assert not isinstance(app.screen, RefreshModal)
+        assert app.batches.draft("cdn.example.com")[0] == ""
+        assert any("read-only" in n.message for n in app._notifications)
+
+
+async def test_directory_scope_is_confirmed_explicitly(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        big = "\n".join(f"{D}/f{i}.png" for i in range(101))
+        await open_and_type(pilot, app, f"dir {D}/img/\n{big}")
+        await pilot.press("ctrl+s")
+        text = str(modal(app).query_one("#confirm-text").render())
+        assert f"EVERYTHING under {D}/img/" in text
+        assert "large batch: 102 entries in 7 requests" in text
+
+
+async def test_history_resubmits(make_app, sim_server) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await open_and_type(pilot, app, f"{D}/again.png")
+        await pilot.press("ctrl+s", "y")
+        await wait_until(pilot, lambda: not app.refresh_job.running)
+        await pilot.press("escape", "h")
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("enter")
+        assert f"url {D}/again.png" in modal(app).query_one("#entries").text
+        await pilot.press("ctrl+s", "y")
+        await wait_until(pilot, lambda: not app.refresh_job.running and len(sim_server.sim.refreshes) == 2)
+        assert sim_server.sim.refreshes[1]["url_list"] == [f"{D}/again.png"]

@@ -1,0 +1,89 @@
+"""One refresh submission in flight, observable by whatever screen is open (or none).
+
+The app owns jobs and runs them in a worker, so closing the modal never stops a send; the
+modal (re)attaches as a listener to show progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tui.core.models import RefreshOutcome
+from tui.refresher import RefreshEvent, RequestSpec, Submission
+
+
+@dataclass
+class RequestState:
+    spec: RequestSpec
+    phase: str = "queued"  # queued | waiting | sending | retrying | ok | failed | unknown
+    detail: str = ""
+    outcome: RefreshOutcome | None = None
+
+    @property
+    def progress(self) -> float:
+        return {"queued": 0.0, "waiting": 0.1, "sending": 0.5, "retrying": 0.5}.get(self.phase, 1.0)
+
+
+@dataclass
+class SendJob:
+    domain: str
+    requests: list[RequestState]
+    submission: Submission | None = None
+    running: bool = True
+    error: str = ""
+    listeners: list[Callable[[SendJob], None]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, domain: str, specs: list[RequestSpec]) -> SendJob:
+        return cls(domain=domain, requests=[RequestState(s) for s in specs])
+
+    @property
+    def specs(self) -> list[RequestSpec]:
+        return [r.spec for r in self.requests]
+
+    def failed(self) -> list[int]:
+        return [i for i, r in enumerate(self.requests) if r.phase in ("failed", "unknown")]
+
+    @property
+    def ok(self) -> bool:
+        return not self.running and all(r.phase == "ok" for r in self.requests)
+
+    def summary(self) -> str:
+        n = len(self.requests)
+        good = sum(1 for r in self.requests if r.phase == "ok")
+        unknown = sum(1 for r in self.requests if r.phase == "unknown")
+        if self.running:
+            return f"sending: {good}/{n} requests done"
+        if good == n:
+            return f"refresh accepted: {n}/{n} request{'s' if n != 1 else ''} ok"
+        parts = [f"{good}/{n} ok"]
+        if unknown:
+            parts.append(f"{unknown} unknown (sent, no answer)")
+        if n - good - unknown:
+            parts.append(f"{n - good - unknown} failed")
+        return "refresh: " + ", ".join(parts) + "; R retries"
+
+    def on_event(self, ev: RefreshEvent) -> None:
+        st = self.requests[ev.index]
+        if ev.phase == "waiting":
+            st.phase, st.detail = "waiting", f"waiting {ev.wait_s:.0f}s: {ev.detail}"
+        elif ev.phase == "sending":
+            st.phase, st.detail, st.outcome = "sending", "sending…", None
+        elif ev.phase == "done" and ev.outcome is not None:
+            o = ev.outcome
+            st.outcome = o
+            st.phase = "ok" if o.ok else ("unknown" if o.unknown else "failed")
+            status = f"HTTP {o.status}" if o.status is not None else "no answer"
+            st.detail = f"{status}  {o.latency_s * 1000:.0f} ms  {o.message}"
+        self.notify()
+
+    def on_retry(self, delay_s: float, reason: str) -> None:
+        for st in self.requests:
+            if st.phase in ("sending", "retrying"):
+                st.phase, st.detail = "retrying", f"retrying in {delay_s:.0f}s: {reason}"
+        self.notify()
+
+    def notify(self) -> None:
+        for fn in list(self.listeners):
+            fn(self)
