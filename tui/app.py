@@ -235,12 +235,14 @@ class S4TopApp(App[int]):
                 if st.phase in ("queued", "waiting", "sending", "retrying"):
                     st.phase, st.detail = "failed", job.error or "not sent"
             job.notify()
+        self._drop_sent(job)  # what was accepted leaves the batch; what failed stays in it
         if job.ok:
-            self._drop_sent(job)
             self.notify(job.summary() + " (accepted, not yet purged everywhere)", title="refresh", timeout=6)
         else:
             msg = job.error or job.summary()
-            self.notify(msg + " (r to review)", title="refresh", severity="error", timeout=10)
+            if not isinstance(self.screen, RefreshModal):
+                msg += "; r opens the refresh window"
+            self.notify(msg, title="refresh", severity="error", timeout=10)
 
     def _drop_sent(self, job: SendJob) -> None:
         sent = {(st.spec.kind, u) for st in job.requests if st.phase == "ok" for u in st.spec.urls}

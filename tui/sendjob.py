@@ -75,7 +75,7 @@ class SendJob:
             st.outcome = o
             st.phase = "ok" if o.ok else ("unknown" if o.unknown else "failed")
             status = f"HTTP {o.status}" if o.status is not None else "no answer"
-            st.detail = f"{status}  {o.latency_s * 1000:.0f} ms  {o.message}"
+            st.detail = f"{status}  {o.message}"  # latency goes to the history file
         self.notify()
 
     def on_retry(self, delay_s: float, reason: str) -> None:

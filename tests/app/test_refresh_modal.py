@@ -199,3 +199,18 @@ async def test_history_resubmits(make_app, sim_server) -> None:
         await pilot.press("ctrl+s", "y")
         await wait_until(pilot, lambda: not app.refresh_job.running and len(sim_server.sim.refreshes) == 2)
         assert sim_server.sim.refreshes[1]["url_list"] == [f"{D}/again.png"]
+
+
+async def test_partial_failure_keeps_only_the_failed_entries(make_app, sim_server) -> None:
+    sim_server.sim.faults.set({"status": 400, "path": "refresh", "count": 1})
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await open_and_type(pilot, app, "\n".join(f"{D}/p{i}.png" for i in range(25)))
+        await pilot.press("ctrl+s", "y")
+        await wait_until(pilot, lambda: not app.refresh_job.running, timeout=20)
+        assert [r.phase for r in app.refresh_job.requests] == ["failed", "ok"]
+        left = app.batches.draft("cdn.example.com")[0].split("\n")
+        assert left == [f"{D}/p{i}.png" for i in range(20)]
+        [hist] = history_lines()
+        assert [r["ok"] for r in hist["requests"]] == [False, True]

@@ -76,13 +76,13 @@ class Terminal:
         self.tmux = require_tmux()
         self.name = f"s4top-e2e-{uuid.uuid4().hex[:8]}"
         self.socket = self.name  # own server: the command gets this env, not an older one
-        env = {**env, "TERM": "xterm-256color"}
+        env = {**env, "TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
         cmd = " ".join(_quote(c) for c in command)
         self._run("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), cmd, env=env)
         self._run("set-option", "-t", self.name, "remain-on-exit", "on")
 
     def _run(self, *args: str, env: dict[str, str] | None = None) -> str:
-        out = subprocess.run([self.tmux, "-L", self.socket, *args], env=env, capture_output=True, text=True, timeout=20)
+        out = subprocess.run([self.tmux, "-u", "-L", self.socket, *args], env=env, capture_output=True, text=True, timeout=20)
         if out.returncode != 0:
             raise RuntimeError(f"tmux {args[0]} failed: {out.stderr.strip()}")
         return out.stdout

@@ -1,0 +1,90 @@
+"""Refresh from the keyboard in a real terminal: typed entries reach the simulator encoded,
+and a SIGKILL loses nothing that was typed."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import httpx
+import pytest
+
+from tests.e2e.terminal import Simulate, Terminal, s4top_exe
+from tests.e2e.test_dashboard_e2e import DOMAIN, env_for, rows
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def simulate():
+    sim = Simulate(dict(os.environ), "--rate", "20", "--seed", "5", "--domain", DOMAIN)
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+def refreshes(sim: Simulate) -> list[dict]:
+    r = httpx.get(f"{sim.base_url}/_sim/refreshes", timeout=5)
+    r.raise_for_status()
+    data = r.json()
+    return data["data"]
+
+
+def test_type_two_urls_submit_confirm(simulate: Simulate, tmp_path) -> None:
+    env = env_for(simulate)
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    term = Terminal([s4top_exe()], env, width=120, height=40)
+    try:
+        term.wait_for(lambda s: len(rows(s)) >= 3, what="log rows")
+        term.keys("r")
+        term.wait_for(lambda s: "refresh cache:" in s, what="the refresh modal")
+        term.text(f"https://{DOMAIN}/my file.png")
+        term.keys("Enter")
+        term.text(f"https://{DOMAIN}/图片/标志.png")
+        term.wait_for(lambda s: "2 entries -> 1 request" in s, what="the plan")
+        term.keys("C-s")
+        term.wait_for(lambda s: "Send 2 entries in 1 request" in s, what="the confirmation")
+        term.keys("y")
+        term.wait_for(lambda s: "refresh accepted" in s, what="the outcome")
+        [rec] = refreshes(simulate)
+        assert rec["type"] == "url"
+        assert rec["url_list"] == [
+            f"https://{DOMAIN}/my%20file.png",
+            f"https://{DOMAIN}/%E5%9B%BE%E7%89%87/%E6%A0%87%E5%BF%97.png",
+        ]
+        term.keys("Escape")  # alone: ESC followed at once by q would read as alt+q
+        term.wait_for(lambda s: "refresh cache:" not in s, what="the modal to close")
+        term.keys("q")
+        term.wait_for(lambda s: term.dead(), timeout=10, what="exit")
+    finally:
+        term.close()
+
+
+def test_sigkill_loses_no_typed_entry(simulate: Simulate, tmp_path) -> None:
+    env = env_for(simulate)
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    typed = [f"https://{DOMAIN}/keep/{i}.png" for i in range(3)]
+    term = Terminal([s4top_exe()], env, width=120, height=40)
+    try:
+        term.wait_for(lambda s: len(rows(s)) >= 3, what="log rows")
+        term.keys("r")
+        term.wait_for(lambda s: "refresh cache:" in s, what="the refresh modal")
+        for url in typed:
+            term.text(url)
+            term.keys("Enter")
+        term.wait_for(lambda s: "3 entries -> 1 request" in s, what="the plan")
+        pid = int(term._run("list-panes", "-t", term.name, "-F", "#{pane_pid}").strip())
+        os.kill(pid, signal.SIGKILL)
+        term.wait_for(lambda s: term.dead(), timeout=10, what="the kill")
+    finally:
+        term.close()
+    assert refreshes(simulate) == []
+    term = Terminal([s4top_exe()], env, width=120, height=40)
+    try:
+        term.wait_for(lambda s: "refresh batch: 3" in s, what="the restored batch count")
+        term.keys("r")
+        screen = term.wait_for(lambda s: all(u.split("/", 3)[3] in s for u in typed), what="the restored entries")
+        assert "3 entries -> 1 request" in screen
+    finally:
+        term.close()
