@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.snapshots.test_snapshots import app_factory, loaded, settle  # noqa: F401 (fixture)
+from tests.snapshots.conftest import loaded, settle
 
 D = "https://cdn.example.com"
 
@@ -18,7 +16,7 @@ async def open_modal(pilot, app, text: str = "") -> None:
     await pilot.pause(0.3)
 
 
-def test_modal_empty(snap_compare, app_factory) -> None:  # noqa: F811
+def test_modal_empty(snap_compare, app_factory) -> None:
     app = app_factory()
 
     async def run_before(pilot) -> None:
@@ -27,7 +25,7 @@ def test_modal_empty(snap_compare, app_factory) -> None:  # noqa: F811
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
 
-def test_modal_invalid_lines(snap_compare, app_factory) -> None:  # noqa: F811
+def test_modal_invalid_lines(snap_compare, app_factory) -> None:
     app = app_factory()
 
     async def run_before(pilot) -> None:
@@ -36,7 +34,7 @@ def test_modal_invalid_lines(snap_compare, app_factory) -> None:  # noqa: F811
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
 
-def test_modal_confirmation(snap_compare, app_factory) -> None:  # noqa: F811
+def test_modal_confirmation(snap_compare, app_factory) -> None:
     app = app_factory()
 
     async def run_before(pilot) -> None:
@@ -47,7 +45,7 @@ def test_modal_confirmation(snap_compare, app_factory) -> None:  # noqa: F811
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
 
-def test_modal_sending(snap_compare, app_factory, sim_server) -> None:  # noqa: F811
+def test_modal_sending(snap_compare, app_factory, sim_server) -> None:
     app = app_factory()
 
     async def run_before(pilot) -> None:
@@ -60,7 +58,7 @@ def test_modal_sending(snap_compare, app_factory, sim_server) -> None:  # noqa: 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
 
-def test_modal_result_with_failure(snap_compare, app_factory, sim_server) -> None:  # noqa: F811
+def test_modal_result_with_failure(snap_compare, app_factory, sim_server) -> None:
     app = app_factory()
 
     async def run_before(pilot) -> None:

@@ -5,41 +5,12 @@ Regenerate on purpose with `pytest tests/snapshots --snapshot-update`, then look
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.conftest import DOMAIN
-from tui.config import load_settings
-from tui.context import build_context
+from tests.snapshots.conftest import loaded, settle
 
 SIZES = [(80, 24), (120, 40)]
-
-
-@pytest.fixture
-def app_factory(sim_server, monkeypatch):
-    from tui.app import S4TopApp
-    from tui.sim import DEMO_TOKEN
-
-    def make(token: str = DEMO_TOKEN):
-        monkeypatch.setenv("BITIFUL_API_TOKEN", token)
-        settings = load_settings(flags={"api_base": sim_server.base_url, "domain": DOMAIN, "poll_interval": 0.2})
-        return S4TopApp(build_context(settings), clock_ns=sim_server.sim.now_ns)
-
-    return make
-
-
-async def settle(pilot, predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("the app did not reach the state to snapshot")
-        await pilot.pause(0.05)
-    await pilot.pause(0.4)
-
-
-def loaded(app) -> bool:
-    return len(app.state.buffer) > 0 and bool(app.state.series) and app.state.log_health.state == "ok"
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
