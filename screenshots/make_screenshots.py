@@ -55,6 +55,7 @@ async def main() -> None:
         ("filter-5xx", ["5"]),
         ("detail", ["5", "enter"]),
         ("help", ["question_mark"]),
+        ("refresh", ["5", "space", "k", "d", "r"]),
         ("dashboard-80x24", [], (80, 24)),
     ]
     for name, keys, *size in shots:
