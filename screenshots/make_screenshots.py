@@ -34,7 +34,7 @@ async def shoot(name: str, keys: list[str], size: tuple[int, int] = (120, 40)) -
         app = S4TopApp(build_context(settings), clock_ns=server.sim.now_ns)
         async with app.run_test(size=size) as pilot:
             deadline = time.monotonic() + 20
-            while not (len(app.state.buffer) and app.state.series):
+            while not (app.state.caught_up and len(app.state.buffer) and app.state.series):
                 if time.monotonic() > deadline:
                     raise SystemExit(f"{name}: the dashboard did not load")
                 await pilot.pause(0.05)

@@ -338,6 +338,9 @@ class S4TopApp(App[int]):
 
         async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
             page = await client.logs_page(st.domain, start_ns, "ALL", limit)
+            if len(page) < limit and not st.caught_up:
+                st.caught_up = True
+                st.dirty = True
             if st.log_health.record_ok(self.now()):
                 self.notify(f"{st.domain}: log tail recovered", timeout=4)
             return page

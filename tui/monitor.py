@@ -72,6 +72,7 @@ class DomainState:
     pending_new: int = 0  # new matching entries not yet shown (one screen update per frame)
     dirty: bool = False
     received: int = 0
+    caught_up: bool = False  # a page came back short of the limit: the backlog is in
     newest_ns: int = 0
 
     def ingest(self, entries: list[LogEntry]) -> None:

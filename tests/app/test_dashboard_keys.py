@@ -14,7 +14,7 @@ from tui.widgets.logview import LogView
 
 def loaded(app) -> bool:
     st = app.state
-    return len(st.buffer) > 0 and st.log_health.state == "ok" and bool(st.series)
+    return st.caught_up and len(st.buffer) > 0 and st.log_health.state == "ok" and bool(st.series)
 
 
 def view_classes(app) -> set:

@@ -31,7 +31,7 @@ def history_lines() -> list[dict]:
 
 
 def loaded(app) -> bool:
-    return len(app.state.buffer) > 0 and app.state.log_health.state == "ok"
+    return app.state.caught_up and len(app.state.buffer) > 0 and app.state.log_health.state == "ok"
 
 
 async def open_and_type(pilot, app, text: str) -> None:

@@ -34,4 +34,5 @@ async def settle(pilot, predicate, timeout: float = 10.0) -> None:
 
 
 def loaded(app) -> bool:
-    return len(app.state.buffer) > 0 and bool(app.state.series) and app.state.log_health.state == "ok"
+    st = app.state
+    return st.caught_up and len(st.buffer) > 0 and bool(st.series) and st.log_health.state == "ok"

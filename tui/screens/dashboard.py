@@ -129,6 +129,9 @@ class Dashboard(Screen[None]):
     def on_resize(self) -> None:
         self._apply_chart_mode()
         self._header_key = ()
+        # labels depend on the width: redraw them at the next frame
+        self._rates_second = -1
+        self._series_shown = -1
 
     def _apply_chart_mode(self) -> None:
         charts = self.query_one(ChartsPane)
@@ -222,6 +225,7 @@ class Dashboard(Screen[None]):
             paused=lv.paused,
             new_count=lv.new_count,
             tz_label="UTC" if self.host.utc else time.strftime("%Z"),
+            caught_up=st.caught_up,
             token_source=extras.get("token_source", ""),
             pending_tags=extras.get("pending_tags", 0),
             readonly=extras.get("readonly", False),

@@ -41,6 +41,7 @@ class StatusInfo:
     paused: bool
     new_count: int
     tz_label: str
+    caught_up: bool = True
     token_source: str = ""
     pending_tags: int = 0
     readonly: bool = False
@@ -90,6 +91,8 @@ def render_status(info: StatusInfo, now: float | None = None) -> Text:
         t.append("  filter: ")
         t.append(inert(info.text_filter, 40), Style(bold=True, color="magenta"))
     t.append("  ")
+    if not info.caught_up and info.log_health.state in ("ok", "connecting"):
+        t.append("catching up… ", Style(bold=True, color="cyan"))
     if info.paused:
         t.append(f" PAUSED +{format_count(info.new_count)} new ", Style(bold=True, reverse=True, color="yellow"))
     elif not info.following:
