@@ -11,12 +11,13 @@ import asyncio
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from tui import __version__
 from tui.api.errors import ApiError, AuthError
-from tui.config import ConfigError, TokenError, load_settings
+from tui.config import TOKEN_ENV, ConfigError, TokenError, load_settings
 from tui.context import Context, UsageError, build_context, describe_error, print_warnings
+from tui.core.sanitize import inert
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_AUTH = 0, 1, 2, 3
 
@@ -31,11 +32,45 @@ _SHARED_TO_SETTING = {
 }
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (UX.md) and no abbreviated options: `--token X` must
+    never be taken for `--token-file X`, and a mistyped option never echoes its value."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            # argparse lists the unknown words, which may be a secret typed in the wrong place:
+            # name the options, only count the rest
+            words = message[len(prefix):].split()
+            opts = [w.split("=", 1)[0] for w in words if w.startswith("-")]
+            rest = len(words) - len(opts)
+            shown = ", ".join(inert(o, 40) for o in opts[:5])
+            extra = f"{rest} unexpected value{'s' if rest != 1 else ''}" if rest else ""
+            message = f"unrecognized arguments: {', '.join(x for x in (shown, extra) if x)} (see --help)"
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _token_on_command_line(argv: Sequence[str]) -> bool:
+    """A token given as an option: refused before argparse can echo it anywhere."""
+    for word in argv:
+        if word == "--":
+            break
+        name = word.split("=", 1)[0]
+        if name.startswith("--") and "token" in name and name != "--token-file":
+            return True
+    return False
+
+
 def _shared_options(suppress: bool) -> argparse.ArgumentParser:
     """The shared options; in subparsers their defaults are suppressed so a value given before
     the subcommand is not overwritten by the subparser's default."""
     d: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
-    p = argparse.ArgumentParser(add_help=False)
+    p = Parser(add_help=False)
     g = p.add_argument_group("shared options")
     g.add_argument("--api-base", metavar="URL", help="API base URL (default https://api.bitiful.com)", **d)
     g.add_argument("--domain", metavar="D", help="CDN domain, e.g. cdn.example.com", **d)
@@ -51,9 +86,8 @@ def _shared_options(suppress: bool) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     from tui.commands import config_cmd, doctor, logs, refresh, stats
-    from tui.sim.cli import add_simulate_args
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="s4top",
         description="Terminal live monitor for the Bitiful S4 static CDN. Without a subcommand, opens the dashboard.",
         parents=[_shared_options(suppress=False)],
@@ -72,22 +106,56 @@ def build_parser() -> argparse.ArgumentParser:
     add("refresh", "refresh CDN cache for URLs or directories", refresh.add_args, refresh.run)
     add("doctor", "call each read endpoint once and show the raw responses", doctor.add_args, doctor.run)
     add("config", "show the effective settings and where each came from", config_cmd.add_args, config_cmd.run)
+    # The simulator's options are parsed by its own parser, built only when it runs, so the
+    # other commands do not import it (a quicker start for scripts that call s4top often).
     sim = sub.add_parser(
         "simulate",
         help="serve the built-in simulator of the vendor API on loopback",
-        description="Serve the built-in simulator of the vendor API.",
+        add_help=False,
+        prefix_chars="\0",  # every word goes to the simulator's parser, --help included
     )
-    add_simulate_args(sim)
+    sim.add_argument("simulate_args", nargs=argparse.REMAINDER)
     sim.set_defaults(run=None, simulate=True)
     return parser
 
 
+def simulate_parser() -> argparse.ArgumentParser:
+    from tui.sim.cli import add_simulate_args
+
+    p = Parser(prog="s4top simulate", description="Serve the built-in simulator of the vendor API.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
+    add_simulate_args(p)
+    return p
+
+
+def _run_simulate(args: argparse.Namespace) -> int:
+    from tui.sim.cli import run_simulate
+
+    sargs = simulate_parser().parse_args(args.simulate_args)
+    sargs.verbose = sargs.verbose or bool(getattr(args, "verbose", False))
+    if getattr(sargs, "domain", None) is None and getattr(args, "domain", None):
+        sargs.domain = [args.domain]  # `s4top --domain D simulate`
+    if getattr(sargs, "token_file", None) is None and getattr(args, "token_file", None):
+        sargs.token_file = args.token_file
+    return run_simulate(sargs)
+
+
 def _settings_from_args(args: argparse.Namespace):  # -> Settings
-    flags = {setting: getattr(args, dest) for dest, setting in _SHARED_TO_SETTING.items() if getattr(args, dest, None)}
+    # an option given empty (`--domain ''`) is given, and then refused as invalid
+    flags = {
+        setting: getattr(args, dest)
+        for dest, setting in _SHARED_TO_SETTING.items()
+        if getattr(args, dest, None) not in (None, False)
+    }
     return load_settings(flags=flags, config_path=getattr(args, "config", None))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # a terminal that cannot show a character gets an escape, never a crash
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
         code = _main(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:
@@ -101,12 +169,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    if _token_on_command_line(argv):
+        print(
+            f"s4top: a token is never taken on the command line (other users can read it "
+            f"with ps): set {TOKEN_ENV} or use --token-file PATH (chmod 600)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "simulate", False):
-        from tui.sim.cli import run_simulate
-
-        return run_simulate(args)
+        return _run_simulate(args)
     verbose = bool(getattr(args, "verbose", False))
     ctx: Context | None = None
     try:
@@ -133,9 +206,33 @@ def _main(argv: list[str]) -> int:
         if verbose:
             print(f"s4top: detail: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_API
+    except (KeyboardInterrupt, BrokenPipeError, SystemExit):
+        raise
+    except Exception as exc:  # a bug: one redacted line, never a traceback
+        print(f"s4top: internal error: {_redacted(exc, ctx, verbose)}", file=sys.stderr)
+        return EXIT_API
     finally:
         if ctx is not None:
             ctx.close()
+
+
+def _redacted(exc: BaseException, ctx: Context | None, verbose: bool) -> str:
+    """`Type: message` of an unexpected exception (and, with -v, its causes), token-free."""
+    from tui.api.redact import redact
+
+    secrets: list[str] = []
+    if ctx is not None:
+        try:
+            secrets.append(ctx.token.read())
+        except Exception:  # no token, nothing to hide
+            pass
+    parts: list[str] = []
+    e: BaseException | None = exc
+    while e is not None and len(parts) < (5 if verbose else 1):
+        parts.append(f"{type(e).__name__}: {e}")
+        e = e.__cause__ or e.__context__
+    text = " <- ".join(parts)
+    return inert(redact(text, secrets), 500) + ("" if verbose else " (run with -v for more; please report it)")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,7 @@ setting value: only the *path* of a token file is, or the name of the environmen
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 import sys
@@ -16,6 +17,7 @@ from typing import Any
 
 import platformdirs
 
+from tui.core.sanitize import inert
 from tui.core.units import parse_duration
 
 APP_NAME = "s4top"
@@ -43,10 +45,19 @@ def _duration(value: Any) -> float:
     if isinstance(value, bool):
         raise TypeError("expected a duration like 90s, 15m, 2h or a number of seconds")
     if isinstance(value, (int, float)):
+        if not math.isfinite(value) or value < 0:
+            raise ValueError("expected a duration of zero or more seconds")
         return float(value)
     if isinstance(value, str):
         return float(parse_duration(value))
     raise TypeError("expected a duration like 90s, 15m, 2h or a number of seconds")
+
+
+def _positive_duration(value: Any) -> float:
+    seconds = _duration(value)
+    if seconds <= 0:
+        raise ValueError("expected a duration longer than zero")
+    return seconds
 
 
 def _positive_int(value: Any) -> int:
@@ -56,8 +67,15 @@ def _positive_int(value: Any) -> int:
 
 
 def _positive_float(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    if isinstance(value, str):  # from an environment variable
+        try:
+            value = float(value)
+        except ValueError:
+            raise TypeError("expected a positive number") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise TypeError("expected a positive number")
+    if not math.isfinite(value):
+        raise TypeError("expected a finite number")
     return float(value)
 
 
@@ -108,7 +126,15 @@ SCHEMA: dict[str, tuple[Any, Any]] = {
     "export_dir": (_string, "."),
     "max_fps": (_positive_float, 8.0),
     "refresh_limit": (_positive_int, 300),
-    "refresh_window": (_duration, 300.0),
+    "refresh_window": (_positive_duration, 300.0),
+    # Retries of one-shot commands (logs, stats, refresh): attempts in all, first back-off.
+    "retry_attempts": (_positive_int, 4),
+    "retry_base": (_positive_duration, 0.5),
+    # The follow loop (`logs --follow`, the dashboard): first back-off after a transient error,
+    # its cap, and the slower back-off for errors a retry alone will not fix (auth, shape).
+    "backoff_base": (_positive_duration, 1.0),
+    "backoff_cap": (_positive_duration, 60.0),
+    "auth_backoff": (_positive_duration, 10.0),
     "keymap": (_keymap, {}),
 }
 
@@ -185,7 +211,7 @@ def load_settings(
         settings.config_found = True
         for key, raw in data.items():
             if key not in SCHEMA:
-                settings.warnings.append(f"config file {path}: unknown setting '{key}' ignored")
+                settings.warnings.append(f"config file {path}: unknown setting '{inert(key, 80)}' ignored")
                 continue
             settings.set(key, _convert(key, raw, f"config file {path}"), f"config file {path}")
     elif explicit:
@@ -202,8 +228,19 @@ def load_settings(
     return settings
 
 
-class TokenError(Exception):
-    """No token could be found or read (exit 3)."""
+class TokenError(OSError):
+    """No token could be found or read (exit 3).
+
+    An OSError whose `strerror` is the reason and `filename` the token file, so the API client,
+    which reports an unreadable token by those two fields only (never by the message of an
+    arbitrary exception, which might hold the token), can still say what is wrong mid-run."""
+
+    def __init__(self, message: str, reason: str | None = None, path: Path | None = None) -> None:
+        super().__init__(0, reason or message, None if path is None else str(path))
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass
@@ -213,20 +250,29 @@ class TokenSource:
     env_value: str | None = None
     file: Path | None = None
     description: str = ""
-    _cache: tuple[float, str] | None = None
+    _cache: tuple[tuple[int, int, int], str] | None = field(default=None, repr=False)
 
     def read(self) -> str:
         if self.file is not None:
+            problem = None
             try:
-                mtime = self.file.stat().st_mtime
-                if self._cache and self._cache[0] == mtime:
+                st = self.file.stat()
+                # mtime alone misses a rotation within one clock tick on a coarse file system
+                key = (st.st_mtime_ns, st.st_size, st.st_ino)
+                if self._cache and self._cache[0] == key:
                     return self._cache[1]
                 token = self.file.read_text(encoding="utf-8").strip()
             except OSError as exc:
-                raise TokenError(f"cannot read token file {self.file}: {exc.strerror}") from None
+                reason = exc.strerror or type(exc).__name__
+                problem = f"cannot read token file {self.file}: {reason}"
+            except UnicodeDecodeError:
+                reason = "not UTF-8 text"
+                problem = f"token file {self.file} is not UTF-8 text"
+            if problem is not None:
+                raise TokenError(problem, f"token file: {reason}", self.file)
             if not token:
-                raise TokenError(f"token file {self.file} is empty")
-            self._cache = (mtime, token)
+                raise TokenError(f"token file {self.file} is empty", "the token file is empty", self.file)
+            self._cache = (key, token)
             return token
         if self.env_value:
             return self.env_value

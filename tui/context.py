@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from tui.api.client import S4Client
+from tui.api.client import RetryPolicy, S4Client
 from tui.api.domain import validate_domain
 from tui.api.errors import ApiError, InvalidDomain
 from tui.config import Settings, TokenSource, token_file_warning, token_source
+from tui.core.sanitize import inert
 
 
 class UsageError(Exception):
@@ -42,15 +43,37 @@ class Context:
             raise UsageError("no CDN domain: use --domain D, S4TOP_DOMAIN, or 'domain' in the config file")
         return self.domains[0]
 
+    def retry_policy(self) -> RetryPolicy:
+        """Retries of one-shot reads (settings retry_attempts, retry_base)."""
+        s = self.settings
+        return RetryPolicy(attempts=s.retry_attempts, base_s=s.retry_base)
+
+    def refresh_retry_policy(self) -> RetryPolicy:
+        """Refresh spends vendor quota: at most 3 tries, starting twice as slow as reads."""
+        s = self.settings
+        return RetryPolicy(attempts=min(3, s.retry_attempts), base_s=2 * s.retry_base)
+
     def client(self, **overrides: Any) -> S4Client:
+        """A client for this context; the token is read for every request, so a rotated token
+        file is picked up."""
         s = self.settings
         kwargs: dict[str, Any] = {
             "connect_timeout": s.connect_timeout,
             "read_timeout": s.read_timeout,
             "verify": not s.insecure,
+            "retry": self.retry_policy(),
+            "refresh_retry": self.refresh_retry_policy(),
         }
         kwargs.update(overrides)
         return S4Client(self.api_base, self.token.read, **kwargs)
+
+    def cli_client(self, **overrides: Any) -> S4Client:
+        """A client for a command-line command: the token is read once first, so a missing or
+        unreadable token is a clear one-line error (exit 3) before anything is sent, and every
+        retry is announced on stderr (never silent)."""
+        self.token.read()
+        overrides.setdefault("on_retry", print_retry)
+        return self.client(**overrides)
 
     def close(self) -> None:
         if self.demo_server is not None:
@@ -61,10 +84,11 @@ class Context:
 def build_context(settings: Settings, *, demo: bool = False) -> Context:
     """Validate what can be validated before any request is made."""
     warnings = list(settings.warnings)
+    domains = _valid_domains(settings)
     if demo:
         from tui.sim import DEMO_TOKEN, SimConfig, SimServer
 
-        sim_domains = tuple(settings.all_domains) if settings.origins.get("domain") == "command line" else ()
+        sim_domains = tuple(domains) if settings.origins.get("domain") == "command line" else ()
         config = SimConfig(domains=sim_domains or ("cdn.example.com", "img.example.com", "static.example.net"))
         server = SimServer(config)
         base = server.start()
@@ -76,26 +100,51 @@ def build_context(settings: Settings, *, demo: bool = False) -> Context:
             demo_server=server,
             warnings=warnings,
         )
-    base = settings.api_base.rstrip("/")
-    parts = urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"invalid API base URL {base!r}: expected http(s)://host[:port]")
+    base = settings.api_base.strip().rstrip("/")
+    try:
+        parts = urlsplit(base)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment
+        _ = parts.port  # a port that is not a number is a ValueError here, not later
+        ok = ok and not any(c.isspace() or not c.isprintable() for c in base)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise UsageError(
+            f"invalid API base URL {inert(base, 200)!r} ({settings.origins.get('api_base', 'default')}): "
+            "expected http(s)://host[:port][/path]"
+        )
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         warnings.append(f"warning: API base {base} is plain http: the token travels unencrypted")
     if settings.insecure:
         warnings.append("warning: TLS certificate verification is OFF (insecure = true)")
-    domains = []
-    for d in settings.all_domains:
-        try:
-            domains.append(validate_domain(d))
-        except InvalidDomain as exc:
-            raise UsageError(f"invalid domain {d!r}: {exc}") from None
     tok = token_source(settings)
     if tok.file is not None:
         w = token_file_warning(tok.file)
         if w:
             warnings.append(w)
     return Context(settings=settings, token=tok, api_base=base, domains=domains, warnings=warnings)
+
+
+def _valid_domains(settings: Settings) -> list[str]:
+    """Every configured domain as a checked host name, before any request (and any demo)."""
+    if settings.values.get("domain") == "" and settings.origins.get("domain") != "default":
+        raise UsageError(f"invalid domain '': empty ({settings.origins['domain']}); give a host name such as cdn.example.com")
+    domains = []
+    for d in settings.all_domains:
+        try:
+            domains.append(validate_domain(d))
+        except InvalidDomain as exc:
+            raise UsageError(f"invalid domain {inert(d, 100)!r}: {exc}") from None
+    return domains
+
+
+def print_retry(endpoint: str, error: ApiError, delay_s: float) -> None:
+    """Retries are never silent: one line on stderr before each retry sleep."""
+    print(f"s4top: {describe_error(error)}; retrying in {format_wait(delay_s)}", file=sys.stderr, flush=True)
+
+
+def format_wait(seconds: float) -> str:
+    return f"{seconds:.1f}s" if seconds < 10 else f"{seconds:.0f}s"
 
 
 def print_warnings(ctx: Context) -> None:
@@ -117,18 +166,20 @@ def describe_error(exc: ApiError, ctx: Context | None = None) -> str:
 
     where = f" (token from {ctx.token.description})" if ctx is not None else ""
     if isinstance(exc, AuthError):
+        if not exc.status:  # the token could not be read or sent; the message says why
+            return f"{exc.message}: check BITIFUL_API_TOKEN or --token-file{where}"
         return f"authentication failed ({exc.status}) on {exc.endpoint or 'the API'}: check BITIFUL_API_TOKEN or --token-file{where}"
     if isinstance(exc, RateLimited):
-        wait = f"; retry after {exc.retry_after:.0f}s" if exc.retry_after else ""
-        return f"rate limited by the API on {exc.endpoint}{wait}"
+        wait = f"; the server asks to wait {exc.retry_after:.0f}s" if exc.retry_after else ""
+        return f"rate limited by the API ({exc.endpoint}){wait}"
     if isinstance(exc, ApiTimeout):
-        return f"timed out talking to the API ({exc.endpoint}): check the network or raise read_timeout"
+        return f"timed out talking to the API ({exc.endpoint}): {exc.message}; check the network or raise read_timeout"
     if isinstance(exc, NetworkError):
         return f"network error ({exc.endpoint}): {exc.message}; check the network and --api-base"
     if isinstance(exc, ServerError):
-        return f"server error {exc.status} on {exc.endpoint}: {exc.message}; try again later"
+        return f"{exc.message} ({exc.endpoint}); try again later"
     if isinstance(exc, BadRequest):
-        return f"request rejected ({exc.status}) on {exc.endpoint}: {exc.message}"
+        return f"request rejected ({exc.endpoint}): {exc.message}"
     if isinstance(exc, UnexpectedResponse):
         return f"unexpected response from {exc.endpoint}: {exc.message}; run 's4top doctor' to see the raw body"
     return str(exc)

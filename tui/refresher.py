@@ -44,6 +44,7 @@ class Submission:
     requests: list[RequestSpec]
     outcomes: list[RefreshOutcome | None] = field(default_factory=list)
     started_s: float = 0.0
+    sent_s: list[float | None] = field(default_factory=list)  # when each request went out
 
     @property
     def ok(self) -> bool:
@@ -51,6 +52,10 @@ class Submission:
 
     def failed_indices(self) -> list[int]:
         return [i for i, o in enumerate(self.outcomes) if o is None or not o.ok]
+
+    def unknown_indices(self) -> list[int]:
+        """Requests that may have been applied: sent, but no answer was read."""
+        return [i for i, o in enumerate(self.outcomes) if o is not None and o.unknown]
 
     def to_record(self) -> dict[str, Any]:
         kinds = sorted({r.kind for r in self.requests})
@@ -70,10 +75,25 @@ class Submission:
                     "ok": bool(o and o.ok),
                     "unknown": bool(o and o.unknown),
                     "attempts": o.attempts if o else 0,
+                    "sent_s": round(t, 3) if t is not None else None,
                 }
-                for r, o in zip(self.requests, self.outcomes, strict=False)
+                for r, o, t in zip(self.requests, self.outcomes, self._sent_times(), strict=False)
             ],
         }
+
+    def _sent_times(self) -> list[float | None]:
+        return self.sent_s + [None] * (len(self.requests) - len(self.sent_s))
+
+
+def recent_sends(records: Sequence[dict[str, Any]]) -> list[float]:
+    """When requests went out, from history records (for pacing across processes)."""
+    out: list[float] = []
+    for rec in records:
+        for req in rec.get("requests") or []:
+            t = req.get("sent_s") if isinstance(req, dict) else None
+            if isinstance(t, (int, float)) and not isinstance(t, bool):
+                out.append(float(t))
+    return out
 
 
 class Refresher:
@@ -106,7 +126,10 @@ class Refresher:
         sub = previous or Submission(domain=domain, requests=list(requests), started_s=self.clock())
         if len(sub.outcomes) < len(sub.requests):
             sub.outcomes.extend([None] * (len(sub.requests) - len(sub.outcomes)))
+        if len(sub.sent_s) < len(sub.requests):
+            sub.sent_s.extend([None] * (len(sub.requests) - len(sub.sent_s)))
         indices = list(only) if only is not None else list(range(len(sub.requests)))
+        in_flight: int | None = None
         try:
             for i in indices:
                 req = sub.requests[i]
@@ -115,16 +138,28 @@ class Refresher:
                     emit(RefreshEvent(i, "waiting", f"pacing under {self.pacer.limit} requests per {self.pacer.window_s:.0f}s", wait))
                     await self.sleep(wait)
                 emit(RefreshEvent(i, "sending"))
-                self.pacer.record(self.clock())
+                sent = self.clock()
+                self.pacer.record(sent)
+                sub.sent_s[i] = sent
+                in_flight = i
                 try:
                     outcome = await self.client.refresh(req.kind, req.urls)
                 except ApiError as exc:  # auth and other refusals that the client raises
+                    in_flight = None
                     outcome = RefreshOutcome(ok=False, status=getattr(exc, "status", None), message=exc.message, latency_s=0.0)
                     sub.outcomes[i] = outcome
                     emit(RefreshEvent(i, "done", outcome.message, outcome=outcome))
                     raise
+                in_flight = None
                 sub.outcomes[i] = outcome
                 emit(RefreshEvent(i, "done", outcome.message, outcome=outcome))
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            if in_flight is not None:  # interrupted while waiting for the answer
+                sub.outcomes[in_flight] = RefreshOutcome(
+                    ok=False, status=None, message="outcome unknown: interrupted after sending",
+                    latency_s=max(0.0, self.clock() - (sub.sent_s[in_flight] or 0.0)), unknown=True,
+                )
+            raise
         finally:
             if self.history is not None:
                 self.history.append(sub.to_record())

@@ -6,6 +6,7 @@ import argparse
 
 from tui.config import SCHEMA, data_dir
 from tui.context import Context
+from tui.core.sanitize import inert
 
 
 def add_args(p: argparse.ArgumentParser) -> None:
@@ -15,15 +16,16 @@ def add_args(p: argparse.ArgumentParser) -> None:
 def run(ctx: Context, args: argparse.Namespace) -> int:
     s = ctx.settings
     found = "found" if s.config_found else "not present (defaults apply)"
-    print(f"config file: {s.config_path} ({found})")
-    print(f"data dir:    {data_dir()} (refresh drafts and history)")
-    print(f"token:       {ctx.token.description} (value hidden)")
-    print(f"api base:    {ctx.api_base}")
+    print(f"config file: {inert(str(s.config_path))} ({found})")
+    print(f"data dir:    {inert(str(data_dir()))} (refresh drafts and history)")
+    print(f"token:       {inert(ctx.token.description)} (value hidden)")
+    print(f"api base:    {inert(ctx.api_base)}")
     print(f"domains:     {', '.join(ctx.domains) or '(none)'}")
     print()
     width = max(len(k) for k in SCHEMA)
     for name in SCHEMA:
         value = s.values[name]
-        shown = "(unset)" if value is None or value == [] or value == {} else value
-        print(f"{name.ljust(width)} = {shown!s}  [{s.origins[name]}]")
+        shown = "(unset)" if value is None or value == [] or value == {} else str(value)
+        # values come from files and the environment: shown, never interpreted by the terminal
+        print(f"{name.ljust(width)} = {inert(shown, 300)}  [{inert(s.origins[name], 300)}]")
     return 0

@@ -1,16 +1,24 @@
-"""`s4top refresh`: validate everything first, show the plan, confirm, send, report each request."""
+"""`s4top refresh`: validate everything first, show the plan, confirm, send, report each request.
+
+Nothing is sent unless every entry is valid and the user said yes (`--yes`, or `y` typed on
+the terminal: the question goes to /dev/tty, so a URL list can come on stdin). Every
+submission is one line in the history file, failures and unknown outcomes included.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import sys
+import time
 
 from tui.config import data_dir
-from tui.context import Context, UsageError
+from tui.context import Context, UsageError, format_wait
 from tui.core.pacing import Pacer
 from tui.core.refresh import RefreshKind, plan_refresh
 from tui.core.sanitize import inert
-from tui.refresher import Refresher, RefreshEvent, RequestSpec
+from tui.refresher import Refresher, RefreshEvent, RequestSpec, Submission, recent_sends
 from tui.store import HistoryStore
 
 EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
@@ -28,81 +36,132 @@ def history_store() -> HistoryStore:
     return HistoryStore(data_dir() / "history.jsonl")
 
 
-def _read_entries(args: argparse.Namespace) -> list[str]:
+def _lines(data: bytes) -> list[str]:
+    """Split on newlines only (not on U+2028 or U+001C, which must be reported, not split on);
+    invalid UTF-8 survives as surrogates and is then refused with its position."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
+def _read_entries(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """Every entry line and, in step, where it came from (for the error list)."""
     lines: list[str] = []
+    where: list[str] = []
     urls = list(args.urls)
     if "-" in urls:
-        urls.remove("-")
-        lines.extend(sys.stdin.read().splitlines())
+        urls = [u for u in urls if u != "-"]
+        got = _lines(sys.stdin.buffer.read())
+        lines.extend(got)
+        where.extend(f"stdin line {i}" for i in range(1, len(got) + 1))
     if args.file:
         try:
-            with open(args.file, encoding="utf-8", errors="surrogateescape") as f:
-                lines.extend(f.read().splitlines())
+            with open(args.file, "rb") as f:
+                got = _lines(f.read())
         except OSError as exc:
-            raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
+            raise UsageError(f"cannot read {inert(args.file, 200)}: {exc.strerror}") from None
+        lines.extend(got)
+        where.extend(f"{inert(args.file, 100)} line {i}" for i in range(1, len(got) + 1))
     lines.extend(urls)
-    return lines
+    where.extend(f"argument {i}" for i in range(1, len(urls) + 1))
+    return lines, where
 
 
 def _confirm(question: str) -> bool:
-    """Ask on the terminal, even when stdin carries the URL list."""
+    """Ask on the terminal, even when stdin carries the URL list.
+
+    Unbuffered bytes: a buffered read-write text file would need a seekable file, which a
+    terminal is not (the question could then never be asked)."""
     try:
-        with open("/dev/tty", "r+", encoding="utf-8") as tty:
-            tty.write(question)
-            tty.flush()
-            answer = tty.readline()
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
     except OSError:
-        raise UsageError("cannot ask for confirmation without a terminal: pass --yes") from None
+        raise UsageError("cannot ask for confirmation without a terminal: pass --yes to send") from None
+    with open(fd, "r+b", buffering=0) as tty:
+        tty.write(question.encode("utf-8", errors="replace"))
+        answer = tty.readline(100).decode("utf-8", errors="replace")
     return answer.strip().lower() in ("y", "yes")
 
 
-async def run(ctx: Context, args: argparse.Namespace) -> int:
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    """Synchronous up to the question (so Ctrl-C at the prompt cancels at once), then sends."""
     if ctx.settings.readonly:
-        raise UsageError(f"refresh is disabled: read-only mode is on ({ctx.settings.origins['readonly']})")
-    lines = _read_entries(args)
+        raise UsageError(f"refresh is disabled: read-only mode is on (from {ctx.settings.origins['readonly']})")
+    lines, where = _read_entries(args)
     kind = RefreshKind.DIRECTORY if args.directory else RefreshKind.URL
     domain = ctx.domain
     plan = plan_refresh(lines, kind, domain)
     if plan.problems:
-        print(f"s4top: {len(plan.problems)} invalid entr{'y' if len(plan.problems) == 1 else 'ies'}; nothing was sent:", file=sys.stderr)
+        print(f"s4top: {_plural(len(plan.problems), 'invalid entry', 'invalid entries')}; nothing was sent:", file=sys.stderr)
         for p in plan.problems:
-            print(f"  line {p.line_no}: {inert(p.text, 200)}: {p.reason}", file=sys.stderr)
+            print(f"  {where[p.line_no - 1]}: {inert(p.text, 200)}: {p.reason}", file=sys.stderr)
         return EXIT_USAGE
     if not plan.requests:
         raise UsageError("no entries to refresh (give URLs, -f FILE or '-')")
     for note in plan.notes:
-        print(f"s4top: note: {inert(note, 300)}", file=sys.stderr)
+        # plan notes count lines over all inputs together; name the input instead
+        text = note
+        if note.startswith("line "):
+            num, _, rest = note[5:].partition(":")
+            if num.isdigit() and 0 < int(num) <= len(where):
+                text = f"{where[int(num) - 1]}:{rest}"
+        print(f"s4top: note: {inert(text, 300)}", file=sys.stderr)
     n = len(plan.entries)
-    dup = f" ({plan.duplicates} duplicate{'s' if plan.duplicates != 1 else ''} folded)" if plan.duplicates else ""
-    print(f"plan: {n} entr{'y' if n == 1 else 'ies'} -> {len(plan.requests)} request{'s' if len(plan.requests) != 1 else ''} of at most 20{dup}")
+    dup = f" ({_plural(plan.duplicates, 'duplicate', 'duplicates')} folded)" if plan.duplicates else ""
+    print(f"plan: {_plural(n, 'entry', 'entries')} -> {_plural(len(plan.requests), 'request', 'requests')} of at most 20{dup}")
     for i, r in enumerate(plan.requests, 1):
-        print(f"  request {i}: {r.kind.value if hasattr(r.kind, 'value') else r.kind} x{len(r.urls)}")
+        print(f"  request {i}: {r.kind.value} x{len(r.urls)}")
         for u in r.urls:
-            print(f"    {u}")
+            print(f"    {inert(u, 2100)}")
     if args.dry_run:
         return EXIT_OK
-    if not args.yes and not _confirm(f"send {len(plan.requests)} refresh request(s) to {domain}? [y/N] "):
-        print("s4top: cancelled; nothing was sent", file=sys.stderr)
-        return EXIT_USAGE
-    specs = [RequestSpec(kind=str(getattr(r.kind, "value", r.kind)), urls=list(r.urls)) for r in plan.requests]
+    ctx.token.read()  # no token: say so before asking anything
+    if not args.yes:
+        try:
+            yes = _confirm(f"send {_plural(len(plan.requests), 'refresh request', 'refresh requests')} to {domain}? [y/N] ")
+        except KeyboardInterrupt:
+            yes = False
+        if not yes:
+            print("s4top: cancelled; nothing was sent", file=sys.stderr)
+            return EXIT_USAGE
+    specs = [RequestSpec(kind=r.kind.value, urls=list(r.urls)) for r in plan.requests]
+    store = history_store()
+    try:
+        sub = asyncio.run(_send(ctx, domain, specs, store))
+    except KeyboardInterrupt:
+        print(f"s4top: interrupted; what was sent is recorded in {store.path}", file=sys.stderr)
+        return EXIT_API
+    unknown = sub.unknown_indices()
+    failed = [i for i in sub.failed_indices() if i not in unknown]
+    if failed or unknown:
+        parts = []
+        if failed:
+            parts.append(f"{len(failed)} failed")
+        if unknown:
+            parts.append(f"{len(unknown)} with unknown outcome (sent, no answer: check, then retry)")
+        print(f"s4top: of {_plural(len(specs), 'request', 'requests')}, {' and '.join(parts)}; recorded in {store.path}", file=sys.stderr)
+        return EXIT_API
+    print(f"done: {_plural(n, 'entry', 'entries')} accepted by the CDN (accepted, not yet purged everywhere)")
+    return EXIT_OK
+
+
+async def _send(ctx: Context, domain: str, specs: list[RequestSpec], store: HistoryStore) -> Submission:
+    total = len(specs)
 
     def on_event(ev: RefreshEvent) -> None:
         if ev.phase == "waiting":
-            print(f"s4top: waiting {ev.wait_s:.0f}s before request {ev.index + 1}: {ev.detail}", file=sys.stderr)
+            print(f"s4top: waiting {format_wait(ev.wait_s)} before request {ev.index + 1}: {ev.detail}", file=sys.stderr, flush=True)
         elif ev.phase == "done" and ev.outcome is not None:
             o = ev.outcome
             state = "ok" if o.ok else ("UNKNOWN (sent, no answer; check and retry)" if o.unknown else "FAILED")
             status = o.status if o.status is not None else "-"
-            print(f"request {ev.index + 1}/{len(specs)}: {state}  HTTP {status}  {o.latency_s * 1000:.0f} ms  {inert(o.message, 200)}")
+            print(f"request {ev.index + 1}/{total}: {state}  HTTP {status}  {o.latency_s * 1000:.0f} ms  {inert(o.message, 200)}", flush=True)
 
-    def on_retry(endpoint: str, error: object, delay: float) -> None:
-        print(f"s4top: retrying {endpoint} in {delay:.1f}s: {error}", file=sys.stderr)
-
-    pacer = Pacer(ctx.settings.refresh_limit, ctx.settings.refresh_window)
-    async with ctx.client(on_retry=on_retry) as client:
-        sub = await Refresher(client, history_store(), pacer).submit(domain, specs, on_event)
-    if not sub.ok:
-        print(f"s4top: {len(sub.failed_indices())} of {len(specs)} request(s) did not succeed; see 's4top refresh' history", file=sys.stderr)
-        return EXIT_API
-    print(f"done: {n} entr{'y' if n == 1 else 'ies'} accepted by the CDN (accepted, not yet purged everywhere)")
-    return EXIT_OK
+    s = ctx.settings
+    pacer = Pacer(s.refresh_limit, s.refresh_window)
+    # the vendor's window spans processes: count what earlier runs sent
+    pacer.seed(recent_sends(store.read(limit=2000)), time.time())
+    async with ctx.cli_client() as client:
+        return await Refresher(client, store, pacer).submit(domain, specs, on_event)

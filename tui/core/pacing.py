@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 
 
 class Pacer:
@@ -29,6 +30,14 @@ class Pacer:
 
     def record(self, now: float) -> None:
         self._sent.append(now)
+
+    def seed(self, times: Iterable[float], now: float) -> int:
+        """Remember sends made earlier (e.g. by another `s4top refresh`, from the history
+        file), so the window spans processes. Returns how many fall inside the window."""
+        kept = sorted(t for t in times if now - self.window_s < t <= now)
+        merged = sorted([*self._sent, *kept])
+        self._sent = deque(merged)
+        return len(kept)
 
     def used(self, now: float) -> int:
         self._trim(now)
