@@ -3,9 +3,7 @@ monitor model, and the screens. Workers only fetch and feed the model; screens d
 
 from __future__ import annotations
 
-import asyncio
 import json
-import random
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -18,30 +16,30 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.api.client import RetryPolicy, S4Client
-from tui.api.errors import ApiError, AuthError, RateLimited
+from tui.api.errors import ApiError, AuthError
 from tui.batches import BatchBook
 from tui.config import data_dir
 from tui.context import Context, describe_error
 from tui.core.batch import count_entries, join_lines
 from tui.core.buffer import LogBuffer
-from tui.core.cursor import LogCursor, clamp_start
+from tui.core.insight import drill_filter
 from tui.core.logfmt import format_json, format_line
-from tui.core.models import LogEntry, Metric
+from tui.core.models import LogEntry
 from tui.core.pacing import Pacer
 from tui.core.refresh import RefreshKind, RefreshPlan
 from tui.core.sanitize import inert, inert_lines
-from tui.core.tail import LogTail, TailState
-from tui.monitor import POLL_STEPS, RANGES, DomainState
-from tui.refresher import Refresher, RequestSpec
+from tui.monitor import POLL_STEPS, RANGES, DomainState, alert_rules, alert_text, check_alerts
+from tui.pollers import PollerHooks, series_loop, tail_loop
+from tui.refresher import Refresher, RequestSpec, recent_sends
 from tui.resources import stylesheet
 from tui.screens.dashboard import Dashboard
 from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
+from tui.screens.overview import OverviewScreen
 from tui.screens.refresh import RefreshModal
+from tui.screens.top import Drill, TopScreen
 from tui.sendjob import SendJob
 from tui.store import HistoryStore, atomic_write_text
-
-SERIES_INTERVAL_S = 60.0
 
 
 class S4TopApp(App[int]):
@@ -65,7 +63,9 @@ class S4TopApp(App[int]):
         super().__init__()
         self.ctx = ctx
         s = ctx.settings
-        self.states = [DomainState(domain=d, buffer=LogBuffer(s.buffer_size)) for d in ctx.domains]
+        # the buffer budget is shared by the domains (UX.md): each gets an equal part
+        per_domain = max(1_000, s.buffer_size // max(1, len(ctx.domains)))
+        self.states = [DomainState(domain=d, buffer=LogBuffer(per_domain)) for d in ctx.domains]
         self.active = 0
         self._poll_s = float(s.poll_interval)
         self._range_index = 2  # 24h
@@ -73,7 +73,20 @@ class S4TopApp(App[int]):
         self._start_pollers = start_pollers
         self.clock_ns = clock_ns
         self._toasted: dict[tuple[str, str], float] = {}
-        self._series_wake = asyncio.Event()
+        self.hooks = PollerHooks(
+            clock_ns=clock_ns,
+            poll_s=self._poll_for,
+            chart_range=lambda: RANGES[self._range_index][1:],
+            describe=lambda e: describe_error(e, self.ctx),
+            toast_error=self._toast_error,
+            toast=lambda m: self.notify(m, timeout=4),
+            backlog_s=float(s.backlog),
+            tail_delay_s=float(s.tail_delay),
+            backoff_base_s=float(s.backoff_base),
+            backoff_cap_s=float(s.backoff_cap),
+            auth_backoff_s=float(s.auth_backoff),
+        )
+        self.rules = alert_rules(s)
         self.client: S4Client | None = None
         self._ui_state_path = data_dir() / "ui.json"
         self.history = HistoryStore(data_dir() / "history.jsonl")  # shared with `s4top refresh`
@@ -116,6 +129,10 @@ class S4TopApp(App[int]):
     def now(self) -> float:
         return self.clock_ns() / 1e9
 
+    def _poll_for(self, st: DomainState) -> float:
+        """The shown domain polls at the chosen interval; hidden ones 5x slower (>= 10 s)."""
+        return self._poll_s if st is self.state else max(10.0, 5 * self._poll_s)
+
     @property
     def max_fps(self) -> float:
         return float(self.ctx.settings.max_fps)
@@ -127,7 +144,21 @@ class S4TopApp(App[int]):
             "token_source": self.ctx.token.description,
             "readonly": bool(self.ctx.settings.readonly),
             "pending_tags": count_entries(self.batches.draft(self.state.domain)[0]),
+            "alert": alert_text(self.state),
         }
+
+    def _check_alerts(self) -> None:
+        """Once a second, every domain (shown or not): one toast when an alert fires or clears."""
+        now_s = int(self.now()) - 1  # the current second is still filling
+        for st in self.states:
+            for a in check_alerts(st, self.rules, now_s):
+                if a.active:
+                    self.notify(f"{st.domain}: ALERT {a.label()}", title="spike", severity="error", timeout=10)
+                    if self.ctx.settings.values.get("bell"):
+                        self.bell()
+                else:
+                    self.notify(f"{st.domain}: {a.kind.upper()} back to normal", title="spike", timeout=5)
+                st.dirty = True
 
     def tag_of(self, entry: LogEntry) -> str | None:
         return self.batches.tag_of(self.state.domain, entry)
@@ -213,7 +244,10 @@ class S4TopApp(App[int]):
             if self.client is None:
                 self.client = self.ctx.client(retry=RetryPolicy(attempts=1), on_retry=self._on_client_retry)
             s = self.ctx.settings
-            self._refresher = Refresher(self.client, self.history, Pacer(s.refresh_limit, s.refresh_window))
+            pacer = Pacer(s.refresh_limit, s.refresh_window)
+            # the vendor's window spans processes: count what this machine sent lately
+            pacer.seed(recent_sends(self.history.read(limit=2000)), time.time())
+            self._refresher = Refresher(self.client, self.history, pacer)
         return self._refresher
 
     def _on_client_retry(self, endpoint: str, error: ApiError, delay: float) -> None:
@@ -269,7 +303,37 @@ class S4TopApp(App[int]):
             st.series = {}
             st.series_version += 1
             st.dirty = True
-        self._series_wake.set()
+        self.hooks.wake_series()
+
+    def switch_domain(self, index: int) -> None:
+        if not self.states or index == self.active:
+            return
+        self.active = index % len(self.states)
+        if isinstance(self.screen, Dashboard):
+            self.screen.switch_domain()
+        elif self.screen_stack and isinstance(self.screen_stack[0], Dashboard):
+            self.screen_stack[0].switch_domain()
+        self.notify(f"domain {self.active + 1}/{len(self.states)}: {self.state.domain}", timeout=2)
+
+    def cycle_domain(self, step: int) -> None:
+        if len(self.states) > 1:
+            self.switch_domain((self.active + step) % len(self.states))
+
+    def open_overview(self) -> None:
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self.switch_domain(index)
+
+        label = RANGES[self._range_index][0]
+        self.push_screen(OverviewScreen(self.states, self.active, self.now, label), chosen)
+
+    def open_top(self) -> None:
+        def chosen(drill: Drill | None) -> None:
+            if drill is None or not isinstance(self.screen, Dashboard):
+                return
+            self.screen.apply_drill(drill_filter(drill.by, drill.key), f"{drill.by} = {inert(drill.key, 60)}")
+
+        self.push_screen(TopScreen(self.state, self.now, self.ctx.settings.values.get("top_window", 300.0)), chosen)
 
     def toggle_utc(self) -> None:
         self._utc = not self._utc
@@ -304,9 +368,12 @@ class S4TopApp(App[int]):
         self.theme_changed_signal.subscribe(self, lambda t: self._save_ui_state(theme=t.name))
         if self._start_pollers:
             self.client = self.ctx.client(retry=RetryPolicy(attempts=1), on_retry=self._on_client_retry)
-            for st in self.states[:1]:
-                self.run_worker(self._tail_loop(st), group=f"tail:{st.domain}", exclusive=True, exit_on_error=False)
-                self.run_worker(self._series_loop(st), group=f"series:{st.domain}", exclusive=True, exit_on_error=False)
+            for st in self.states:
+                self.run_worker(tail_loop(st, self.client, self.hooks), group=f"tail:{st.domain}",
+                                exclusive=True, exit_on_error=False)
+                self.run_worker(series_loop(st, self.client, self.hooks), group=f"series:{st.domain}",
+                                exclusive=True, exit_on_error=False)
+            self.set_interval(1.0, self._check_alerts)
 
     async def on_unmount(self) -> None:
         if self.client is not None:
@@ -326,70 +393,6 @@ class S4TopApp(App[int]):
             atomic_write_text(self._ui_state_path, json.dumps(data))
         except OSError:
             pass  # a read-only home must not break the monitor
-
-    # ---- pollers (workers fetch and feed the model; the screen draws at frame rate) ----
-    async def _tail_loop(self, st: DomainState) -> None:
-        assert self.client is not None
-        client = self.client
-        now = self.clock_ns()
-        start, warning = clamp_start(now - int(self.ctx.settings.backlog * 1e9), now)
-        if warning:
-            self.notify(warning, severity="warning")
-
-        async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
-            page = await client.logs_page(st.domain, start_ns, "ALL", limit)
-            if len(page) < limit and not st.caught_up:
-                st.caught_up = True
-                st.dirty = True
-            if st.log_health.record_ok(self.now()):
-                self.notify(f"{st.domain}: log tail recovered", timeout=4)
-            return page
-
-        def on_state(state: TailState) -> None:
-            if state.ok or state.error is None:
-                return
-            if st.log_health.record_error(state.error, state.retry_in_s, self.now()):
-                self._toast_error(st.domain, state.error)
-            st.dirty = True
-
-        tail = LogTail(
-            fetch,
-            LogCursor(start, limit=1000),
-            poll_interval_s=lambda: self._poll_s,
-            delay_ns=int(self.ctx.settings.tail_delay * 1e9),
-            now_ns=self.clock_ns,
-        )
-        await tail.run(st.ingest, on_state)
-
-    async def _series_loop(self, st: DomainState) -> None:
-        assert self.client is not None
-        failures = 0
-        while True:
-            _label, span, period = RANGES[self._range_index]
-            now = int(self.now())
-            wait = SERIES_INTERVAL_S
-            try:
-                got = {}
-                for m in Metric:
-                    got[m] = await self.client.series(st.domain, m, now - span, now, period)
-                st.set_series(got)
-                if st.series_health.record_ok(self.now()) and failures:
-                    self.notify(f"{st.domain}: charts recovered", timeout=4)
-                failures = 0
-            except ApiError as exc:
-                failures += 1
-                wait = min(SERIES_INTERVAL_S, 2.0 * 2 ** min(failures, 5)) * random.uniform(0.8, 1.2)
-                if isinstance(exc, RateLimited) and exc.retry_after:
-                    wait = max(wait, exc.retry_after)
-                st.series_error = describe_error(exc, self.ctx)
-                if st.series_health.record_error(exc, wait, self.now()):
-                    self._toast_error(st.domain, exc)
-                st.dirty = True
-            self._series_wake.clear()
-            try:
-                await asyncio.wait_for(self._series_wake.wait(), timeout=wait)
-            except TimeoutError:
-                pass
 
     def _toast_error(self, domain: str, error: ApiError) -> None:
         """One toast per kind of trouble per domain: both pollers hitting the same 401 is one

@@ -135,6 +135,16 @@ SCHEMA: dict[str, tuple[Any, Any]] = {
     "backoff_base": (_positive_duration, 1.0),
     "backoff_cap": (_positive_duration, 60.0),
     "auth_backoff": (_positive_duration, 10.0),
+    # Spike alerts: fire when the last `alert_window` is `alert_factor` times the trailing
+    # `alert_baseline` and above the floor (a share of requests, or cache misses per second).
+    "alert_5xx_share": (_positive_float, 0.02),
+    "alert_4xx_share": (_positive_float, 0.10),
+    "alert_origin_rate": (_positive_float, 5.0),
+    "alert_factor": (_positive_float, 3.0),
+    "alert_window": (_positive_duration, 60.0),
+    "alert_baseline": (_positive_duration, 600.0),
+    "bell": (_boolean, False),
+    "top_window": (_positive_duration, 300.0),
     "keymap": (_keymap, {}),
 }
 

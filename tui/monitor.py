@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from tui.api.errors import ApiError, AuthError, RateLimited
 from tui.core.buffer import LogBuffer
+from tui.core.insight import AlertRule, AlertState, evaluate
 from tui.core.models import LogEntry, Metric, Series
 from tui.core.rates import RateWindow
 
@@ -72,7 +74,8 @@ class DomainState:
     pending_new: int = 0  # new matching entries not yet shown (one screen update per frame)
     dirty: bool = False
     received: int = 0
-    caught_up: bool = False  # a page came back short of the limit: the backlog is in
+    caught_up: bool = False
+    alerts: dict[str, AlertState] = field(default_factory=dict)  # a page came back short of the limit: the backlog is in
     newest_ns: int = 0
 
     def ingest(self, entries: list[LogEntry]) -> None:
@@ -89,3 +92,34 @@ class DomainState:
         self.series_error = ""
         self.series_version += 1
         self.dirty = True
+
+
+def alert_rules(settings: Any) -> tuple[AlertRule, ...]:
+    """Rules from the config (alert_* settings), with the defaults of tui.core.insight."""
+    v = getattr(settings, "values", {}) or {}
+    factor = float(v.get("alert_factor", 3.0))
+    window = int(v.get("alert_window", 60))
+    baseline = int(v.get("alert_baseline", 600))
+    floors = {
+        "5xx": float(v.get("alert_5xx_share", 0.02)),
+        "4xx": float(v.get("alert_4xx_share", 0.10)),
+        "origin": float(v.get("alert_origin_rate", 5.0)),
+    }
+    return tuple(
+        AlertRule(kind, window_s=window, baseline_s=baseline, factor=factor, floor=floor)
+        for kind, floor in floors.items()
+    )
+
+
+def check_alerts(st: DomainState, rules: tuple[AlertRule, ...], now_s: int) -> list[AlertState]:
+    """Evaluate every rule; returns the states that changed (fired or cleared)."""
+    changed = []
+    for rule in rules:
+        state = st.alerts.setdefault(rule.kind, AlertState(rule.kind))
+        if evaluate(rule, st.rates, now_s, state):
+            changed.append(state)
+    return changed
+
+
+def alert_text(st: DomainState) -> str:
+    return ", ".join(a.label() for a in st.alerts.values() if a.active)

@@ -49,6 +49,9 @@ class DashboardHost(Protocol):
     def toggle_tag(self, entry: LogEntry, kind: str) -> None: ...
     def open_refresh(self) -> None: ...
     def open_history(self) -> None: ...
+    def cycle_domain(self, step: int) -> None: ...
+    def open_overview(self) -> None: ...
+    def open_top(self) -> None: ...
 
 
 CLASS_KEYS = {"2": StatusClass.S2XX, "3": StatusClass.S3XX, "4": StatusClass.S4XX, "5": StatusClass.S5XX}
@@ -87,6 +90,10 @@ class Dashboard(Screen[None]):
         Binding("space", "tag('url')", "Tag URL", show=False, tooltip="add/remove the entry's URL in the refresh batch", id="dashboard.tag_url"),
         Binding("d", "tag('directory')", "Tag dir", show=False, tooltip="add/remove the entry's directory in the refresh batch", id="dashboard.tag_dir"),
         Binding("h", "history", "History", show=False, tooltip="refresh history; Enter re-submits", id="dashboard.history"),
+        Binding("left_square_bracket", "domain(-1)", "Prev domain", show=False, tooltip="previous domain", id="dashboard.domain_prev"),
+        Binding("right_square_bracket", "domain(1)", "Next domain", show=False, tooltip="next domain", id="dashboard.domain_next"),
+        Binding("n", "top", "Top-N", tooltip="top URLs, IPs, codes, countries; Enter filters the log", id="dashboard.top"),
+        Binding("o", "overview", "Overview", show=False, tooltip="all domains at a glance; Enter switches", id="dashboard.overview"),
         Binding("t", "cycle_range", "Range", tooltip="chart range: 1h 6h 24h 7d 30d", id="dashboard.range"),
         Binding("plus,equals_sign", "poll(1)", "Slower poll", show=False, tooltip="poll less often", id="dashboard.poll_slower"),
         Binding("minus", "poll(-1)", "Faster poll", show=False, tooltip="poll more often", id="dashboard.poll_faster"),
@@ -103,6 +110,7 @@ class Dashboard(Screen[None]):
         self._series_shown = -1
         self._rates_second = -1
         self._header_key: tuple = ()
+        self._drill_label = ""  # set while the filter came from a top-N row
 
     # ---- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -148,6 +156,9 @@ class Dashboard(Screen[None]):
         lv.buffer = st.buffer
         lv.domain = st.domain
         lv.show_cache = False
+        st.pending_new = 0
+        st.dirty = True
+        lv.invalidate()  # rows are cached by sequence number, which each domain starts anew
         lv.go_live()
         self._series_shown = -1
         self._rates_second = -1
@@ -220,7 +231,7 @@ class Dashboard(Screen[None]):
             shown=st.buffer.view_len,
             evicted=st.buffer.evicted,
             classes=st.buffer.filter.describe(),
-            text_filter=st.buffer.filter.text,
+            text_filter=self._drill_label or st.buffer.filter.text,
             following=lv.following,
             paused=lv.paused,
             new_count=lv.new_count,
@@ -261,6 +272,7 @@ class Dashboard(Screen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "filter-input":
             return
+        self._drill_label = ""
         err = self.query_one("#filter-error", Static)
         try:
             flt = self.host.state.buffer.filter.with_text(event.value)
@@ -285,6 +297,9 @@ class Dashboard(Screen[None]):
             self._set_filter(self.host.state.buffer.filter.with_text(""))
             self.query_one("#filter-bar").remove_class("-open")
             self.log_view.focus()
+            if self._drill_label:
+                self._drill_label = ""
+                self.host.open_top()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys typed into the filter box are text, not commands (so the filter can contain q).
@@ -351,6 +366,22 @@ class Dashboard(Screen[None]):
 
     def action_export(self, plain: bool) -> None:
         self.host.export_entries(plain)
+
+    # ---- domains -------------------------------------------------------------------------
+    def action_domain(self, step: int) -> None:
+        self.host.cycle_domain(step)
+
+    def action_overview(self) -> None:
+        self.host.open_overview()
+
+    def action_top(self) -> None:
+        self.host.open_top()
+
+    def apply_drill(self, text: str, label: str) -> None:
+        """Filter the log to one top-N row; Esc clears it and goes back to the panels."""
+        self._set_filter(self.host.state.buffer.filter.with_text(text))
+        self._drill_label = label
+        self.notify(f"log filtered to {label} (Esc goes back to top-N)", timeout=4)
 
     # ---- refresh -------------------------------------------------------------------------
     def action_refresh(self) -> None:

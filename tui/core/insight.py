@@ -1,0 +1,166 @@
+"""What broke and where: spike alerts on status-class shares and the origin rate, top-N over
+the buffered window, and the cache offload ratio from the series. Pure functions over the
+monitor's data, so the dashboard, the overview and `s4top top` compute the same things."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tui.core.models import LogEntry, Series, StatusClass
+from tui.core.rates import RateWindow
+
+# ---- spike alerts ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRule:
+    """Fires when the recent value is `factor` times its trailing baseline and above `floor`.
+
+    kind: "5xx" | "4xx" (share of requests of that class) or "origin" (cache misses per second,
+    i.e. requests the edge had to pull from origin).
+    """
+
+    kind: str
+    window_s: int = 60  # the recent window
+    baseline_s: int = 600  # the trailing baseline before it
+    factor: float = 3.0
+    floor: float = 0.02  # shares: 2 %; origin: misses per second
+    min_requests: int = 30  # below this many requests in the window, no verdict
+    clear_ratio: float = 0.8  # hysteresis: clears below factor*clear_ratio*baseline or floor
+
+
+DEFAULT_RULES = (
+    AlertRule("5xx", floor=0.02),
+    AlertRule("4xx", floor=0.10),
+    AlertRule("origin", floor=5.0),
+)
+
+
+@dataclass(slots=True)
+class AlertState:
+    kind: str
+    active: bool = False
+    value: float = 0.0
+    baseline: float = 0.0
+
+    def label(self) -> str:
+        if self.kind == "origin":
+            return f"origin {self.value:.1f}/s (baseline {self.baseline:.1f}/s)"
+        return f"{self.kind.upper()} {self.value:.1%} (baseline {self.baseline:.1%})"
+
+
+def _measure(rates: RateWindow, rule: AlertRule, start_s: int, end_s: int) -> tuple[float, int]:
+    t = rates.totals(start_s, end_s)
+    if rule.kind == "origin":
+        return t["misses"] / max(1, end_s - start_s), t["requests"]
+    key = {"5xx": StatusClass.S5XX.value, "4xx": StatusClass.S4XX.value}[rule.kind]
+    return (t[key] / t["requests"] if t["requests"] else 0.0), t["requests"]
+
+
+def evaluate(rule: AlertRule, rates: RateWindow, now_s: int, state: AlertState) -> bool:
+    """Update `state` for the window ending at `now_s`; returns True when it changed."""
+    end = now_s
+    value, n = _measure(rates, rule, end - rule.window_s, end)
+    baseline, _ = _measure(rates, rule, end - rule.window_s - rule.baseline_s, end - rule.window_s)
+    state.value, state.baseline = value, baseline
+    if n < rule.min_requests:
+        fire = False
+    elif state.active:
+        fire = value >= rule.floor and value >= rule.factor * rule.clear_ratio * baseline
+    else:
+        fire = value >= rule.floor and value >= rule.factor * baseline
+    changed = fire != state.active
+    state.active = fire
+    return changed
+
+
+# ---- top-N -------------------------------------------------------------------------------
+
+TOP_KEYS = ("url", "ip", "status", "country")
+
+
+@dataclass(slots=True)
+class TopRow:
+    key: str
+    count: int
+    bytes: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"key": self.key, "count": self.count, "bytes": self.bytes}
+
+
+def key_of(e: LogEntry, by: str) -> str:
+    if by == "url":
+        return e.url
+    if by == "ip":
+        return e.client_ip
+    if by == "status":
+        return str(e.status) if e.status else "-"
+    if by == "country":
+        return e.country or "-"
+    raise ValueError(f"unknown top-N key {by!r}: expected one of {', '.join(TOP_KEYS)}")
+
+
+def top_n(entries: Iterable[LogEntry], by: str, since_ns: int = 0, n: int = 10,
+          order: str = "count") -> list[TopRow]:
+    """The `n` most frequent (or most bytes) values of `by` among entries at/after since_ns."""
+    counts: dict[str, list[int]] = {}
+    for e in entries:
+        if e.time_ns < since_ns:
+            continue
+        k = key_of(e, by)
+        row = counts.get(k)
+        if row is None:
+            counts[k] = [1, e.size]
+        else:
+            row[0] += 1
+            row[1] += e.size
+    rows = [TopRow(k, c, b) for k, (c, b) in counts.items()]
+    if order == "bytes":
+        rows.sort(key=lambda r: (-r.bytes, -r.count, r.key))
+    else:
+        rows.sort(key=lambda r: (-r.count, -r.bytes, r.key))
+    return rows[:n]
+
+
+def drill_filter(by: str, key: str) -> str:
+    """A filter text (regex over the buffer's search text) selecting exactly that key.
+
+    The search text is 'status method ip country url' lower-cased (tui.core.buffer.haystack).
+    """
+    import re
+
+    k = re.escape(key.lower())
+    if by == "status":
+        return f"/^{k} /"
+    if by == "ip":
+        return f"/^[^ ]* [^ ]* {k} /"
+    if by == "country":
+        return f"/^[^ ]* [^ ]* [^ ]* {k} /" if key != "-" else "/^[^ ]* [^ ]* [^ ]*  /"
+    if by == "url":
+        return f"/ {k}$/"
+    raise ValueError(by)
+
+
+# ---- offload -----------------------------------------------------------------------------
+
+
+def offload_series(edge: Series | None, origin: Series | None) -> list[tuple[int, float | None]]:
+    """Per bucket: 1 - origin/edge (None where the edge had nothing)."""
+    if edge is None or origin is None:
+        return []
+    o = dict(origin.points)
+    out: list[tuple[int, float | None]] = []
+    for t, v in edge.points:
+        out.append((t, (1.0 - o.get(t, 0.0) / v) if v > 0 else None))
+    return out
+
+
+def current_offload(edge: Series | None, origin: Series | None) -> float | None:
+    """Over the whole range shown (a single bucket is too noisy, the partial one too young)."""
+    if edge is None or origin is None:
+        return None
+    e = sum(v for _, v in edge.points)
+    o = sum(v for _, v in origin.points)
+    return 1.0 - o / e if e > 0 else None

@@ -1,0 +1,111 @@
+"""The long-lived poll loops of one domain: the log tail (with catch-up) and the series.
+
+They only fetch and feed the `DomainState`; the screen draws at its own frame rate. A hidden
+domain polls more slowly (the same request budget), and each domain has its own loops, so
+one domain's errors never stall another's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tui.api.client import S4Client
+from tui.api.errors import ApiError, RateLimited
+from tui.core.cursor import LogCursor, clamp_start
+from tui.core.models import LogEntry, Metric
+from tui.core.tail import LogTail, TailState
+from tui.monitor import DomainState
+
+SERIES_INTERVAL_S = 60.0
+
+
+@dataclass
+class PollerHooks:
+    """What the loops need from the app, as plain callables (no Textual here)."""
+
+    clock_ns: Callable[[], int]
+    poll_s: Callable[[DomainState], float]
+    chart_range: Callable[[], tuple[int, str]]  # (span seconds, period)
+    describe: Callable[[ApiError], str]
+    toast_error: Callable[[str, ApiError], None]
+    toast: Callable[[str], None]
+    backlog_s: float = 300.0
+    tail_delay_s: float = 0.0
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 60.0
+    auth_backoff_s: float = 10.0
+    series_wake: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    def now(self) -> float:
+        return self.clock_ns() / 1e9
+
+    def wake_series(self) -> None:
+        for ev in self.series_wake.values():
+            ev.set()
+
+
+async def tail_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> None:
+    now = hooks.clock_ns()
+    start, warning = clamp_start(now - int(hooks.backlog_s * 1e9), now)
+    if warning:
+        hooks.toast(warning)
+
+    async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
+        page = await client.logs_page(st.domain, start_ns, "ALL", limit)
+        if len(page) < limit and not st.caught_up:
+            st.caught_up = True
+            st.dirty = True
+        if st.log_health.record_ok(hooks.now()):
+            hooks.toast(f"{st.domain}: log tail recovered")
+        return page
+
+    def on_state(state: TailState) -> None:
+        if state.ok or state.error is None:
+            return
+        if st.log_health.record_error(state.error, state.retry_in_s, hooks.now()):
+            hooks.toast_error(st.domain, state.error)
+        st.dirty = True
+
+    tail = LogTail(
+        fetch,
+        LogCursor(start, limit=1000),
+        poll_interval_s=lambda: hooks.poll_s(st),
+        delay_ns=int(hooks.tail_delay_s * 1e9),
+        now_ns=hooks.clock_ns,
+        backoff_base_s=hooks.backoff_base_s,
+        backoff_cap_s=hooks.backoff_cap_s,
+        slow_backoff_base_s=hooks.auth_backoff_s,
+    )
+    await tail.run(st.ingest, on_state)
+
+
+async def series_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> None:
+    wake = hooks.series_wake.setdefault(st.domain, asyncio.Event())
+    failures = 0
+    while True:
+        span, period = hooks.chart_range()
+        now = int(hooks.now())
+        wait = SERIES_INTERVAL_S
+        try:
+            got = {m: await client.series(st.domain, m, now - span, now, period) for m in Metric}
+            st.set_series(got)
+            if st.series_health.record_ok(hooks.now()) and failures:
+                hooks.toast(f"{st.domain}: charts recovered")
+            failures = 0
+        except ApiError as exc:
+            failures += 1
+            wait = min(SERIES_INTERVAL_S, 2.0 * 2 ** min(failures, 5)) * random.uniform(0.8, 1.2)
+            if isinstance(exc, RateLimited) and exc.retry_after:
+                wait = max(wait, exc.retry_after)
+            st.series_error = hooks.describe(exc)
+            if st.series_health.record_error(exc, wait, hooks.now()):
+                hooks.toast_error(st.domain, exc)
+            st.dirty = True
+        wake.clear()
+        try:
+            await asyncio.wait_for(wake.wait(), timeout=wait)
+        except TimeoutError:
+            pass
