@@ -92,6 +92,7 @@ class S4TopApp(App[int]):
         self.history = HistoryStore(data_dir() / "history.jsonl")  # shared with `s4top refresh`
         self.batches = BatchBook(data_dir() / "drafts")
         self._job: SendJob | None = None
+        self._marks: dict[str, tuple[float, ...]] | None = None
         self._refresher: Refresher | None = None
         if s.keymap:
             self.set_keymap(s.keymap)
@@ -270,6 +271,11 @@ class S4TopApp(App[int]):
                     st.phase, st.detail = "failed", job.error or "not sent"
             job.notify()
         self._drop_sent(job)  # what was accepted leaves the batch; what failed stays in it
+        self._marks = None  # the charts mark the new refresh
+        for st in self.states:
+            if st.domain == job.domain:
+                st.series_version += 1
+                st.dirty = True
         if job.ok:
             self.notify(job.summary() + " (accepted, not yet purged everywhere)", title="refresh", timeout=6)
         else:
@@ -326,6 +332,17 @@ class S4TopApp(App[int]):
 
         label = RANGES[self._range_index][0]
         self.push_screen(OverviewScreen(self.states, self.active, self.now, label), chosen)
+
+    def refresh_marks(self, domain: str) -> tuple[float, ...]:
+        """When refreshes of this domain were made from s4top (history), for the charts."""
+        if self._marks is None:
+            marks: dict[str, list[float]] = {}
+            for rec in self.history.read(limit=1000):
+                t = rec.get("time_s")
+                if isinstance(t, (int, float)) and isinstance(rec.get("domain"), str):
+                    marks.setdefault(rec["domain"], []).append(float(t))
+            self._marks = {d: tuple(v) for d, v in marks.items()}
+        return self._marks.get(domain, ())
 
     def open_top(self) -> None:
         def chosen(drill: Drill | None) -> None:

@@ -74,6 +74,7 @@ class DomainState:
     pending_new: int = 0  # new matching entries not yet shown (one screen update per frame)
     dirty: bool = False
     received: int = 0
+    first_ns: int = 0  # the oldest entry received (the start of the per-minute bars)
     caught_up: bool = False
     alerts: dict[str, AlertState] = field(default_factory=dict)  # a page came back short of the limit: the backlog is in
     newest_ns: int = 0
@@ -85,6 +86,8 @@ class DomainState:
         self.received += len(entries)
         if entries:
             self.newest_ns = max(self.newest_ns, entries[-1].time_ns)
+            if not self.first_ns:
+                self.first_ns = entries[0].time_ns
         self.dirty = True
 
     def set_series(self, series: dict[Metric, Series]) -> None:

@@ -52,6 +52,7 @@ class DashboardHost(Protocol):
     def cycle_domain(self, step: int) -> None: ...
     def open_overview(self) -> None: ...
     def open_top(self) -> None: ...
+    def refresh_marks(self, domain: str) -> tuple[float, ...]: ...
 
 
 CLASS_KEYS = {"2": StatusClass.S2XX, "3": StatusClass.S3XX, "4": StatusClass.S4XX, "5": StatusClass.S5XX}
@@ -180,11 +181,16 @@ class Dashboard(Screen[None]):
             self._rates_second = sec
             end = sec - 1  # the current second is still filling
             per_class = {c: st.rates.counts(end, 120, c) for c in StatusClass}
-            self.query_one(ChartsPane).show_rates(per_class, st.rates.bytes(end, 120))
+            # per-minute bars over the buffered window (at most the last 30 minutes)
+            minutes = max(1, min(30, int(end - (st.first_ns // 10**9 if st.first_ns else end)) // 60 + 1))
+            per_minute = {c: st.minute_rates.counts(end, minutes, c) for c in StatusClass}
+            shares = {c: st.rates.share(c, end - 60, end + 1) for c in StatusClass}
+            self.query_one(ChartsPane).show_rates(per_class, st.rates.bytes(end, 120), per_minute, shares)
         if st.series_version != self._series_shown or st.series_error:
             self._series_shown = st.series_version
             label = RANGES[self.host.range_index][0]
-            self.query_one(ChartsPane).show_series(st.series, st.series_version, label, self.host.utc, st.series_error, now)
+            self.query_one(ChartsPane).show_series(st.series, st.series_version, label, self.host.utc, st.series_error, now,
+                                                   self.host.refresh_marks(st.domain))
         msg = self._empty_message()
         if msg != lv.empty_message:
             lv.empty_message = msg

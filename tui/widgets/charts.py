@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 from textual_plotext import PlotextPlot
 
+from tui.core.insight import current_offload, offload_series
 from tui.core.models import Metric, Series, StatusClass
 from tui.core.units import format_bits_per_s, format_bytes, format_count, format_rate
 
@@ -48,16 +49,19 @@ class SeriesPlot(PlotextPlot):
         self.utc = False
         self._cached: tuple[tuple, Text] | None = None
         self.now = 0.0
+        self.marks: tuple[float, ...] = ()  # refreshes made from s4top (unix seconds)
 
-    def set_series(self, edge: Series | None, origin: Series | None, version: int, utc: bool, error: str, now: float) -> None:
-        if (version, utc, error) == (self.version, self.utc, self.error):
+    def set_series(self, edge: Series | None, origin: Series | None, version: int, utc: bool, error: str, now: float,
+                   marks: tuple[float, ...] = ()) -> None:
+        if (version, utc, error, marks) == (self.version, self.utc, self.error, self.marks):
             return
+        self.marks = marks
         self.edge, self.origin, self.version, self.utc, self.error = edge, origin, version, utc, error
         self.now = now
         self.refresh()
 
     def render(self) -> RenderResult:
-        key = (self.size.width, self.size.height, self.version, self.utc, self.error, self.app.theme)
+        key = (self.size.width, self.size.height, self.version, self.utc, self.error, self.app.theme, self.marks)
         if self._cached and self._cached[0] == key:
             return self._cached[1]
         if self.edge is None:
@@ -85,6 +89,9 @@ class SeriesPlot(PlotextPlot):
             plt.scatter([xs[i] for i in partial], [e_s[i] for i in partial], label="now (partial)", color="cyan", marker="○")
             plt.scatter([xs[i] for i in partial], [o_s[i] for i in partial], color="orange", marker="○")
         if times:
+            shown_marks = [x for x in ((m - times[0]) / period_s for m in self.marks) if 0 <= x <= len(times)]
+            for x in shown_marks:
+                plt.vline(x, color="magenta")
             fmt = "%H:%M" if period_s < 86400 else "%m-%d"
             tz = UTC if self.utc else None
             n_ticks = max(2, min(6, self.size.width // 14))
@@ -92,7 +99,9 @@ class SeriesPlot(PlotextPlot):
             ticks = xs[::step]
             plt.xticks(ticks, [datetime.fromtimestamp(times[i], tz=tz).strftime(fmt) for i in ticks])
         per = {"hourly": "hour", "daily": "day", "monthly": "month"}.get(self.edge.period, self.edge.period)
-        plt.title(f"{self.title} ({unit} per {per})")
+        marked = " · magenta: refreshes from s4top" if self.marks and times and any(
+            0 <= (m - times[0]) / period_s <= len(times) for m in self.marks) else ""
+        plt.title(f"{self.title} ({unit} per {per}){marked}")
         text = super().render()
         assert isinstance(text, Text)
         self._cached = (key, text)
@@ -149,16 +158,26 @@ class ChartsPane(Widget):
             yield SparkCell("origin", id="spark-traffic_origin")
             yield SparkCell("edge req", id="spark-request")
             yield SparkCell("origin req", id="spark-request_origin")
+            yield SparkCell("offload", id="spark-offload")
         with Horizontal(id="rates"):
             for c in StatusClass:
                 yield SparkCell(c.value, id=f"rate-{c.value}")
             yield SparkCell("live", id="rate-bytes")
 
-    def show_series(self, series: dict[Metric, Series], version: int, range_label: str, utc: bool, error: str, now: float) -> None:
+    def show_series(self, series: dict[Metric, Series], version: int, range_label: str, utc: bool, error: str, now: float,
+                    marks: tuple[float, ...] = ()) -> None:
         self.query_one("#plot-traffic", SeriesPlot).set_series(
-            series.get(Metric.TRAFFIC), series.get(Metric.TRAFFIC_ORIGIN), version, utc, error, now)
+            series.get(Metric.TRAFFIC), series.get(Metric.TRAFFIC_ORIGIN), version, utc, error, now, marks)
         self.query_one("#plot-requests", SeriesPlot).set_series(
-            series.get(Metric.REQUEST), series.get(Metric.REQUEST_ORIGIN), version, utc, error, now)
+            series.get(Metric.REQUEST), series.get(Metric.REQUEST_ORIGIN), version, utc, error, now, marks)
+        off = offload_series(series.get(Metric.REQUEST), series.get(Metric.REQUEST_ORIGIN))
+        cur = current_offload(series.get(Metric.REQUEST), series.get(Metric.REQUEST_ORIGIN))
+        cell = self.query_one("#spark-offload", SparkCell)
+        if cur is None:
+            cell.set("offload …", [])
+        else:
+            label = f"offload {cur:.0%}" if self.size.width < 110 else f"offload {cur:.1%}"
+            cell.set(label, [v * 100 if v is not None else 0.0 for _, v in off])
         for m in Metric:
             s = series.get(m)
             cell = self.query_one(f"#spark-{m.value}", SparkCell)
@@ -174,13 +193,20 @@ class ChartsPane(Widget):
             label = f"{name} {shown}" if compact else f"{name} {range_label} {shown}"
             cell.set(label, [float(v) for _, v in s.points])
 
-    def show_rates(self, per_class: dict[StatusClass, list[int]], bytes_per_bucket: list[int]) -> None:
-        """Per-second counts over the last minutes; the label shows the last 10 s average."""
+    def show_rates(self, per_class: dict[StatusClass, list[int]], bytes_per_bucket: list[int],
+                   per_minute: dict[StatusClass, list[int]] | None = None,
+                   shares: dict[StatusClass, float | None] | None = None) -> None:
+        """Sparklines: requests per minute by class over the buffered window (or per second
+        when no minute data is given); labels: the last 10 s rate and the share of the last
+        minute."""
         for c, counts in per_class.items():
             recent = counts[-10:]
             rate = sum(recent) / max(1, len(recent))
-            label = f"{c.value} {rate:.3g}/s" if self.size.width < 110 else f"{c.value} {format_rate(rate)}"
-            self.query_one(f"#rate-{c.value}", SparkCell).set(label, [float(x) for x in counts])
+            share = (shares or {}).get(c)
+            pct = f" {share:.1%}" if share is not None and (c in (StatusClass.S4XX, StatusClass.S5XX)) else ""
+            label = f"{c.value} {rate:.3g}/s{pct}" if self.size.width < 110 else f"{c.value} {format_rate(rate)}{pct}"
+            data = (per_minute or {}).get(c, counts)
+            self.query_one(f"#rate-{c.value}", SparkCell).set(label, [float(x) for x in data])
         recent_b = bytes_per_bucket[-10:]
         bps = sum(recent_b) / max(1, len(recent_b))
         self.query_one("#rate-bytes", SparkCell).set(f"live {format_bits_per_s(bps)}", [float(x) for x in bytes_per_bucket])
