@@ -15,7 +15,7 @@ import contextlib
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tui.api.retry import RetryPolicy
 from tui.context import Context, UsageError, describe_error, format_wait
@@ -77,16 +77,23 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
 
     if not args.follow:
         async with ctx.cli_client() as client:
-            cursor = LogCursor(start, limit=args.limit, until_ns=now)
-            while True:
-                page = await client.logs_page(domain, cursor.request_start(), args.codes, args.limit)
-                step = cursor.accept(page)
-                emit(step.entries)
-                if step.stepped:
-                    print(f"s4top: warning: {step.note}", file=sys.stderr)
-                if step.done or not step.more:
-                    return 0
+            await read_window(client, domain, start, now, args.codes, args.limit, emit)
+        return 0
     return await _follow(ctx, args, domain, start, emit)
+
+
+async def read_window(client, domain: str, start: int, until: int, codes: str, limit: int,
+                      emit: Callable[[list[LogEntry]], None]) -> None:
+    """Page from `start` to `until` (the moment the command started), each entry once."""
+    cursor = LogCursor(start, limit=limit, until_ns=until)
+    while True:
+        page = await client.logs_page(domain, cursor.request_start(), codes, limit)
+        step = cursor.accept(page)
+        emit(step.entries)
+        if step.stepped:
+            print(f"s4top: warning: {step.note}", file=sys.stderr)
+        if step.done or not step.more:
+            return
 
 
 async def _follow(ctx: Context, args: argparse.Namespace, domain: str, start: int, emit) -> int:
