@@ -36,3 +36,27 @@ async def settle(pilot, predicate, timeout: float = 10.0) -> None:
 def loaded(app) -> bool:
     st = app.state
     return st.caught_up and len(st.buffer) > 0 and bool(st.series) and st.log_health.state == "ok"
+
+
+@pytest.fixture
+def app_at(monkeypatch, tmp_path):
+    """An app on its own frozen simulator at a chosen moment, with one or more domains."""
+    from tui.app import S4TopApp
+    from tui.sim import DEMO_TOKEN, SimConfig, SimServer
+
+    servers = []
+
+    def make(start_ns: int, domains: tuple[str, ...] = (DOMAIN,)):
+        server = SimServer(SimConfig(seed=7, start_ns=start_ns, frozen=True, domains=domains))
+        server.start()
+        servers.append(server)
+        monkeypatch.setenv("BITIFUL_API_TOKEN", DEMO_TOKEN)
+        cfg = tmp_path / f"c{len(servers)}.toml"
+        cfg.write_text(f"domains = {list(domains[1:])!r}\n".replace("'", '"'))
+        settings = load_settings(flags={"api_base": server.base_url, "domain": domains[0], "poll_interval": 0.2},
+                                 config_path=cfg)
+        return S4TopApp(build_context(settings), clock_ns=server.sim.now_ns)
+
+    yield make
+    for s in servers:
+        s.stop()

@@ -1,0 +1,45 @@
+"""Snapshots of the incident views: the alert state, the top-N panels, the domain overview."""
+
+from __future__ import annotations
+
+from tests.conftest import FIXED_NS
+from tests.snapshots.conftest import loaded, settle
+
+BURST_NS = FIXED_NS + (41 * 60 + 30) * 10**9  # 10:41:30 UTC, inside the hourly 5xx burst
+DOMAINS = ("cdn.example.com", "img.example.com", "static.example.net")
+
+
+def test_alert_state(snap_compare, app_at) -> None:
+    app = app_at(BURST_NS)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot, lambda: loaded(app))
+        await settle(pilot, lambda: app.state.alerts.get("5xx") is not None and app.state.alerts["5xx"].active)
+        await pilot.pause(0.5)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_top_n_panels(snap_compare, app_at) -> None:
+    app = app_at(BURST_NS)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot, lambda: loaded(app))
+        await settle(pilot, lambda: app.state.alerts.get("5xx") is not None and app.state.alerts["5xx"].active)
+        app.clear_notifications()
+        await pilot.press("n")
+        await pilot.pause(0.5)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_overview_three_domains(snap_compare, app_at) -> None:
+    app = app_at(FIXED_NS, DOMAINS)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot, lambda: all(st.caught_up and st.series for st in app.states))
+        app.clear_notifications()
+        await pilot.press("o")
+        await pilot.pause(0.5)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
