@@ -419,8 +419,13 @@ class S4TopApp(App[int]):
         if now - self._toasted.get(key, -1e9) < 30:
             return
         self._toasted[key] = now
-        severity = "error" if isinstance(error, AuthError) else "warning"
-        self.notify(f"{domain}: {describe_error(error, self.ctx)}", severity=severity, timeout=8)
+        if isinstance(error, AuthError):
+            # one message whichever poller met the 401 first: the token is the domain's problem
+            msg = (f"authentication failed ({error.status}): check BITIFUL_API_TOKEN or --token-file "
+                   f"(token from {self.ctx.token.description})")
+            self.notify(f"{domain}: {msg}", severity="error", timeout=8)
+            return
+        self.notify(f"{domain}: {describe_error(error, self.ctx)}", severity="warning", timeout=8)
 
     # ---- app actions -------------------------------------------------------------------
     def action_help(self) -> None:
