@@ -50,7 +50,8 @@ class S4TopApp(App[int]):
         Binding("q", "quit", "Quit", tooltip="quit (ctrl+c too)", id="app.quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
         Binding("question_mark", "help", "Help", tooltip="this help", id="app.help"),
-        Binding("f8", "screenshot", "Screenshot", show=False, tooltip="save an SVG screenshot to export_dir", id="app.screenshot"),
+        # priority: a modal screen (detail, refresh, help) cuts the app's other bindings off
+        Binding("f8", "screenshot", "Screenshot", show=False, priority=True, tooltip="save an SVG screenshot to export_dir", id="app.screenshot"),
     ]
 
     def __init__(
@@ -383,6 +384,10 @@ class S4TopApp(App[int]):
         if theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, lambda t: self._save_ui_state(theme=t.name))
+        # printed to stderr before the screen opened, where the full-screen app hides them:
+        # a token file others can read, TLS verification off, a plain-http API base
+        for warning in self.ctx.warnings:
+            self.notify(warning, title="warning", severity="warning", timeout=15)
         if self._start_pollers:
             self.client = self.ctx.client(retry=RetryPolicy(attempts=1), on_retry=self._on_client_retry)
             for st in self.states:

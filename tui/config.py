@@ -133,7 +133,8 @@ SCHEMA: dict[str, tuple[Any, Any]] = {
     # The follow loop (`logs --follow`, the dashboard): first back-off after a transient error,
     # its cap, and the slower back-off for errors a retry alone will not fix (auth, shape).
     "backoff_base": (_positive_duration, 1.0),
-    "backoff_cap": (_positive_duration, 60.0),
+    # The cap keeps a healed API from waiting more than 30 s for the next try (issue 7).
+    "backoff_cap": (_positive_duration, 30.0),
     "auth_backoff": (_positive_duration, 10.0),
     # Spike alerts: fire when the last `alert_window` is `alert_factor` times the trailing
     # `alert_baseline` and above the floor (a share of requests, or cache misses per second).

@@ -116,7 +116,9 @@ def build_context(settings: Settings, *, demo: bool = False) -> Context:
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         warnings.append(f"warning: API base {base} is plain http: the token travels unencrypted")
     if settings.insecure:
-        warnings.append("warning: TLS certificate verification is OFF (insecure = true)")
+        origin = settings.origins.get("insecure", "")
+        where = "--insecure" if origin == "command line" else f"insecure = true in {origin}" if origin else "insecure = true"
+        warnings.append(f"warning: TLS certificate verification is OFF ({where}): anyone on the path can read the token")
     tok = token_source(settings)
     if tok.file is not None:
         w = token_file_warning(tok.file)

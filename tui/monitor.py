@@ -53,11 +53,19 @@ class Health:
             state = "degraded"
         changed = state != self.state
         self.state = state
-        self.message = str(error)
+        self.message = short_message(error)
         self.errors += 1
         now = time.time() if now is None else now
         self.retry_at = now + retry_in_s if retry_in_s else None
         return changed
+
+
+def short_message(error: ApiError) -> str:
+    """The error for a narrow status line: the endpoint's last word ("logs", "traffic") and
+    the message. The full "GET /cdn/data/<domain>/logs" prefix took most of the room and cut
+    off what went wrong."""
+    name = error.endpoint.rsplit("/", 1)[-1] if error.endpoint else ""
+    return f"{name}: {error.message}" if name else error.message
 
 
 @dataclass
@@ -78,6 +86,7 @@ class DomainState:
     caught_up: bool = False
     alerts: dict[str, AlertState] = field(default_factory=dict)  # a page came back short of the limit: the backlog is in
     newest_ns: int = 0
+    tail_start_ns: int | None = None  # where the log tail began (after the retention clamp)
 
     def ingest(self, entries: list[LogEntry]) -> None:
         self.pending_new += self.buffer.extend(entries)

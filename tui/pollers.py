@@ -35,7 +35,7 @@ class PollerHooks:
     backlog_s: float = 300.0
     tail_delay_s: float = 0.0
     backoff_base_s: float = 1.0
-    backoff_cap_s: float = 60.0
+    backoff_cap_s: float = 30.0
     auth_backoff_s: float = 10.0
     series_wake: dict[str, asyncio.Event] = field(default_factory=dict)
 
@@ -52,6 +52,7 @@ async def tail_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> No
     start, warning = clamp_start(now - int(hooks.backlog_s * 1e9), now)
     if warning:
         hooks.toast(warning)
+    st.tail_start_ns = start  # the followed window begins here (what "exactly once" covers)
 
     async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
         page = await client.logs_page(st.domain, start_ns, "ALL", limit)
@@ -82,6 +83,14 @@ async def tail_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> No
     await tail.run(st.ingest, on_state)
 
 
+def series_retry_delay(failures: int, base_s: float, cap_s: float) -> float:
+    """Seconds before the charts try again after `failures` consecutive errors: the same
+    settings as the log tail (twice its base, as four calls make one poll), jittered down
+    only, so the cap holds and a healed API is asked again within it."""
+    cap = min(SERIES_INTERVAL_S, cap_s)
+    return min(cap, 2.0 * base_s * 2 ** min(failures, 5)) * random.uniform(0.8, 1.0)
+
+
 async def series_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> None:
     wake = hooks.series_wake.setdefault(st.domain, asyncio.Event())
     failures = 0
@@ -97,7 +106,7 @@ async def series_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> 
             failures = 0
         except ApiError as exc:
             failures += 1
-            wait = min(SERIES_INTERVAL_S, 2.0 * 2 ** min(failures, 5)) * random.uniform(0.8, 1.2)
+            wait = series_retry_delay(failures, hooks.backoff_base_s, hooks.backoff_cap_s)
             if isinstance(exc, RateLimited) and exc.retry_after:
                 wait = max(wait, exc.retry_after)
             st.series_error = hooks.describe(exc)

@@ -105,6 +105,11 @@ class S4Client:
         metric = Metric(metric)
         if period not in PERIODS:
             raise ValueError(f"period must be one of {', '.join(PERIODS)}")
+        # refused before anything is sent: what the real API does with these is unknown
+        if int(start_s) < 0:
+            raise ValueError(f"start_s must be a Unix time in seconds (zero or more), got {int(start_s)}")
+        if int(end_s) < int(start_s):
+            raise ValueError(f"the time range is inverted: end {int(end_s)} is before start {int(start_s)}")
         path = f"/cdn/data/{validate_domain(domain)}/{metric.value}"
         params = {"start_time": int(start_s), "end_time": int(end_s), "period": period}
         endpoint = f"GET {path}"
@@ -120,6 +125,8 @@ class S4Client:
             raise ValueError(f"codes must be one of {', '.join(LOG_CODES)}")
         if not 1 <= limit <= MAX_LOG_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LOG_LIMIT}")
+        if int(start_ns) < 0:
+            raise ValueError(f"start_ns must be a Unix time in nanoseconds (zero or more), got {int(start_ns)}")
         path = f"/cdn/data/{validate_domain(domain)}/logs"
         params = {"start_time": int(start_ns), "codes": codes, "limit": int(limit)}
         endpoint = f"GET {path}"

@@ -109,6 +109,8 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
     if span <= 0:
         raise UsageError("--since must be a positive duration")
     now = int(time.time())
+    if span > now:  # the API's times are Unix seconds: nothing lies before 1970
+        raise UsageError(f"--since {args.since} reaches back before 1970 (Unix time 0); give a shorter duration")
     period = auto_period(span) if args.period == "auto" else args.period
     metrics = list(Metric) if args.metric == "all" else [Metric(args.metric)]
     domain = ctx.domain

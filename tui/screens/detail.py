@@ -18,6 +18,27 @@ from tui.core.sanitize import inert, inert_lines
 from tui.core.units import format_bytes
 
 KEY = Style(bold=True, color="cyan")
+#: Longest value shown in full. A field can be any size (a 100 KB hostile URL in every field
+#: made a 1.3 MB view that took seconds to open); the rest is counted, `e` exports it whole.
+FIELD_LIMIT = 4000
+
+
+def shown(v: str) -> str:
+    """One field value, inert and capped, saying how much was left out."""
+    if len(v) <= FIELD_LIMIT:
+        return inert(v)
+    return inert(v, FIELD_LIMIT) + f"  ({len(v):,} characters in all; e exports the entry)"
+
+
+def _capped(v: object) -> object:
+    """The raw object with long strings cut (for the re-serialised JSON)."""
+    if isinstance(v, str) and len(v) > FIELD_LIMIT:
+        return v[:FIELD_LIMIT] + f"… ({len(v):,} characters in all)"
+    if isinstance(v, dict):
+        return {_capped(k): _capped(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_capped(x) for x in v]
+    return v
 
 
 def detail_text(e: LogEntry, utc: bool) -> Text:
@@ -26,15 +47,15 @@ def detail_text(e: LogEntry, utc: bool) -> Text:
     rows = [
         ("time", f"{when.isoformat(timespec='milliseconds')}  ({e.time_ns} ns)"),
         ("status", f"{e.status or '-'}  ({e.status_class.value if e.status_class else 'unknown class'})"),
-        ("method", inert(e.method or "-")),
+        ("method", shown(e.method or "-")),
         ("size", f"{format_bytes(e.size)}  ({e.size} bytes)"),
-        ("client ip", inert(e.client_ip or "-")),
-        ("country", inert(e.country or "-")),
-        ("cache", inert(e.cache or "-")),
-        ("url", inert(e.url or "-")),
+        ("client ip", shown(e.client_ip or "-")),
+        ("country", shown(e.country or "-")),
+        ("cache", shown(e.cache or "-")),
+        ("url", shown(e.url or "-")),
     ]
     for k, v in e.extra.items():
-        rows.append((inert(str(k), 40), inert(v if isinstance(v, str) else json.dumps(v, ensure_ascii=True, default=str), 4000)))
+        rows.append((inert(str(k), 40), shown(v if isinstance(v, str) else json.dumps(v, ensure_ascii=True, default=str))))
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         t.append(k.ljust(width), KEY)
@@ -42,7 +63,7 @@ def detail_text(e: LogEntry, utc: bool) -> Text:
         t.append(v)
         t.append("\n")
     t.append("\nraw JSON (as received, re-serialised)\n", Style(bold=True))
-    raw = json.dumps(e.raw_obj(), ensure_ascii=True, indent=2, default=str)
+    raw = json.dumps(_capped(e.raw_obj()), ensure_ascii=True, indent=2, default=str)
     t.append(inert_lines(raw))
     return t
 

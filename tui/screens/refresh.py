@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import (
     Button,
     ContentSwitcher,
@@ -75,6 +76,12 @@ def plan_summary(plan: RefreshPlan) -> Text:
     return t
 
 
+#: Batches up to this many lines are checked on every key; bigger ones once typing pauses
+#: for CHECK_DELAY_S (Submit always checks first).
+LIVE_CHECK_LINES = 1000
+CHECK_DELAY_S = 0.15
+
+
 class RefreshModal(ModalScreen[None]):
     DEFAULT_CSS = """
     RefreshModal { align: center middle; }
@@ -112,6 +119,7 @@ class RefreshModal(ModalScreen[None]):
         text, kind = host.load_draft()
         self._text = text
         self._kind = kind
+        self._pending_check: Timer | None = None
 
     # ---- compose -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -162,13 +170,21 @@ class RefreshModal(ModalScreen[None]):
 
     # ---- compose page ------------------------------------------------------------------
     def _revalidate(self) -> None:
+        if self._pending_check is not None:
+            self._pending_check.stop()
+            self._pending_check = None
         self.plan = plan_text(self._text, self._kind, self.host.refresh_domain)
         self.query_one("#plan", Static).update(plan_summary(self.plan))
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._text = event.text_area.text
-        self.host.save_draft(self._text, self._kind)
-        self._revalidate()
+        self.host.save_draft(self._text, self._kind)  # at once: a kill loses nothing typed
+        if self._text.count("\n") < LIVE_CHECK_LINES:
+            self._revalidate()
+        else:  # a big batch is checked when typing pauses, so each key stays quick
+            if self._pending_check is not None:
+                self._pending_check.stop()
+            self._pending_check = self.set_timer(CHECK_DELAY_S, self._revalidate)
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         self._kind = RefreshKind.DIRECTORY if event.pressed.id == "kind-dir" else RefreshKind.URL
@@ -277,5 +293,7 @@ class RefreshModal(ModalScreen[None]):
             self.host.retry_failed(self.job)
 
     def on_unmount(self) -> None:
+        if self._pending_check is not None:
+            self._pending_check.stop()
         if self.job is not None and self._on_job in self.job.listeners:
             self.job.listeners.remove(self._on_job)
