@@ -11,13 +11,10 @@ so it only stays wrong when nothing else arrives. The fix belongs in tui/widgets
 
 from __future__ import annotations
 
-import pytest
-
 from tests.app.conftest import wait_until
 from tui.widgets.logview import LogView
 
 
-@pytest.mark.xfail(strict=True, reason="tui/widgets/logview.py drops the first scroll (fix in the issue 7 report)")
 async def test_quiet_domain_backlog_in_one_page_is_shown_at_its_end(app_for, quiet_sim) -> None:
     # the series answer first (a frame with no rows yet), then one short page of logs
     quiet_sim.sim.faults.set({"latency_s": 0.6, "path": "logs", "count": 1})

@@ -129,7 +129,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self.post_message(self.CursorMoved())
 
     def _scroll_to_index(self, idx: int) -> None:
-        self.scroll_to(y=idx, animate=False, immediate=True)
+        self.scroll_to(y=idx, animate=False, immediate=True, force=True)
         n = self.buffer.view_len
         self._top_seq = self.buffer.view_seq(idx) if 0 <= idx < n else None
 
@@ -138,7 +138,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             return
         idx = self.buffer.view_index_of_seq(self._top_seq)
         if idx is not None:
-            self.scroll_to(y=idx, animate=False, immediate=True)
+            self.scroll_to(y=idx, animate=False, immediate=True, force=True)
 
     def on_resize(self) -> None:
         self._cache.clear()
