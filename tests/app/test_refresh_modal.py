@@ -214,3 +214,31 @@ async def test_partial_failure_keeps_only_the_failed_entries(make_app, sim_serve
         assert left == [f"{D}/p{i}.png" for i in range(20)]
         [hist] = history_lines()
         assert [r["ok"] for r in hist["requests"]] == [False, True]
+
+
+async def test_text_cursors_do_not_blink(make_app) -> None:
+    """UX: nothing blinks when nothing changes (and a blinking cursor repaints over SSH twice a second)."""
+    from textual.widgets import Input, TextArea
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await pilot.press("/")
+        await pilot.pause(0.1)
+        inp = app.screen.query_one("#filter-input", Input)
+        assert inp.has_focus
+        seen = set()
+        for _ in range(8):  # Textual's blink period is 0.5 s
+            await pilot.pause(0.15)
+            seen.add(inp._cursor_visible)
+        assert seen == {True}
+        await pilot.press("escape")
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        ta = modal(app).query_one("#entries", TextArea)
+        assert ta.has_focus
+        seen = set()
+        for _ in range(8):
+            await pilot.pause(0.15)
+            seen.add(ta._cursor_visible)
+        assert seen == {True}

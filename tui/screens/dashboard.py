@@ -120,7 +120,9 @@ class Dashboard(Screen[None]):
         yield ChartsPane(id="charts")
         with Horizontal(id="filter-bar"):
             yield Static("filter:")
-            yield Input(placeholder="text, or /regex/   (Enter: keep, Esc: clear)", id="filter-input")
+            filter_input = Input(placeholder="text, or /regex/   (Enter: keep, Esc: clear)", id="filter-input")
+            filter_input.set_reactive(Input.cursor_blink, False)  # nothing blinks when nothing changes
+            yield filter_input
             yield Static("", id="filter-error")
         yield Static("", id="log-header")
         yield LogView(st.buffer, domain=st.domain, utc=self.host.utc, tag_of=self.host.tag_of, id="log")

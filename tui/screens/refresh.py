@@ -132,7 +132,9 @@ class RefreshModal(ModalScreen[None]):
                             yield RadioButton("url", value=self._kind is RefreshKind.URL, id="kind-url")
                             yield RadioButton("directory", value=self._kind is RefreshKind.DIRECTORY, id="kind-dir")
                         yield Static("type of lines without a 'url ' or 'dir ' prefix (ctrl+t switches)", id="kind-help")
-                    yield TextArea(self._text, id="entries", soft_wrap=False, show_line_numbers=True, tab_behavior="focus")
+                    entries = TextArea(self._text, id="entries", soft_wrap=False, show_line_numbers=True, tab_behavior="focus")
+                    entries.set_reactive(TextArea.cursor_blink, False)  # nothing blinks when nothing changes
+                    yield entries
                     yield Static("", id="plan")
                     with Horizontal(id="buttons"):
                         yield Button("Submit (ctrl+s)", id="submit", variant="primary")
