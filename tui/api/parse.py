@@ -208,19 +208,12 @@ def _compile_reader(keys: tuple[str, ...]) -> _Reader | None:
     k_country = first.get("country")
     k_cache = first.get("cache")
     shared = _SHARED
+    setdefault = shared.setdefault
     intern = sys.intern
-
-    def text(raw: dict[str, Any], key: str | None, short: bool) -> str | None:
-        if key is None:
-            return ""
-        v = raw[key]
-        if type(v) is not str:
-            return None
-        if short:
-            return intern(v) if len(v) <= 32 else v
-        return v if len(v) > _SHARED_MAX_LEN else shared.setdefault(v, v)
+    long_text = _SHARED_MAX_LEN
 
     def read(raw: dict[str, Any]) -> LogEntry | None:
+        # The fields one by one, inline (a helper call per field cost a third of the time).
         t = raw[k_time]
         if type(t) is not int or not _NS_MIN <= t < _NS_MAX:
             return None
@@ -234,18 +227,42 @@ def _compile_reader(keys: tuple[str, ...]) -> _Reader | None:
             size = raw[k_size]
             if type(size) is not int or size < 0:
                 return None
-        ip = text(raw, k_ip, False)
-        url = text(raw, k_url, False)
-        method = text(raw, k_method, True)
-        country = text(raw, k_country, True)
-        cache = text(raw, k_cache, True)
-        if ip is None or url is None or method is None or country is None or cache is None:
-            return None
+        ip = url = method = country = cache = ""
+        if k_ip is not None:
+            ip = raw[k_ip]
+            if type(ip) is not str:
+                return None
+            if len(ip) <= long_text:
+                ip = setdefault(ip, ip)
+        if k_url is not None:
+            url = raw[k_url]
+            if type(url) is not str:
+                return None
+            if len(url) <= long_text:
+                url = setdefault(url, url)
+        if k_method is not None:
+            method = raw[k_method]
+            if type(method) is not str:
+                return None
+            if len(method) <= 32:
+                method = intern(method)
+        if k_country is not None:
+            country = raw[k_country]
+            if type(country) is not str:
+                return None
+            if len(country) <= 32:
+                country = intern(country)
+        if k_cache is not None:
+            cache = raw[k_cache]
+            if type(cache) is not str:
+                return None
+            if len(cache) <= 32:
+                cache = intern(cache)
         extra = {}
         for k in extra_keys:
             v = raw[k]
-            if type(v) is str and len(v) <= _SHARED_MAX_LEN:
-                v = shared.setdefault(v, v)
+            if type(v) is str and len(v) <= long_text:
+                v = setdefault(v, v)
             extra[k] = v
         return LogEntry(t, status, method, ip, size, url, country, cache, extra, source_keys)
 
