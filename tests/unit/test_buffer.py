@@ -263,3 +263,34 @@ def test_100k_filter_recompute_works() -> None:
         buf_entries = list(buf)
         assert got == [e.size for e in buf_entries if f.matches(e)]
         assert [e.size for e in buf_entries] == expected_all
+
+
+# -- storage by column ---------------------------------------------------------------------
+
+def test_entries_read_back_equal_what_was_appended_with_extra_and_source_keys() -> None:
+    keys = {"time_ns": "access_time", "url": "path"}
+    src = [LogEntry(time_ns=i, status=200 + i % 3, method="GET", client_ip=f"10.0.0.{i}", size=i * 10,
+                    url=f"https://cdn.example.com/{i}", country="CN", cache="HIT" if i % 2 else "MISS",
+                    extra={"ua": f"agent {i}", "referer": None, "n": i} if i % 4 else {},
+                    source_keys=keys if i % 5 else {})
+           for i in range(25)]
+    buf = LogBuffer(10)
+    buf.extend(src)
+    assert list(buf) == src[-10:]
+    assert [buf.view_entry(i) for i in range(buf.view_len)] == src[-10:]
+    assert buf.entry_by_seq(24) == src[24] and buf.entry_by_seq(14) is None
+    assert buf.view_entry(-2).extra == {"ua": "agent 23", "referer": None, "n": 23}
+
+
+def test_numbers_beyond_int64_are_kept_exactly() -> None:
+    """A hostile size or time that no int64 holds moves the number columns to lists; nothing
+    appended before or after is lost or changed."""
+    buf = LogBuffer(8)
+    buf.extend([make(1), make(2)])
+    huge = LogEntry(time_ns=3, status=200, size=10**30, url="https://cdn.example.com/huge")
+    assert buf.extend([make(3), huge, make(4)]) == 3
+    assert [e.size for e in buf] == [1, 2, 3, 10**30, 4]
+    buf.extend([make(5)])
+    assert buf.view_entry(-1).size == 5 and len(buf) == 6
+    buf.set_filter(LogFilter(text="huge"))
+    assert view_sizes(buf) == [10**30]

@@ -1,11 +1,18 @@
 """The bounded log buffer and its filters: what the log pane is a view of.
 
-The buffer is a ring (a fixed list indexed by `seq % capacity`): appending and eviction are
-O(1) and an entry is found by its sequence number without a search. The view is an
-`array('q')` of the sequence numbers that match the current filter, extended as entries arrive
-and trimmed from the front as they leave, so a filter costs nothing per frame. Changing the
-filter rebuilds the view at once; lower-cased search text per entry is made the first time a
-text filter is used and kept, so later rebuilds over 100k entries stay in milliseconds.
+The buffer is a ring indexed by `seq % capacity`: appending and eviction are O(1) and an entry
+is found by its sequence number without a search. It is stored by column (times, statuses and
+sizes in `array('q')`, the text fields in lists, the unmapped fields as a tuple of values with
+a shared tuple of keys), not as 100k `LogEntry` objects: a third of the memory, and nothing
+per entry for the cyclic garbage collector to walk, whose full passes over 100k objects took
+about 100 ms of the UI's time each. Entries are rebuilt when read (`view_entry` ...): equal to
+what was appended, not the same objects.
+
+The view is an `array('q')` of the sequence numbers that match the current filter, extended as
+entries arrive and trimmed from the front as they leave, so a filter costs nothing per frame.
+Changing the filter rebuilds the view at once; lower-cased search text per entry is made the
+first time a text filter is used and kept, so later rebuilds over 100k entries stay in
+milliseconds.
 
 Filters change what is shown, never what is kept (UX.md).
 """
@@ -16,11 +23,18 @@ import re
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from tui.core.models import LogEntry, StatusClass
 
 __all__ = ["FilterError", "LogBuffer", "LogFilter", "haystack"]
+
+#: The LogEntry fields the columns hold, in constructor order. A new field must be stored too.
+_COLUMNS = ("time_ns", "status", "method", "client_ip", "size", "url", "country", "cache",
+            "extra", "source_keys")
+if tuple(f.name for f in fields(LogEntry)) != _COLUMNS:  # pragma: no cover - a loud reminder
+    raise TypeError("LogEntry changed: teach LogBuffer (_put, _entry_at) its fields")
 
 
 class FilterError(ValueError):
@@ -128,6 +142,20 @@ def _contains(needle: str) -> Callable[[str], bool]:
     return test
 
 
+_KEY_TUPLES: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _shared_keys(keys: tuple[Any, ...]) -> tuple[Any, ...]:
+    """One tuple object per set of `extra` keys (a shape repeats them in every entry)."""
+    if len(_KEY_TUPLES) > 4096:
+        _KEY_TUPLES.clear()
+    return _KEY_TUPLES.setdefault(keys, keys)
+
+
+def _int_column(n: int) -> array:
+    return array("q", bytes(8 * n))
+
+
 class LogBuffer:
     """A bounded ring of log entries with a filtered view of their sequence numbers."""
 
@@ -135,8 +163,20 @@ class LogBuffer:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self.capacity = capacity
-        self._ring: list[LogEntry | None] = [None] * capacity
-        self._hay: list[str | None] = [None] * capacity
+        cap = capacity
+        # columns (see the module docstring); ints fall back to lists for values out of range
+        self._time: Any = _int_column(cap)
+        self._status: Any = _int_column(cap)
+        self._size: Any = _int_column(cap)
+        self._method: list[str] = [""] * cap
+        self._ip: list[str] = [""] * cap
+        self._url: list[str] = [""] * cap
+        self._country: list[str] = [""] * cap
+        self._cache: list[str] = [""] * cap
+        self._xkeys: list[tuple[Any, ...] | None] = [None] * cap
+        self._xvals: list[tuple[Any, ...] | None] = [None] * cap
+        self._skeys: list[dict[str, str] | None] = [None] * cap
+        self._hay: list[str | None] = [None] * cap
         self._hay_on = False  # set once a text filter is used: keep search text from then on
         self._start = 0  # seq of the oldest buffered entry
         self.appended = 0  # entries ever appended == the next seq
@@ -162,39 +202,91 @@ class LogBuffer:
 
     def __iter__(self) -> Iterator[LogEntry]:
         """Every buffered entry, oldest first, whatever the filter."""
-        ring, cap = self._ring, self.capacity
+        cap, at = self.capacity, self._entry_at
         for seq in range(self._start, self.appended):
-            e = ring[seq % cap]
-            if e is not None:
-                yield e
+            yield at(seq % cap)
+
+    # -- the columns ---------------------------------------------------------------------
+    def _entry_at(self, i: int) -> LogEntry:
+        keys = self._xkeys[i]
+        vals = self._xvals[i]
+        return LogEntry(
+            self._time[i], self._status[i], self._method[i], self._ip[i], self._size[i],
+            self._url[i], self._country[i], self._cache[i],
+            dict(zip(keys, vals, strict=True)) if keys is not None and vals is not None else {},
+            self._skeys[i] or {},
+        )
+
+    def _forget(self, i: int) -> None:
+        """Drop what slot `i` refers to (its strings can be freed)."""
+        self._method[i] = self._ip[i] = self._url[i] = self._country[i] = self._cache[i] = ""
+        self._xkeys[i] = self._xvals[i] = self._skeys[i] = self._hay[i] = None
 
     # -- writing -------------------------------------------------------------------------
     def extend(self, entries: Iterable[LogEntry]) -> int:
         """Append entries (oldest first); return how many new ones match the filter and stay."""
-        ring, hays, cap = self._ring, self._hay, self.capacity
-        digits = self.filter._digits
-        test = self.filter._test
-        hay_on = self._hay_on
-        view_append = self._view.append
-        first_new = seq = self.appended
-        for e in entries:
-            i = seq % cap
-            ring[i] = e
-            h = haystack(e) if hay_on else None
-            hays[i] = h
-            if (not digits or e.status // 100 in digits) and (
-                test is None or test(h if h is not None else haystack(e))
-            ):
-                view_append(seq)
-            seq += 1
-        self.appended = seq
-        oldest = seq - cap
+        first_new = self.appended
+        pending = entries if isinstance(entries, list) else list(entries)
+        while pending:
+            pending = self._append(pending)
+        oldest = self.appended - self.capacity
         if oldest > self._start:
             self.evicted += oldest - self._start
             self._start = oldest
             self._trim_view()
         view = self._view
         return len(view) - bisect_left(view, first_new, lo=self._vhead)
+
+    def _append(self, entries: list[LogEntry]) -> list[LogEntry]:
+        """Store entries in the columns (the hot loop, with the columns in locals); returns
+        what is left when a number did not fit an int64 column (then widened to a list)."""
+        cap = self.capacity
+        times, statuses, sizes = self._time, self._status, self._size
+        methods, ips, urls, countries, caches = (
+            self._method, self._ip, self._url, self._country, self._cache)
+        xkeys, xvals, skeys, hays = self._xkeys, self._xvals, self._skeys, self._hay
+        digits = self.filter._digits
+        test = self.filter._test
+        hay_on = self._hay_on
+        view_append = self._view.append
+        seq = self.appended
+        done = 0
+        try:
+            for e in entries:
+                i = seq % cap
+                status = e.status
+                times[i] = e.time_ns
+                statuses[i] = status
+                sizes[i] = e.size
+                methods[i] = e.method
+                ips[i] = e.client_ip
+                urls[i] = e.url
+                countries[i] = e.country
+                caches[i] = e.cache
+                extra = e.extra
+                if extra:
+                    xkeys[i] = _shared_keys(tuple(extra))
+                    xvals[i] = tuple(extra.values())
+                else:
+                    xkeys[i] = xvals[i] = None
+                skeys[i] = e.source_keys or None
+                h = haystack(e) if hay_on else None
+                hays[i] = h
+                if (not digits or status // 100 in digits) and (
+                    test is None or test(h if h is not None else haystack(e))
+                ):
+                    view_append(seq)
+                seq += 1
+                done += 1
+        except (OverflowError, TypeError):  # a value no int64 holds: those columns become lists
+            if isinstance(self._time, list):
+                raise  # already lists: the error is about something else
+            self._time, self._status, self._size = (
+                list(self._time), list(self._status), list(self._size))
+            self.appended = seq
+            return entries[done:]
+        self.appended = seq
+        return []
 
     def _trim_view(self) -> None:
         view = self._view
@@ -208,9 +300,7 @@ class LogBuffer:
     def clear(self) -> None:
         """Forget every entry (seqs keep counting up, so old seqs never come back)."""
         for seq in range(self._start, self.appended):
-            i = seq % self.capacity
-            self._ring[i] = None
-            self._hay[i] = None
+            self._forget(seq % self.capacity)
         self._start = self.appended
         self._rebuild()
 
@@ -221,8 +311,8 @@ class LogBuffer:
             self._hay_on = True
         self._rebuild()
 
-    def _ordered(self, items: list) -> list:
-        """`items` (a ring-shaped list) in seq order, oldest first."""
+    def _ordered(self, items: Any) -> Any:
+        """`items` (a ring-shaped column) in seq order, oldest first."""
         n = len(self)
         i0 = self._start % self.capacity
         if i0 + n <= self.capacity:
@@ -237,23 +327,25 @@ class LogBuffer:
         if not digits and test is None:
             view = array("q", seqs)
         else:
-            ents = self._ordered(self._ring)
             if test is None:
-                view = array("q", [s for s, e in zip(seqs, ents, strict=True) if e.status // 100 in digits])
+                statuses = self._ordered(self._status)
+                view = array("q", [s for s, st in zip(seqs, statuses, strict=True)
+                                   if st // 100 in digits])
             else:
-                hs = self._search_text(ents)
+                hs = self._search_text()
                 needle = f._needle
                 if not digits and needle is not None:  # the common case, inlined
                     view = array("q", [s for s, h in zip(seqs, hs, strict=True) if needle in h])
                 elif not digits:
                     view = array("q", [s for s, h in zip(seqs, hs, strict=True) if test(h)])
                 else:
+                    statuses = self._ordered(self._status)
                     view = array(
                         "q",
                         [
                             s
-                            for s, e, h in zip(seqs, ents, hs, strict=True)
-                            if e.status // 100 in digits and test(h)
+                            for s, st, h in zip(seqs, statuses, hs, strict=True)
+                            if st // 100 in digits and test(h)
                         ],
                     )
         self._view = view
@@ -261,15 +353,16 @@ class LogBuffer:
         self.view_dropped = 0
         self.generation += 1
 
-    def _search_text(self, ents: list) -> list[str]:
+    def _search_text(self) -> list[str]:
         """Cached lower-cased search text for the buffered entries, made where missing."""
         hs = self._ordered(self._hay)
         if None in hs:
+            o = self._ordered
             hs = [  # haystack(e), inlined: this runs once over the whole buffer
-                h
-                if h is not None
-                else f"{e.status} {e.method} {e.client_ip} {e.country} {e.url}".lower()
-                for h, e in zip(hs, ents, strict=True)
+                h if h is not None else f"{st} {m} {ip} {cc} {url}".lower()
+                for h, st, m, ip, cc, url in zip(
+                    hs, o(self._status), o(self._method), o(self._ip), o(self._country),
+                    o(self._url), strict=True)
             ]
             cap, i0, n = self.capacity, self._start % self.capacity, len(hs)
             first = min(n, cap - i0)
@@ -289,9 +382,7 @@ class LogBuffer:
 
     def view_entry(self, i: int) -> LogEntry:
         """The i-th shown entry, oldest first."""
-        entry = self._ring[self.view_seq(i) % self.capacity]
-        assert entry is not None
-        return entry
+        return self._entry_at(self.view_seq(i) % self.capacity)
 
     def view_index_of_seq(self, seq: int) -> int | None:
         """View index of the shown entry with this seq, or the nearest one after it.
@@ -306,7 +397,7 @@ class LogBuffer:
     def entry_by_seq(self, seq: int) -> LogEntry | None:
         """The entry with this seq, or None if it was evicted (or never existed)."""
         if self._start <= seq < self.appended:
-            return self._ring[seq % self.capacity]
+            return self._entry_at(seq % self.capacity)
         return None
 
     def matching(self) -> Iterator[LogEntry]:
