@@ -231,3 +231,21 @@ async def test_theme_is_remembered(make_app) -> None:
     async with app2.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app2.theme == "nord"
+
+
+async def test_rows_take_the_new_theme_colours(make_app) -> None:
+    """Rendered rows are cached; a theme change must not leave rows in the old colours."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        lv = app.screen.query_one(LogView)
+
+        def backgrounds() -> set:
+            return {seg.style.bgcolor for y in range(3) for seg in lv.render_line(y) if seg.style}
+
+        before = backgrounds()
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause(0.2)
+        after = backgrounds()
+        assert after and after != before
+        assert after == {lv.rich_style.bgcolor}

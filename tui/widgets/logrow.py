@@ -102,51 +102,85 @@ def header_text(opts: RowOptions) -> Text:
     return Text(head[: opts.width], style=Style(bold=True))
 
 
-def _cell(text: Text, value: str, width: int, style: Style | None, spans: Callable[[str], list[tuple[int, int]]] | None, right: bool = False) -> None:
+HIT_STYLE = Style(color="green")
+
+#: A row as pieces of (text, style or None): what `build_row` (rich Text) and the log pane
+#: (segments, without Text's span machinery) are both made from.
+Piece = tuple[str, Style | None]
+Spans = Callable[[str], list[tuple[int, int]]]
+
+
+def _put(out: list[Piece], value: str, style: Style | None, spans: Spans | None) -> None:
+    """Append `value` with `style`, the parts that `spans` finds highlighted as matches."""
+    if spans is not None:
+        pos = 0
+        for a, b in spans(value):
+            if a < pos:
+                a = pos
+            if b <= a:
+                continue
+            if a > pos:
+                out.append((value[pos:a], style))
+            out.append((value[a:b], style + MATCH if style is not None else MATCH))
+            pos = b
+        if pos:
+            if pos < len(value):
+                out.append((value[pos:], style))
+            return
+    out.append((value, style))
+
+
+def _cell(out: list[Piece], value: str, width: int, style: Style | None, spans: Spans | None,
+          right: bool = False) -> None:
     shown = value if len(value) <= width else value[: max(0, width - 1)] + "…"
     shown = shown.rjust(width) if right else shown.ljust(width)
-    start = len(text)
-    text.append(shown, style)
-    if spans is not None and not right:
-        for a, b in spans(shown):
-            text.stylize(MATCH, start + a, start + b)
-    text.append(" ")
+    _put(out, shown, style, None if right else spans)
+    out.append((" ", None))
+
+
+def row_pieces(
+    e: LogEntry,
+    opts: RowOptions,
+    tag: str | None = None,
+    spans: Spans | None = None,
+) -> list[Piece]:
+    """One row as pieces. `tag` is None, "url" or "directory"; `spans` finds filter matches."""
+    out: list[Piece] = []
+    if tag == "url":
+        out.append(("+", TAG_URL))
+    elif tag == "directory":
+        out.append(("D", TAG_DIR))
+    else:
+        out.append((" ", None))
+    w = widths_for(opts.width)
+    out.append((format_clock(e.time_ns, opts.utc, millis=w.time >= 12), DIM))
+    out.append((" ", None))
+    cls = e.status_class
+    code = str(e.status) if e.status else "---"
+    _cell(out, code, w.code, CLASS_STYLES.get(cls, UNKNOWN_STYLE) if cls else UNKNOWN_STYLE, spans)
+    _cell(out, inert(e.method or "-", 32), w.method, None, spans)
+    size = format_bytes(e.size)
+    _cell(out, size.replace(" ", "") if len(size) > w.size else size, w.size, None, None, right=True)
+    _cell(out, inert(e.client_ip or "-", 64), w.ip, None, spans)
+    _cell(out, inert(e.country or "-", 16), w.country, DIM, spans)
+    if opts.show_cache:
+        c = inert(e.cache or "-", 16)
+        hit = c.upper() == "HIT"
+        _cell(out, c if w.cache >= 5 else c[:1], w.cache, HIT_STYLE if hit else DIM, None)
+    room = max(0, opts.width - sum(len(t) for t, _ in out))
+    url = middle_ellipsis(inert(short_url(e.url, opts.domain), 8192), room)
+    _put(out, url, None, spans)
+    return out
 
 
 def build_row(
     e: LogEntry,
     opts: RowOptions,
     tag: str | None = None,
-    spans: Callable[[str], list[tuple[int, int]]] | None = None,
+    spans: Spans | None = None,
 ) -> Text:
-    """One row. `tag` is None, "url" or "directory"; `spans` finds filter matches to highlight."""
+    """One row as rich Text (the log pane renders the same pieces as segments)."""
     text = Text(no_wrap=True, overflow="crop", end="")
-    if tag == "url":
-        text.append("+", TAG_URL)
-    elif tag == "directory":
-        text.append("D", TAG_DIR)
-    else:
-        text.append(" ")
-    w = widths_for(opts.width)
-    text.append(format_clock(e.time_ns, opts.utc, millis=w.time >= 12), DIM)
-    text.append(" ")
-    cls = e.status_class
-    code = str(e.status) if e.status else "---"
-    _cell(text, code, w.code, CLASS_STYLES.get(cls, UNKNOWN_STYLE) if cls else UNKNOWN_STYLE, spans)
-    _cell(text, inert(e.method or "-", 32), w.method, None, spans)
-    size = format_bytes(e.size)
-    _cell(text, size.replace(" ", "") if len(size) > w.size else size, w.size, None, None, right=True)
-    _cell(text, inert(e.client_ip or "-", 64), w.ip, None, spans)
-    _cell(text, inert(e.country or "-", 16), w.country, DIM, spans)
-    if opts.show_cache:
-        c = inert(e.cache or "-", 16)
-        hit = c.upper() == "HIT"
-        _cell(text, c if w.cache >= 5 else c[:1], w.cache, Style(color="green") if hit else DIM, None)
-    room = max(0, opts.width - len(text))
-    url = middle_ellipsis(inert(short_url(e.url, opts.domain), 8192), room)
-    start = len(text)
-    text.append(url)
-    if spans is not None:
-        for a, b in spans(url):
-            text.stylize(MATCH, start + a, start + b)
+    for piece, style in row_pieces(e, opts, tag, spans):
+        text.append(piece, style)
     return text
