@@ -1,0 +1,15 @@
+"""The performance harness of s4top (issue 6).
+
+Run from the repository root with the project's virtualenv:
+
+    python -m benchmarks              # every scenario (~5 min on 2 cores); rewrites RESULTS.md
+    python -m benchmarks catchup      # one scenario: catchup pipeline responsiveness bytes
+                                      #   memory start
+    python -m benchmarks --quick      # tiny sizes, seconds: proves it runs (the CI smoke)
+    python -m benchmarks memory --long   # with the 10-minute soak
+
+It prints a table (figure, value, baseline, ratio, target, pass) and writes the same as JSON
+(benchmarks/results.json). Every figure has a baseline measured in the same run. It drives the
+real program: the simulator in its own process over loopback, the app headless where stated,
+and the installed `s4top` in a real pseudo-terminal for bytes, frames and key latency.
+"""

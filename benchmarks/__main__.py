@@ -1,0 +1,90 @@
+"""`python -m benchmarks [SCENARIO ...] [--quick] [--long]`: run, print the table, write JSON.
+
+Scenarios: catchup, pipeline, responsiveness, bytes, memory, start (default: all of these),
+and soak (the 30-minute soak with faults; only when named or with --long). A full run (every
+default scenario, not --quick) rewrites the "full run" part of benchmarks/RESULTS.md; a run
+with --long (the 10-minute memory soak and the 30-minute soak) rewrites the "long run" part.
+S4TOP_BENCH_PYTHONPATH=DIR measures a patched copy of `tui` in DIR instead (for trying a
+change to files one does not own); such a run never rewrites RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from . import env
+from .harness import (
+    RESULTS_JSON,
+    RESULTS_MD,
+    Figure,
+    Options,
+    machine,
+    now_text,
+    table,
+    write_json,
+    write_results_md,
+)
+from .scenarios import ALL_SCENARIOS, LONG_SCENARIOS, SCENARIOS
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    p.add_argument("scenarios", nargs="*", metavar="SCENARIO",
+                   help=f"any of: {', '.join(ALL_SCENARIOS)} (default: {', '.join(SCENARIOS)}; "
+                        "with --long also soak)")
+    p.add_argument("--quick", action="store_true",
+                   help="tiny sizes and short windows: checks that everything runs (seconds)")
+    p.add_argument("--long", action="store_true",
+                   help="the 10-minute memory soak, and (unless scenarios are named) the 30-minute soak")
+    p.add_argument("--json", default=str(RESULTS_JSON), metavar="PATH",
+                   help=f"where to write the JSON (default {RESULTS_JSON.name} beside this)")
+    p.add_argument("--no-results-md", action="store_true",
+                   help="do not rewrite RESULTS.md even after a full run")
+    args = p.parse_args(argv)
+    unknown = [n for n in args.scenarios if n not in ALL_SCENARIOS]
+    if unknown:
+        p.error(f"unknown scenario {unknown[0]!r}; choose from {', '.join(ALL_SCENARIOS)}")
+    names = list(dict.fromkeys(args.scenarios)) or [
+        *SCENARIOS, *(LONG_SCENARIOS if args.long else ())]
+    opts = Options(quick=args.quick, long=args.long)
+    env.isolate()
+    started = time.monotonic()
+    figures: list[Figure] = []
+    try:
+        for name in names:
+            opts.log(f"== {name}")
+            mod = ALL_SCENARIOS[name]
+            t0 = time.monotonic()
+            try:
+                figures += mod.run(opts)
+            except Exception as exc:  # noqa: BLE001 - report it as the scenario's result
+                traceback.print_exc()
+                figures += mod.failed(f"{type(exc).__name__}: {exc}")
+            opts.log(f"== {name}: {time.monotonic() - t0:.1f} s")
+    finally:
+        env.cleanup()
+    cmd = "python -m benchmarks" + "".join(f" {a}" for a in (sys.argv[1:] if argv is None else argv))
+    patched = os.environ.get("S4TOP_BENCH_PYTHONPATH", "")
+    meta = {"finished": now_text(), "command": cmd, "quick": opts.quick, "long": opts.long,
+            "scenarios": names, "duration_s": time.monotonic() - started, "machine": machine(),
+            "patched_tree": patched}
+    print(table(figures))
+    for f in figures:
+        if f.note:
+            print(f"  {f.figure}: {f.note}")
+    write_json(Path(args.json), figures, meta)
+    recorded = not opts.quick and not patched and not args.no_results_md
+    if recorded and opts.long:
+        write_results_md(RESULTS_MD, figures, meta, block="long")
+    elif recorded and set(SCENARIOS) <= set(names):
+        write_results_md(RESULTS_MD, figures, meta)
+    return 0 if all(f.value is not None for f in figures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
