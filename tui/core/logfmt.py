@@ -31,6 +31,43 @@ def format_line(e: LogEntry, utc: bool) -> str:
     return " ".join(fields)
 
 
+#: The general encoder (`json.dumps` with options builds a new one per call).
+_JSON = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), default=str)
+_str = json.encoder.encode_basestring_ascii  # the C escaper the encoder itself uses
+
+
 def format_json(e: LogEntry) -> str:
-    """ensure_ascii escapes every control, C1, bidi and non-ASCII character: inert by construction."""
-    return json.dumps(e.to_json_obj(), ensure_ascii=True, separators=(",", ":"), default=str)
+    """ensure_ascii escapes every control, C1, bidi and non-ASCII character: inert by construction.
+
+    The usual entry (int numbers, str text, flat str/None extras) is written field by field
+    with the encoder's own C string escaper: the same text as `_JSON.encode(e.to_json_obj())`
+    (tested) at a third of the cost, which is most of `s4top logs --json`'s own time."""
+    t, status, size = e.time_ns, e.status, e.size
+    method, ip, url, country, cache = e.method, e.client_ip, e.url, e.country, e.cache
+    if not (type(t) is int and type(status) is int and type(size) is int and type(method) is str
+            and type(ip) is str and type(url) is str and type(country) is str and type(cache) is str):
+        return _JSON.encode(e.to_json_obj())
+    parts = [f'{{"time_ns":{t},"status":{status},"method":{_str(method)},"client_ip":{_str(ip)},'
+             f'"size":{size},"url":{_str(url)}']
+    keys = e.source_keys
+    if country or "country" in keys:
+        parts.append(f',"country":{_str(country)}')
+    if cache or "cache" in keys:
+        parts.append(f',"cache":{_str(cache)}')
+    extra = e.extra
+    if not extra:
+        parts.append(',"extra":{}}')
+        return "".join(parts)
+    sep = ',"extra":{'
+    for k, v in extra.items():
+        if type(k) is not str:
+            return _JSON.encode(e.to_json_obj())
+        if type(v) is str:
+            parts.append(f"{sep}{_str(k)}:{_str(v)}")
+        elif v is None:
+            parts.append(f"{sep}{_str(k)}:null")
+        else:
+            parts.append(f"{sep}{_str(k)}:{_JSON.encode(v)}")
+        sep = ","
+    parts.append("}}")
+    return "".join(parts)
