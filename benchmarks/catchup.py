@@ -2,8 +2,8 @@
 over the same backlog against a curl + jq paging loop.
 
 The simulator runs in its own process with a frozen clock, so every reader sees exactly the
-same entries; its generated seconds are made (and cached) before anything is timed, so the
-times are the reader's, not the generator's. The backlog setting is chosen so the range holds
+same entries; its generated seconds are made (and cached, with their wire JSON) before
+anything is timed, so the times are the reader's, not the generator's. The backlog setting is chosen so the range holds
 the wanted number of entries.
 
 - dashboard: the real app headless (`App.run_test`, 120x40) with its real pollers, from the
@@ -47,7 +47,8 @@ def run(opts: Options) -> list[Figure]:
                     cache_entries=max(200_000, 3 * n)) as sim:
         window = int(n / (RATE * 0.4)) + 2  # the day shape keeps the rate above 0.45x
         opts.log(f"catchup: generating {n} entries in the simulator")
-        probe = sim.ask("truth", start_ns=now - window * NS, end_ns=now, nth_from_end=n)
+        probe = sim.ask("truth", start_ns=now - window * NS, end_ns=now, nth_from_end=n,
+                        encode=True)
         if probe["nth_time"] is None:
             raise RuntimeError("the simulator made fewer entries than asked")
         backlog_s = (now - probe["nth_time"]) / NS

@@ -47,6 +47,8 @@ def _answer(sim: CountingSimulator, cmd: dict[str, Any]) -> Any:
         return {"now_ns": sim.set_now(int(cmd["now_ns"]))}
     if op == "truth":
         rows = sim.truth(DOMAIN, int(cmd["start_ns"]), int(cmd["end_ns"]))
+        if cmd.get("encode"):  # make the entries' wire JSON now, as the generating is
+            rows.encoded()
         out: dict[str, Any] = {"count": len(rows)}
         nth = cmd.get("nth_from_end")
         if nth:

@@ -377,3 +377,25 @@ def test_unfrozen_clock_runs_from_start_and_can_be_advanced() -> None:
     assert sim.now_ns() >= (HOUR + 7200) * NS
     real = Simulator(SimConfig())
     assert abs(real.now_ns() - time.time_ns()) < 5 * NS
+
+
+def test_logs_page_body_is_the_json_of_the_page_with_injected_entries_and_misses() -> None:
+    """The server joins kept per-entry JSON for a logs page: byte for byte what json.dumps
+    of the reply says, with hostile injected entries, forced misses, and a page read twice."""
+    import json
+
+    from tui.sim.server import _body
+
+    sim = make()
+    now = sim.now_ns()
+    sim.inject("cdn.example.com", [
+        {"access_time": now - 5 * 10**9, "path": "/x\u202e\x1b[2J\ud800", "code": 500, "n": [1, None]},
+        {"access_time": now - 5 * 10**9, "weird": {"k": "\x00"}},
+    ])
+    assert sim.refresh({"type": "directory", "url_list": ["https://cdn.example.com/"]})[0] == 200
+    for _ in range(2):  # cold, then from the kept JSON
+        page = sim.logs("cdn.example.com", now - 6 * 10**9, "ALL", 1000)
+        obj = {"data": page, "message": "ok"}
+        assert _body(obj) == json.dumps(obj, separators=(",", ":")).encode()
+        assert any(e.get("cache") == "MISS" for e in page) and any("weird" in e for e in page)
+    assert _body({"data": [], "message": "ok"}) == b'{"data":[],"message":"ok"}'

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import routes
 from .faults import Effects
+from .logs import WirePage
 from .shapes import apply_shape
 from .simulator import SimConfig, Simulator
 
@@ -140,7 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(n)
 
     def _send(self, reply: routes.Reply, obj: Any = None, truncate: str | None = None) -> None:
-        body = json.dumps(reply.obj if obj is None else obj, separators=(",", ":")).encode()
+        body = _body(reply.obj if obj is None else obj)
         half = len(body) // 2
         self.send_response(reply.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -229,6 +230,17 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.status == 200 and fx.shape != "default":
             obj = apply_shape(reply.kind, reply.obj, fx.shape, reply.metric)
         self._send(reply, obj, fx.truncate)
+
+
+def _body(obj: Any) -> bytes:
+    """The reply as compact JSON. A logs page in the default shape is joined from the
+    entries' JSON kept by the store: the same text as `json.dumps` (tested), without
+    encoding a thousand dicts per request."""
+    if type(obj) is dict and len(obj) == 2 and isinstance(obj.get("data"), WirePage) \
+            and type(obj.get("message")) is str and list(obj) == ["data", "message"]:
+        items = obj["data"].encoded()
+        return (f'{{"data":[{",".join(items)}],"message":{json.dumps(obj["message"])}}}').encode()
+    return json.dumps(obj, separators=(",", ":")).encode()
 
 
 def _fault_message(status: int) -> str:
