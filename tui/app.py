@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -33,13 +33,14 @@ from tui.pollers import PollerHooks, series_loop, tail_loop
 from tui.refresher import Refresher, RequestSpec, recent_sends
 from tui.resources import stylesheet
 from tui.screens.dashboard import Dashboard
-from tui.screens.help import HelpScreen
-from tui.screens.history import HistoryScreen
-from tui.screens.overview import OverviewScreen
-from tui.screens.refresh import RefreshModal
-from tui.screens.top import Drill, TopScreen
 from tui.sendjob import SendJob
 from tui.store import HistoryStore, atomic_write_text
+
+if TYPE_CHECKING:
+    from tui.screens.top import Drill
+
+# The other screens are imported when first opened: the dashboard's first frame does not wait
+# for them (start-up is measured in benchmarks/start.py).
 
 
 class S4TopApp(App[int]):
@@ -212,6 +213,8 @@ class S4TopApp(App[int]):
     def open_refresh(self) -> None:
         if self._refuse_readonly():
             return
+        from tui.screens.refresh import RefreshModal
+
         self.push_screen(RefreshModal(self))
 
     def open_history(self) -> None:
@@ -225,6 +228,8 @@ class S4TopApp(App[int]):
             extra = join_lines(pairs)
             self._set_draft(self.state.domain, (text + "\n" + extra).strip("\n") if text.strip() else extra, kind)
             self.open_refresh()
+
+        from tui.screens.history import HistoryScreen
 
         self.push_screen(HistoryScreen(self.history.read(limit=500)), chosen)
 
@@ -281,6 +286,8 @@ class S4TopApp(App[int]):
             self.notify(job.summary() + " (accepted, not yet purged everywhere)", title="refresh", timeout=6)
         else:
             msg = job.error or job.summary()
+            from tui.screens.refresh import RefreshModal
+
             if not isinstance(self.screen, RefreshModal):
                 msg += "; r opens the refresh window"
             self.notify(msg, title="refresh", severity="error", timeout=10)
@@ -332,6 +339,8 @@ class S4TopApp(App[int]):
                 self.switch_domain(index)
 
         label = RANGES[self._range_index][0]
+        from tui.screens.overview import OverviewScreen
+
         self.push_screen(OverviewScreen(self.states, self.active, self.now, label), chosen)
 
     def refresh_marks(self, domain: str) -> tuple[float, ...]:
@@ -350,6 +359,8 @@ class S4TopApp(App[int]):
             if drill is None or not isinstance(self.screen, Dashboard):
                 return
             self.screen.apply_drill(drill_filter(drill.by, drill.key), f"{drill.by} = {inert(drill.key, 60)}")
+
+        from tui.screens.top import TopScreen
 
         self.push_screen(TopScreen(self.state, self.now, self.ctx.settings.values.get("top_window", 300.0)), chosen)
 
@@ -389,13 +400,18 @@ class S4TopApp(App[int]):
         for warning in self.ctx.warnings:
             self.notify(warning, title="warning", severity="warning", timeout=15)
         if self._start_pollers:
+            # after the first frame: the screen is up before the HTTP client is built
+            self.call_after_refresh(self._begin_polling)
+
+    def _begin_polling(self) -> None:
+        if self.client is None:
             self.client = self.ctx.client(retry=RetryPolicy(attempts=1), on_retry=self._on_client_retry)
-            for st in self.states:
-                self.run_worker(tail_loop(st, self.client, self.hooks), group=f"tail:{st.domain}",
-                                exclusive=True, exit_on_error=False)
-                self.run_worker(series_loop(st, self.client, self.hooks), group=f"series:{st.domain}",
-                                exclusive=True, exit_on_error=False)
-            self.set_interval(1.0, self._check_alerts)
+        for st in self.states:
+            self.run_worker(tail_loop(st, self.client, self.hooks), group=f"tail:{st.domain}",
+                            exclusive=True, exit_on_error=False)
+            self.run_worker(series_loop(st, self.client, self.hooks), group=f"series:{st.domain}",
+                            exclusive=True, exit_on_error=False)
+        self.set_interval(1.0, self._check_alerts)
 
     async def on_unmount(self) -> None:
         if self.client is not None:
@@ -434,6 +450,8 @@ class S4TopApp(App[int]):
 
     # ---- app actions -------------------------------------------------------------------
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.binding_rows()))

@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from tui import __version__
 from tui.api.domain import validate_domain
@@ -30,6 +28,9 @@ from tui.api.wire import (
 )
 from tui.core.models import LOG_CODES, PERIODS, LogEntry, Metric, RefreshOutcome, Series
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = ["RawResponse", "RetryPolicy", "S4Client", "DEFAULT_REFRESH_RETRY"]
 
 #: Refresh is not idempotent for the quota: fewer, slower retries than reads.
@@ -40,6 +41,12 @@ MAX_LOG_LIMIT = 1000
 _MAX_SECRETS = 8
 
 OnRetry = Callable[[str, ApiError, float], None]
+
+
+def _http_error() -> type[Exception]:
+    import httpx
+
+    return httpx.HTTPError
 
 
 class S4Client:
@@ -60,10 +67,13 @@ class S4Client:
         total_timeout: float | None = None,
         max_body_bytes: int = 64 * 1024 * 1024,
     ) -> None:
+        import httpx  # here, not at import time: the dashboard paints before it connects
+
         url = httpx.URL(base_url.rstrip("/"))
         if url.scheme not in ("http", "https") or not url.host:
             raise ValueError("the API base URL must be an http:// or https:// URL with a host")
         self.base_url = str(url)
+        self._host = url.host
         self._token_source = token
         self._secrets: list[str] = []
         self.retry = retry or RetryPolicy()
@@ -258,10 +268,8 @@ class S4Client:
                         body=body,
                         headers=dict(resp.headers.items()),
                     )
-        except httpx.HTTPError as e:
-            err = transport_error(
-                e, endpoint, self._secrets, httpx.URL(self.base_url).host, self._read_timeout
-            )
+        except _http_error() as e:
+            err = transport_error(e, endpoint, self._secrets, self._host, self._read_timeout)
         except TimeoutError:
             err = ApiTimeout(
                 f"the whole request took longer than {self._total_timeout:g}s",

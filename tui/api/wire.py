@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from tui.api.errors import (
     ApiError,
@@ -28,6 +26,9 @@ from tui.api.errors import (
 from tui.api.parse import server_message
 from tui.api.redact import excerpt, printable, redact
 from tui.api.retry import parse_retry_after
+
+if TYPE_CHECKING:
+    import httpx
 
 #: Statuses worth another try: rate limiting and the transient server/gateway failures.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -53,6 +54,8 @@ def transport_error(
     e: httpx.HTTPError, endpoint: str, secrets: Sequence[str], host: str, read_timeout: float
 ) -> ApiError:
     """The typed error for a failure below HTTP (connect, TLS, timeout, broken transfer)."""
+    import httpx  # loaded by the client already; not at import time (start-up)
+
     reason = reason_of(e, secrets)
     if isinstance(e, httpx.ConnectTimeout | httpx.PoolTimeout):
         return ApiTimeout(f"connecting to {host} timed out", endpoint=endpoint, sent=False)
