@@ -87,6 +87,9 @@ def child_env(ours: bool = False, **extra: str) -> dict[str, str]:
         "TZ": "UTC",
     })
     env.pop("PYTHONPATH", None)
+    # An installed wheel has its bytecode compiled by pip; a checkout installed in editable
+    # mode gets it on the first (untimed, warm-up) run, unless this is set.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("COLUMNS", None)
     env.pop("LINES", None)
     paths = [p for p in os.environ.get("S4TOP_BENCH_PYTHONPATH", "").split(os.pathsep) if p]
