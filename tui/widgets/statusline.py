@@ -124,4 +124,6 @@ class StatusLine(Static):
         key = text.plain + repr([(s.start, s.end, str(s.style)) for s in text.spans])
         if key != self._last:
             self._last = key
-            self.update(text)
+            # its size is fixed (2 rows, the full width): no layout pass over the whole screen
+            # (about 7 ms each, once a second for the ages even when nothing else happens)
+            self.update(text, layout=False)
