@@ -87,6 +87,7 @@ class S4TopApp(App[int]):
             backoff_base_s=float(s.backoff_base),
             backoff_cap_s=float(s.backoff_cap),
             auth_backoff_s=float(s.auth_backoff),
+            entries_arrived=self._entries_arrived,
         )
         self.rules = alert_rules(s)
         self.client: S4Client | None = None
@@ -387,7 +388,13 @@ class S4TopApp(App[int]):
 
     # ---- lifecycle ---------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
-        return Dashboard(self)
+        self._dashboard = Dashboard(self)
+        return self._dashboard
+
+    def _entries_arrived(self, st: DomainState) -> None:
+        dash = getattr(self, "_dashboard", None)
+        if dash is not None and st is self.state:
+            dash.wake()
 
     def on_mount(self) -> None:
         saved = self._load_ui_state()

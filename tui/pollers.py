@@ -38,6 +38,8 @@ class PollerHooks:
     backoff_cap_s: float = 30.0
     auth_backoff_s: float = 10.0
     series_wake: dict[str, asyncio.Event] = field(default_factory=dict)
+    #: called after new log entries were ingested (the screen wakes its frame timer)
+    entries_arrived: Callable[[DomainState], None] = lambda _st: None
 
     def now(self) -> float:
         return self.clock_ns() / 1e9
@@ -80,7 +82,12 @@ async def tail_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> No
         backoff_cap_s=hooks.backoff_cap_s,
         slow_backoff_base_s=hooks.auth_backoff_s,
     )
-    await tail.run(st.ingest, on_state)
+    def deliver(entries: list[LogEntry]) -> None:
+        st.ingest(entries)
+        if entries:
+            hooks.entries_arrived(st)
+
+    await tail.run(deliver, on_state)
 
 
 def series_retry_delay(failures: int, base_s: float, cap_s: float) -> float:

@@ -249,3 +249,33 @@ async def test_rows_take_the_new_theme_colours(make_app) -> None:
         after = backgrounds()
         assert after and after != before
         assert after == {lv.rich_style.bgcolor}
+
+
+async def test_idle_dashboard_slows_its_frames_and_new_entries_wake_it(make_app, sim_server) -> None:
+    """With nothing arriving the max_fps timer pauses (a once-a-second tick remains); the next
+    entries wake it and reach the rows without waiting for that tick."""
+    from tui.screens.dashboard import Dashboard
+
+    Dashboard.IDLE_AFTER_S = 0.5
+    try:
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: loaded(app))
+            dash = app.screen
+            await wait_until(pilot, lambda: dash._fast_paused, timeout=5)
+            buf = app.state.buffer
+            lv = app.screen.query_one(LogView)
+            size_before = len(buf)
+            sim_server.sim.advance(3)
+            await wait_until(pilot, lambda: len(buf) > size_before)
+            assert not dash._fast_paused  # woken by the arrival, not by the 1 s tick
+            await pilot.pause(0.3)
+            assert lv.following and lv.cursor_index == buf.view_len - 1
+            newest = buf.view_entry(buf.view_len - 1)
+            last_row = lv.render_line(lv.scrollable_content_region.height - 1).text
+            assert str(newest.status) in last_row
+            await wait_until(pilot, lambda: dash._fast_paused, timeout=5)
+            await pilot.press("5")  # a key wakes it too
+            assert not dash._fast_paused
+    finally:
+        Dashboard.IDLE_AFTER_S = 3.0

@@ -7,6 +7,8 @@ asks its host (the app) through the `DashboardHost` protocol for anything beyond
 from __future__ import annotations
 
 import time
+from copy import copy
+from dataclasses import replace
 from typing import Protocol
 
 from rich.text import Text
@@ -111,6 +113,7 @@ class Dashboard(Screen[None]):
         self._series_shown = -1
         self._rates_second = -1
         self._header_key: tuple = ()
+        self._status_key: tuple = ()  # what the status line last showed (see _update_status)
         self._drill_label = ""  # set while the filter came from a top-N row
 
     # ---- layout ------------------------------------------------------------------------
@@ -134,12 +137,38 @@ class Dashboard(Screen[None]):
 
     def on_mount(self) -> None:
         self.log_view.focus()
-        self.set_interval(1 / max(0.5, self.host.max_fps), self.frame)
+        # Frames come at up to max_fps while entries arrive; after IDLE_AFTER_S without any,
+        # that timer pauses and a once-a-second tick keeps the ages and rate windows moving
+        # (an idle dashboard costs next to no CPU); new entries wake it again at once.
+        self._fast = self.set_interval(1 / max(0.5, self.host.max_fps), self.frame)
+        self._fast_paused = False
+        self._busy_at = time.monotonic()
+        self.set_interval(1.0, self._slow_tick)
         self.frame()
+
+    IDLE_AFTER_S = 3.0
+
+    def wake(self) -> None:
+        """Entries arrived: frames at the full rate again."""
+        self._busy_at = time.monotonic()
+        if getattr(self, "_fast_paused", False):
+            self._fast_paused = False
+            self._fast.resume()
+
+    def on_key(self, _event: object) -> None:
+        self.wake()  # whatever the key does shows at the full frame rate
+
+    def _slow_tick(self) -> None:
+        if self._fast_paused:
+            self.frame()
+        elif time.monotonic() - self._busy_at > self.IDLE_AFTER_S and not self.host.state.dirty:
+            self._fast_paused = True
+            self._fast.pause()
 
     def on_resize(self) -> None:
         self._apply_chart_mode()
         self._header_key = ()
+        self._status_key = ()
         # labels depend on the width: redraw them at the next frame
         self._rates_second = -1
         self._series_shown = -1
@@ -250,7 +279,15 @@ class Dashboard(Screen[None]):
             readonly=extras.get("readonly", False),
             alert=extras.get("alert", ""),
         )
-        self.query_one(StatusLine).show(render_status(info, now=self.host.now()))
+        now = self.host.now()
+        # The frame timer ticks up to max_fps times a second: render the line only when what
+        # it shows changed (its ages and countdowns are in whole seconds). The healths are
+        # updated in place, so the key holds copies.
+        key = (int(now), replace(info, log_health=copy(info.log_health), series_health=copy(info.series_health)))
+        if key == self._status_key:
+            return
+        self._status_key = key
+        self.query_one(StatusLine).show(render_status(info, now=now))
 
     def on_log_view_cursor_moved(self, _msg: LogView.CursorMoved) -> None:
         self._update_status()
