@@ -3,6 +3,7 @@ monitor model, and the screens. Workers only fetch and feed the model; screens d
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections.abc import Callable
@@ -95,6 +96,7 @@ class S4TopApp(App[int]):
         self.history = HistoryStore(data_dir() / "history.jsonl")  # shared with `s4top refresh`
         self.batches = BatchBook(data_dir() / "drafts")
         self._job: SendJob | None = None
+        self._gc_frozen_backlog = False
         self._marks: dict[str, tuple[float, ...]] | None = None
         self._refresher: Refresher | None = None
         if s.keymap:
@@ -395,6 +397,19 @@ class S4TopApp(App[int]):
         dash = getattr(self, "_dashboard", None)
         if dash is not None and st is self.state:
             dash.wake()
+        if st.caught_up and not self._gc_frozen_backlog:
+            self._gc_frozen_backlog = True
+            gc.freeze()  # see _begin_polling
+
+    def _begin_polling(self) -> None:
+        # What exists after the first frame (widgets, styles, modules) and again after the
+        # backlog is in lives as long as the app: moved out of the collector's sight, a full
+        # collection no longer walks it. Measured while ingesting 5k entries/s: full passes
+        # over ~100k tracked objects paused the UI for 40-90 ms each, several times a
+        # minute, which was most of the key-to-screen p95. Reference counting still frees
+        # anything that was frozen once it is dropped.
+        gc.freeze()
+        self._start_polling()
 
     def on_mount(self) -> None:
         saved = self._load_ui_state()
@@ -410,7 +425,7 @@ class S4TopApp(App[int]):
             # after the first frame: the screen is up before the HTTP client is built
             self.call_after_refresh(self._begin_polling)
 
-    def _begin_polling(self) -> None:
+    def _start_polling(self) -> None:
         if self.client is None:
             self.client = self.ctx.client(retry=RetryPolicy(attempts=1), on_retry=self._on_client_retry)
         for st in self.states:
@@ -421,6 +436,7 @@ class S4TopApp(App[int]):
         self.set_interval(1.0, self._check_alerts)
 
     async def on_unmount(self) -> None:
+        gc.unfreeze()  # what was frozen can be collected again once the app is gone
         if self.client is not None:
             await self.client.aclose()
 

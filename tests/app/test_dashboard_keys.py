@@ -279,3 +279,15 @@ async def test_idle_dashboard_slows_its_frames_and_new_entries_wake_it(make_app,
             assert not dash._fast_paused
     finally:
         Dashboard.IDLE_AFTER_S = 3.0
+
+
+async def test_long_lived_objects_are_kept_out_of_full_collections_while_running(make_app) -> None:
+    """Full GC passes over the app's own objects paused the UI; they are frozen once the
+    screen is up and the backlog is in, and unfrozen when the app ends (nothing kept)."""
+    import gc
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        assert app._gc_frozen_backlog and gc.get_freeze_count() > 10_000
+    assert gc.get_freeze_count() == 0
