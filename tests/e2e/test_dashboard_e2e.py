@@ -84,3 +84,28 @@ def test_demo_mode_starts_without_token_or_config(tmp_path) -> None:
         term.wait_for(lambda s: term.dead(), timeout=10, what="ctrl+c to quit")
     finally:
         term.close()
+
+
+def test_a_full_buffer_keeps_the_screen_following(simulate: Simulate, tmp_path) -> None:
+    """Textual's Log stops repainting once max_lines is reached while auto-scrolling; our ring
+    evicts on every append once full: the real screen must keep showing the newest rows."""
+    cfg = tmp_path / "small.toml"
+    cfg.write_text('buffer_size = 200\npoll_interval = 0.5\n')
+    env = env_for(simulate)
+    env["S4TOP_CONFIG"] = str(cfg)
+    term = Terminal([s4top_exe()], env, width=120, height=40)
+    try:
+        def bottom_time(s: str) -> str:
+            found = rows(s)
+            return found[-1][0] if found else ""
+
+        first = term.wait_for(lambda s: "oldest dropped" in s and len(rows(s)) >= 10, what="a full buffer")
+        t0 = bottom_time(first)
+        later = term.wait_for(lambda s: bottom_time(s) not in ("", t0) and "FOLLOW" in s, timeout=15,
+                              what="newer rows at the bottom after the buffer filled")
+        t1 = bottom_time(later)
+        term.wait_for(lambda s: bottom_time(s) not in ("", t1), timeout=15, what="the screen to keep moving")
+        term.keys("q")
+        term.wait_for(lambda s: term.dead(), timeout=10, what="the app to exit")
+    finally:
+        term.close()
