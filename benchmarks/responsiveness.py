@@ -57,7 +57,9 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def run(opts: Options) -> list[Figure]:
-    samples = int(opts.pick(30, 1))
+    # 80 rounds: 160 presses per kind, so a p95 rests on its 8 slowest, not on 3 (with 60
+    # presses, runs of the same build gave a scroll p95 anywhere from 35 to 107 ms)
+    samples = int(opts.pick(80, 1))
     opts.log("responsiveness: with ~5k entries/s arriving, then the same backlog with none")
     busy, calm = opts.each([lambda: _measure(INGEST, samples, frozen=False, opts=opts),
                             lambda: _measure(INGEST, samples, frozen=True, opts=opts)])
