@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from tui.config import SCHEMA, data_dir
+from tui.config import SCHEMA, data_dir, is_duration
 from tui.context import Context
 from tui.core.sanitize import inert
+from tui.core.units import format_setting_duration
 
 
 def add_args(p: argparse.ArgumentParser) -> None:
@@ -25,7 +26,12 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     width = max(len(k) for k in SCHEMA)
     for name in SCHEMA:
         value = s.values[name]
-        shown = "(unset)" if value is None or value == [] or value == {} else str(value)
+        if value is None or value == [] or value == {}:
+            shown = "(unset)"
+        elif is_duration(name) and isinstance(value, (int, float)):
+            shown = format_setting_duration(value)  # '5m' as the README and the file say
+        else:
+            shown = str(value)
         # values come from files and the environment: shown, never interpreted by the terminal
         print(f"{name.ljust(width)} = {inert(shown, 300)}  [{inert(s.origins[name], 300)}]")
     return 0
