@@ -540,6 +540,6 @@ def run_app(ctx: Context) -> int:
     ctx.token.read()  # a missing token is a one-line error before the screen opens
     app = S4TopApp(ctx)
     for warning in app.keymap_warnings:  # also left on the terminal once the screen closes
-        print(f"s4top: {warning}", file=sys.stderr)
+        print(f"s4top: {inert(warning, 300)}", file=sys.stderr)
     app.run()
     return 0
