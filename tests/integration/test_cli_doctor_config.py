@@ -130,3 +130,12 @@ def test_config_prints_durations_as_durations(tmp_path: Path) -> None:
     assert rows["tail_delay"].endswith("= 0s") and rows["retry_base"].endswith("= 0.5s")
     assert rows["alert_window"].endswith("= 1m") and rows["refresh_window"].endswith("= 5m")
     assert rows["buffer_size"].endswith("= 100000")  # counts stay numbers
+
+
+def test_config_warns_about_keymap_conflicts_on_stderr(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[keymap]\n"dashboard.class_5xx" = "q"\n"dashboard.follow" = "F"\n')
+    r = run(["config"], base_env("http://127.0.0.1:9", S4TOP_CONFIG=str(cfg)))
+    assert r.rc == 0, r.err
+    assert r.err.strip() == 's4top: keymap: "q" for dashboard.class_5xx is already app.quit\'s key'
+    assert "keymap" in r.out and "keymap:" not in r.out  # warnings stay off stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tui.config import SCHEMA, data_dir, is_duration
 from tui.context import Context
@@ -34,4 +35,10 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             shown = str(value)
         # values come from files and the environment: shown, never interpreted by the terminal
         print(f"{name.ljust(width)} = {inert(shown, 300)}  [{inert(s.origins[name], 300)}]")
+    if s.keymap:  # the dashboard toasts these at start; here they go to stderr
+        from tui.app import S4TopApp
+        from tui.keymap import keymap_warnings, screen_bindings
+
+        for warning in keymap_warnings(s.keymap, S4TopApp.BINDINGS, screen_bindings()):
+            print(f"s4top: {inert(warning, 300)}", file=sys.stderr)
     return 0
