@@ -101,6 +101,7 @@ class S4TopApp(App[int]):
         self._marks: dict[str, tuple[float, ...]] | None = None
         self._refresher: Refresher | None = None
         self.keymap_warnings: list[str] = []
+        self._pending_memo: tuple[str, RefreshKind, str, int] | None = None
         if s.keymap:
             from tui.keymap import keymap_warnings, screen_bindings
 
@@ -162,7 +163,7 @@ class S4TopApp(App[int]):
         """What a submit would send (the modal's plan: valid, encoded, de-duplicated), not the
         raw line count. Planned again only when the draft changes: this runs every frame."""
         text, kind = self.batches.draft(domain)
-        memo = getattr(self, "_pending_memo", None)
+        memo = self._pending_memo
         if memo is not None and memo[0] == domain and memo[1] is kind and memo[2] == text:
             return memo[3]
         count = len(plan_text(text, kind, domain).entries)

@@ -26,9 +26,12 @@ EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
 
 
 def add_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("urls", nargs="*", metavar="URL", help="URLs (or directories); '-' reads them from stdin; a 'url ' or 'dir ' prefix sets the type")
-    p.add_argument("-f", "--file", metavar="FILE", help="read entries from FILE, one per line ('#' comments; 'url '/'dir ' prefixes as in the modal)")
-    p.add_argument("--directory", action="store_true", help="entries without a prefix are directories (they end with '/')")
+    p.add_argument("urls", nargs="*", metavar="URL",
+                   help="URLs (or directories); '-' reads stdin; a 'url ' or 'dir ' prefix sets the type")
+    p.add_argument("-f", "--file", metavar="FILE",
+                   help="read entries from FILE, one per line ('#' comments, 'url '/'dir ' prefixes)")
+    p.add_argument("--directory", action="store_true",
+                   help="entries without a prefix are directories (they end with '/')")
     p.add_argument("--dry-run", action="store_true", help="validate and show the plan; send nothing")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
 
@@ -127,8 +130,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     ctx.token.read()  # no token: say so before asking anything
     if not args.yes:
         ask = "".join(f"warning: {w}\n" for w in scope)
+        n_req = _plural(len(plan.requests), "refresh request", "refresh requests")
         try:
-            yes = _confirm(f"{ask}send {_plural(len(plan.requests), 'refresh request', 'refresh requests')} to {domain}? [y/N] ")
+            yes = _confirm(f"{ask}send {n_req} to {domain}? [y/N] ")
         except KeyboardInterrupt:
             yes = False
         if not yes:
