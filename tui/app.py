@@ -526,7 +526,8 @@ class S4TopApp(App[int]):
             for b in Dashboard.BINDINGS:
                 assert isinstance(b, Binding)
                 if b.description:
-                    keys = key_label(keymap.get(b.id, b.key) if b.id else b.key)  # '[', not its name
+                    # '[' as typed, not 'left_square_bracket'
+                    keys = key_label(keymap.get(b.id, b.key) if b.id else b.key)
                     yield SystemCommand(f"{b.description} ({keys})", f"binding {b.id}",
                                         partial(screen.run_action, b.action))
         yield SystemCommand("Help: keys", "list every binding", self.action_help)

@@ -48,13 +48,14 @@ async def test_help_and_palette_show_typed_keys(make_app) -> None:
         assert "square_bracket" not in text and "question_mark" not in text
 
 
-async def test_a_keymap_entry_on_another_bindings_key_warns_at_start(make_app, tmp_path: Path) -> None:
+async def test_a_keymap_entry_on_a_taken_key_warns_at_start(make_app, tmp_path: Path) -> None:
     app = make_app(config_text='[keymap]\n"dashboard.class_5xx" = "q"\n"dashboard.nope" = "z"\n'
                                '"dashboard.follow" = "F"\n', tmp_path=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.2)
         messages = [n.message for n in app._notifications]
-        assert 'keymap: "q" for dashboard.class_5xx is already app.quit\'s key' in messages, messages
+        want = 'keymap: "q" for dashboard.class_5xx is already app.quit\'s key'
+        assert want in messages, messages
         assert any("keymap" in m and "dashboard.nope" in m and "unknown" in m for m in messages)
         assert not [m for m in messages if "dashboard.follow" in m]  # a free key is no conflict
         assert all("\n" not in m for m in messages if m.startswith("keymap"))

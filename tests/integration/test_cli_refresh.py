@@ -228,7 +228,7 @@ def test_the_question_goes_to_the_terminal_and_only_yes_sends(sim: SimServer) ->
     assert [x["url_list"] for x in admin.refreshes()] == [["https://cdn.example.com/y.png"]]
 
 
-def test_file_lines_may_carry_the_modals_url_and_dir_prefixes(sim: SimServer, tmp_path: Path) -> None:
+def test_file_lines_may_carry_the_modals_prefixes(sim: SimServer, tmp_path: Path) -> None:
     """What the refresh modal writes (`url ` / `dir ` lines) is a valid `-f` file: one parser."""
     admin = Admin(sim.base_url)
     f = tmp_path / "batch.txt"
@@ -256,11 +256,13 @@ def test_directory_refresh_names_its_scope_and_needs_yes_without_a_terminal(sim:
     ok = run(["refresh", "--yes", "-"], env, stdin=b"dir https://cdn.example.com/css/\n")
     assert ok.rc == 0, ok.err
     assert "EVERYTHING under" in ok.err
-    assert [(x["type"], x["url_list"]) for x in admin.refreshes()] == [("directory", ["https://cdn.example.com/css/"])]
+    sent = [(x["type"], x["url_list"]) for x in admin.refreshes()]
+    assert sent == [("directory", ["https://cdn.example.com/css/"])]
 
 
 def test_the_terminal_question_names_the_directory_scope(sim: SimServer) -> None:
     admin = Admin(sim.base_url)
-    rc, prompt, err = _ask_on_a_terminal(["refresh", "dir https://cdn.example.com/js/"], base_env(sim.base_url), b"n\n")
+    args = ["refresh", "dir https://cdn.example.com/js/"]
+    rc, prompt, err = _ask_on_a_terminal(args, base_env(sim.base_url), b"n\n")
     assert rc == 2 and "cancelled" in err and admin.refreshes() == []
     assert b"EVERYTHING under https://cdn.example.com/js/" in prompt

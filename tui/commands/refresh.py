@@ -27,9 +27,9 @@ EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
 
 def add_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("urls", nargs="*", metavar="URL",
-                   help="URLs (or directories); '-' reads stdin; a 'url ' or 'dir ' prefix sets the type")
+                   help="URLs or directories; '-' reads stdin; 'url '/'dir ' prefixes set the type")
     p.add_argument("-f", "--file", metavar="FILE",
-                   help="read entries from FILE, one per line ('#' comments, 'url '/'dir ' prefixes)")
+                   help="entries from FILE, one a line ('#' comments, 'url '/'dir ' prefixes)")
     p.add_argument("--directory", action="store_true",
                    help="entries without a prefix are directories (they end with '/')")
     p.add_argument("--dry-run", action="store_true", help="validate and show the plan; send nothing")
