@@ -105,3 +105,22 @@ async def test_the_modal_names_the_default_type_in_words(make_app) -> None:
         await pilot.press("ctrl+t")
         await pilot.pause(0.1)
         assert "prefix are URLs" in shown()
+
+
+def test_keymap_checks_compare_keys_as_typed_and_after_the_remap() -> None:
+    from tui.app import S4TopApp
+    from tui.keymap import keymap_warnings, screen_bindings
+
+    screens = screen_bindings()
+    assert {"Dashboard", "RefreshModal", "HelpScreen"} <= {name for name, _ in screens}
+
+    def check(keymap: dict[str, str]) -> list[str]:
+        return keymap_warnings(keymap, S4TopApp.BINDINGS, screens)
+
+    # '[' in the config is the key the code calls left_square_bracket
+    assert check({"dashboard.follow": "["}) == [
+        'keymap: "[" for dashboard.follow is already dashboard.domain_prev\'s key']
+    assert check({"dashboard.class_5xx": "q", "app.quit": "x"}) == []  # quit moved away first
+    assert len(check({"dashboard.domain_prev": "q,5"})) == 2
+    assert check({"refresh.submit": "ctrl+t"}) == [
+        'keymap: "ctrl+t" for refresh.submit is already refresh.toggle_type\'s key']
