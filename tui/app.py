@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -21,7 +22,7 @@ from tui.api.errors import ApiError, AuthError
 from tui.batches import BatchBook
 from tui.config import data_dir
 from tui.context import Context, describe_error
-from tui.core.batch import count_entries, join_lines
+from tui.core.batch import join_lines, plan_text
 from tui.core.buffer import LogBuffer
 from tui.core.insight import drill_filter
 from tui.core.logfmt import format_json, format_line
@@ -99,7 +100,12 @@ class S4TopApp(App[int]):
         self._gc_frozen_backlog = False
         self._marks: dict[str, tuple[float, ...]] | None = None
         self._refresher: Refresher | None = None
+        self.keymap_warnings: list[str] = []
+        self._pending_memo: tuple[str, RefreshKind, str, int] | None = None
         if s.keymap:
+            from tui.keymap import keymap_warnings, screen_bindings
+
+            self.keymap_warnings = keymap_warnings(s.keymap, self.BINDINGS, screen_bindings())
             self.set_keymap(s.keymap)
 
     def notify(
@@ -149,9 +155,20 @@ class S4TopApp(App[int]):
             "domain_count": len(self.states),
             "token_source": self.ctx.token.description,
             "readonly": bool(self.ctx.settings.readonly),
-            "pending_tags": count_entries(self.batches.draft(self.state.domain)[0]),
+            "pending_tags": self.pending_count(self.state.domain),
             "alert": alert_text(self.state),
         }
+
+    def pending_count(self, domain: str) -> int:
+        """What a submit would send (the modal's plan: valid, encoded, de-duplicated), not the
+        raw line count. Planned again only when the draft changes: this runs every frame."""
+        text, kind = self.batches.draft(domain)
+        memo = self._pending_memo
+        if memo is not None and memo[0] == domain and memo[1] is kind and memo[2] == text:
+            return memo[3]
+        count = len(plan_text(text, kind, domain).entries)
+        self._pending_memo = (domain, kind, text, count)
+        return count
 
     def _check_alerts(self) -> None:
         """Once a second, every domain (shown or not): one toast when an alert fires or clears."""
@@ -204,7 +221,8 @@ class S4TopApp(App[int]):
         if isinstance(self.screen, Dashboard):
             self.screen.log_view.invalidate()
         verb = "added to" if added else "removed from"
-        self.notify(f"{kind} {verb} the refresh batch ({count_entries(text)} pending; r to review)", timeout=3)
+        pending = self.pending_count(self.state.domain)
+        self.notify(f"{kind} {verb} the refresh batch ({pending} pending; r to review)", timeout=3)
 
     def _refuse_readonly(self) -> bool:
         if self.ctx.settings.readonly:
@@ -419,7 +437,7 @@ class S4TopApp(App[int]):
         self.theme_changed_signal.subscribe(self, lambda t: self._save_ui_state(theme=t.name))
         # printed to stderr before the screen opened, where the full-screen app hides them:
         # a token file others can read, TLS verification off, a plain-http API base
-        for warning in self.ctx.warnings:
+        for warning in [*self.ctx.warnings, *self.keymap_warnings]:
             self.notify(warning, title="warning", severity="warning", timeout=15)
         if self._start_pollers:
             # after the first frame: the screen is up before the HTTP client is built
@@ -502,10 +520,16 @@ class S4TopApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Any:
         yield from super().get_system_commands(screen)
         if isinstance(screen, Dashboard):
+            from tui.screens.help import key_label
+
+            keymap = self._keymap if hasattr(self, "_keymap") else {}
             for b in Dashboard.BINDINGS:
                 assert isinstance(b, Binding)
                 if b.description:
-                    yield SystemCommand(f"{b.description} ({b.key})", f"binding {b.id}", partial(screen.run_action, b.action))
+                    # '[' as typed, not 'left_square_bracket'
+                    keys = key_label(keymap.get(b.id, b.key) if b.id else b.key)
+                    yield SystemCommand(f"{b.description} ({keys})", f"binding {b.id}",
+                                        partial(screen.run_action, b.action))
         yield SystemCommand("Help: keys", "list every binding", self.action_help)
         yield SystemCommand("Save screenshot (F8)", "SVG of the screen", self.action_screenshot)
 
@@ -517,5 +541,7 @@ def run_app(ctx: Context) -> int:
         raise UsageError("no CDN domain: use --domain D, S4TOP_DOMAIN, 'domain' in the config file, or --demo")
     ctx.token.read()  # a missing token is a one-line error before the screen opens
     app = S4TopApp(ctx)
+    for warning in app.keymap_warnings:  # also left on the terminal once the screen closes
+        print(f"s4top: {inert(warning, 300)}", file=sys.stderr)
     app.run()
     return 0

@@ -149,6 +149,13 @@ SCHEMA: dict[str, tuple[Any, Any]] = {
     "keymap": (_keymap, {}),
 }
 
+
+
+def is_duration(name: str) -> bool:
+    """True for settings read as durations (`s4top config` prints them as '5m', '90s')."""
+    return name in SCHEMA and SCHEMA[name][0] in (_duration, _positive_duration)
+
+
 #: environment variable -> setting
 ENV_VARS = {
     "S4TOP_API_BASE": "api_base",

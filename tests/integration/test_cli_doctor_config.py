@@ -117,3 +117,25 @@ def test_shared_options_before_and_after_the_subcommand(tmp_path: Path) -> None:
                      "--token-file", str(token)], env)
         assert before.rc == after.rc == mixed.rc == 0, (before.err, after.err, mixed.err)
         assert before.json_lines() and before.out == after.out == mixed.out
+
+
+def test_config_prints_durations_as_durations(tmp_path: Path) -> None:
+    """`backlog = 5m` as the README and the config file say, not `300.0` seconds."""
+    cfg = write_config(tmp_path / "c.toml", top_window="90s", alert_baseline="2h")
+    r = run(["config"], base_env("http://127.0.0.1:9", S4TOP_CONFIG=str(cfg)))
+    assert r.rc == 0, r.err
+    rows = {line.split()[0]: line.split("  [")[0] for line in r.out.splitlines() if " = " in line}
+    assert rows["backlog"].endswith("= 5m")
+    assert rows["top_window"].endswith("= 90s") and rows["alert_baseline"].endswith("= 2h")
+    assert rows["tail_delay"].endswith("= 0s") and rows["retry_base"].endswith("= 0.5s")
+    assert rows["alert_window"].endswith("= 1m") and rows["refresh_window"].endswith("= 5m")
+    assert rows["buffer_size"].endswith("= 100000")  # counts stay numbers
+
+
+def test_config_warns_about_keymap_conflicts_on_stderr(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[keymap]\n"dashboard.class_5xx" = "q"\n"dashboard.follow" = "F"\n')
+    r = run(["config"], base_env("http://127.0.0.1:9", S4TOP_CONFIG=str(cfg)))
+    assert r.rc == 0, r.err
+    assert r.err.strip() == 's4top: keymap: "q" for dashboard.class_5xx is already app.quit\'s key'
+    assert "keymap" in r.out and "keymap:" not in r.out  # warnings stay off stdout

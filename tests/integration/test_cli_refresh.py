@@ -226,3 +226,43 @@ def test_the_question_goes_to_the_terminal_and_only_yes_sends(sim: SimServer) ->
     rc, _, err = _ask_on_a_terminal(["refresh", "https://cdn.example.com/y.png"], env, b"y\n")
     assert rc == 0, err
     assert [x["url_list"] for x in admin.refreshes()] == [["https://cdn.example.com/y.png"]]
+
+
+def test_file_lines_may_carry_the_modals_prefixes(sim: SimServer, tmp_path: Path) -> None:
+    """What the refresh modal writes (`url ` / `dir ` lines) is a valid `-f` file: one parser."""
+    admin = Admin(sim.base_url)
+    f = tmp_path / "batch.txt"
+    f.write_text("url https://cdn.example.com/a.png\ndir https://cdn.example.com/img\n"
+                 "https://cdn.example.com/b.png\n")
+    r = run(["refresh", "--yes", "-f", str(f)], base_env(sim.base_url))
+    assert r.rc == 0, r.err
+    assert "missing scheme" not in r.err
+    recs = {x["type"]: x["url_list"] for x in admin.refreshes()}
+    assert recs == {"url": ["https://cdn.example.com/a.png", "https://cdn.example.com/b.png"],
+                    "directory": ["https://cdn.example.com/img/"]}
+
+
+def test_directory_refresh_names_its_scope_and_needs_yes_without_a_terminal(sim: SimServer) -> None:
+    admin = Admin(sim.base_url)
+    env = base_env(sim.base_url)
+    r = run(["refresh", "--directory", "https://cdn.example.com/img/"], env)
+    assert r.rc == 2
+    assert "EVERYTHING under https://cdn.example.com/img/" in r.err  # the modal's own words
+    (error,) = [ln for ln in r.err.splitlines() if "warning" not in ln]
+    assert "--yes" in error
+    assert admin.refreshes() == [] and history() == []
+    dry = run(["refresh", "--dry-run", "-"], env, stdin=b"dir https://cdn.example.com/css/\n")
+    assert dry.rc == 0 and "EVERYTHING under https://cdn.example.com/css/" in dry.err
+    ok = run(["refresh", "--yes", "-"], env, stdin=b"dir https://cdn.example.com/css/\n")
+    assert ok.rc == 0, ok.err
+    assert "EVERYTHING under" in ok.err
+    sent = [(x["type"], x["url_list"]) for x in admin.refreshes()]
+    assert sent == [("directory", ["https://cdn.example.com/css/"])]
+
+
+def test_the_terminal_question_names_the_directory_scope(sim: SimServer) -> None:
+    admin = Admin(sim.base_url)
+    args = ["refresh", "dir https://cdn.example.com/js/"]
+    rc, prompt, err = _ask_on_a_terminal(args, base_env(sim.base_url), b"n\n")
+    assert rc == 2 and "cancelled" in err and admin.refreshes() == []
+    assert b"EVERYTHING under https://cdn.example.com/js/" in prompt

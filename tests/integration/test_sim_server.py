@@ -138,6 +138,23 @@ def test_clock_truth_info_and_inject(client: httpx.Client, server: SimServer) ->
     assert client.post("/_sim/inject", json={"entries": "x"}).status_code == 400
 
 
+def test_the_controls_url_lists_every_control_it_serves(server: SimServer) -> None:
+    """`s4top simulate` prints `/_sim/` as the controls URL: it answers with the list."""
+    r = httpx.get(server.base_url + "/_sim/")
+    assert r.status_code == 200, r.text
+    controls = r.json()["controls"]
+    assert {c["path"] for c in controls} >= {"/_sim/faults", "/_sim/clock", "/_sim/refreshes",
+                                              "/_sim/truth", "/_sim/inject", "/_sim/info"}
+    for c in controls:
+        assert c["description"] and "\n" not in c["description"]
+        # each listed method and path is really served (a bad body is a 400, not a 404/405)
+        answer = httpx.request(c["method"], server.base_url + c["path"], content=b"{}",
+                               params={"start_ns": NOW * NS})
+        assert answer.status_code in (200, 400), (c, answer.text)
+    unknown = httpx.get(server.base_url + "/_sim/nothing")
+    assert unknown.status_code == 404 and "GET /_sim/" in unknown.json()["message"]
+
+
 def test_admin_needs_no_token(server: SimServer) -> None:
     assert httpx.get(server.base_url + "/_sim/faults").json() == {"faults": []}
     assert httpx.get(server.base_url + "/_sim/nothing").status_code == 404

@@ -10,6 +10,7 @@ from tui.core.units import (
     format_count,
     format_duration,
     format_rate,
+    format_setting_duration,
     parse_duration,
 )
 
@@ -100,3 +101,14 @@ def test_parse_duration_errors_are_clear(text: str, fragment: str) -> None:
 )
 def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(300.0, "5m"), (90.0, "90s"), (7200.0, "2h"), (86400 * 3, "3d"), (60.0, "1m"),
+     (0.0, "0s"), (0.5, "0.5s"), (30.0, "30s"), (5400.0, "90m"), (0.05, "0.05s")],
+)
+def test_format_setting_duration_reads_like_the_config(seconds: float, text: str) -> None:
+    assert format_setting_duration(seconds) == text
+    if seconds == int(seconds):
+        assert parse_duration(text) == seconds  # it reads back as the same setting

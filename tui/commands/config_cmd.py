@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from tui.config import SCHEMA, data_dir
+from tui.config import SCHEMA, data_dir, is_duration
 from tui.context import Context
 from tui.core.sanitize import inert
+from tui.core.units import format_setting_duration
 
 
 def add_args(p: argparse.ArgumentParser) -> None:
@@ -25,7 +27,18 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     width = max(len(k) for k in SCHEMA)
     for name in SCHEMA:
         value = s.values[name]
-        shown = "(unset)" if value is None or value == [] or value == {} else str(value)
+        if value is None or value == [] or value == {}:
+            shown = "(unset)"
+        elif is_duration(name) and isinstance(value, (int, float)):
+            shown = format_setting_duration(value)  # '5m' as the README and the file say
+        else:
+            shown = str(value)
         # values come from files and the environment: shown, never interpreted by the terminal
         print(f"{name.ljust(width)} = {inert(shown, 300)}  [{inert(s.origins[name], 300)}]")
+    if s.keymap:  # the dashboard toasts these at start; here they go to stderr
+        from tui.app import S4TopApp
+        from tui.keymap import keymap_warnings, screen_bindings
+
+        for warning in keymap_warnings(s.keymap, S4TopApp.BINDINGS, screen_bindings()):
+            print(f"s4top: {inert(warning, 300)}", file=sys.stderr)
     return 0

@@ -15,8 +15,9 @@ import time
 
 from tui.config import data_dir
 from tui.context import Context, UsageError, format_wait
+from tui.core.batch import plan_lines, scope_warnings
 from tui.core.pacing import Pacer
-from tui.core.refresh import RefreshKind, plan_refresh
+from tui.core.refresh import RefreshKind
 from tui.core.sanitize import inert
 from tui.refresher import Refresher, RefreshEvent, RequestSpec, Submission, recent_sends
 from tui.store import HistoryStore
@@ -25,9 +26,12 @@ EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
 
 
 def add_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("urls", nargs="*", metavar="URL", help="URLs (or directories); '-' reads them from stdin")
-    p.add_argument("-f", "--file", metavar="FILE", help="read entries from FILE, one per line ('#' comments)")
-    p.add_argument("--directory", action="store_true", help="refresh directories (entries end with '/')")
+    p.add_argument("urls", nargs="*", metavar="URL",
+                   help="URLs or directories; '-' reads stdin; 'url '/'dir ' prefixes set the type")
+    p.add_argument("-f", "--file", metavar="FILE",
+                   help="entries from FILE, one a line ('#' comments, 'url '/'dir ' prefixes)")
+    p.add_argument("--directory", action="store_true",
+                   help="entries without a prefix are directories (they end with '/')")
     p.add_argument("--dry-run", action="store_true", help="validate and show the plan; send nothing")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
 
@@ -92,7 +96,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     lines, where = _read_entries(args)
     kind = RefreshKind.DIRECTORY if args.directory else RefreshKind.URL
     domain = ctx.domain
-    plan = plan_refresh(lines, kind, domain)
+    plan = plan_lines(lines, kind, domain)
     if plan.problems:
         print(f"s4top: {_plural(len(plan.problems), 'invalid entry', 'invalid entries')}; nothing was sent:", file=sys.stderr)
         for p in plan.problems:
@@ -115,12 +119,20 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         print(f"  request {i}: {r.kind.value} x{len(r.urls)}")
         for u in r.urls:
             print(f"    {inert(u, 2100)}")
+    # the refresh modal's confirmation words: what a directory or a large batch reaches
+    scope = [inert(w, 600) for w in scope_warnings(plan)]
+    asking = not args.dry_run and not args.yes
+    if not (asking and sys.stderr.isatty()):  # on a terminal the question itself names them
+        for w in scope:
+            print(f"s4top: warning: {w}", file=sys.stderr)
     if args.dry_run:
         return EXIT_OK
     ctx.token.read()  # no token: say so before asking anything
     if not args.yes:
+        ask = "".join(f"warning: {w}\n" for w in scope)
+        n_req = _plural(len(plan.requests), "refresh request", "refresh requests")
         try:
-            yes = _confirm(f"send {_plural(len(plan.requests), 'refresh request', 'refresh requests')} to {domain}? [y/N] ")
+            yes = _confirm(f"{ask}send {n_req} to {domain}? [y/N] ")
         except KeyboardInterrupt:
             yes = False
         if not yes:

@@ -31,8 +31,14 @@ def entry_lines(text: str, default: RefreshKind) -> list[tuple[str, RefreshKind]
     return [split_prefix(line, default) for line in text.split("\n")]
 
 
+def plan_lines(lines: Iterable[str], default: RefreshKind, domain: str | None) -> RefreshPlan:
+    """The one reading of batch lines, `url `/`dir ` prefixes included: the refresh modal
+    and `s4top refresh` (arguments, `-f FILE`, stdin) both plan through here."""
+    return plan_refresh([split_prefix(line, default) for line in lines], default, domain)
+
+
 def plan_text(text: str, default: RefreshKind, domain: str | None) -> RefreshPlan:
-    return plan_refresh(entry_lines(text, default), default, domain)
+    return plan_lines(text.split("\n"), default, domain)
 
 
 def directory_of(url: str) -> str:

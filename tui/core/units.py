@@ -16,6 +16,7 @@ __all__ = [
     "format_count",
     "format_duration",
     "format_rate",
+    "format_setting_duration",
     "parse_duration",
 ]
 
@@ -117,3 +118,16 @@ def format_duration(seconds: float) -> str:
     if s < 86400:
         return f"{s // 3600}h {s % 3600 // 60:02d}m"
     return f"{s // 86400}d {s % 86400 // 3600:02d}h"
+
+
+def format_setting_duration(seconds: float) -> str:
+    """A duration setting as it is written in the config file: 300 -> '5m', 90 -> '90s',
+    7200 -> '2h', 0.5 -> '0.5s'. The largest unit that divides it evenly, so the text reads
+    back (parse_duration) as the same number of seconds."""
+    if seconds != int(seconds):
+        return f"{seconds:g}s"
+    s = int(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if s and s % size == 0:
+            return f"{s // size}{unit}"
+    return f"{s}s"

@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.keys import key_to_character
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -19,15 +20,28 @@ INTRO = (
 )
 
 KEY_NAMES = {
-    "question_mark": "?", "slash": "/", "plus": "+", "equals_sign": "=", "minus": "-",
     "escape": "Esc", "enter": "Enter", "pagedown": "PgDn", "pageup": "PgUp", "home": "Home",
-    "end": "End", "down": "↓", "up": "↑", "space": "Space", "f8": "F8",
+    "end": "End", "down": "↓", "up": "↑", "left": "←", "right": "→", "space": "space",
+    "tab": "Tab", "f8": "F8", "plus": "+", "minus": "-", "slash": "/", "backslash": "\\",
+    "underscore": "_",
 }
 
 
+def _one_key(key: str) -> str:
+    """A Textual key name as it is typed: 'left_square_bracket' -> '['; ctrl+x stays."""
+    key = key.strip()
+    if key in KEY_NAMES:
+        return KEY_NAMES[key]
+    char = key_to_character(key)  # None for keys with modifiers and keys with no character
+    if char is not None and len(char) == 1 and char.isprintable() and not char.isspace():
+        return char
+    return key
+
+
 def key_label(keys: str) -> str:
-    """'plus,equals_sign' -> '+ ='; ctrl+x stays as it is."""
-    return " ".join(KEY_NAMES.get(k, k) for k in keys.split(","))
+    """'plus,equals_sign' -> '+ =', 'exclamation_mark' -> '!' (help and the palette show
+    keys as people type them, never Textual's key names)."""
+    return " ".join(_one_key(k) for k in keys.split(","))
 
 
 def help_text(rows: list[tuple[str, str, str]]) -> Text:

@@ -76,6 +76,16 @@ def plan_summary(plan: RefreshPlan) -> Text:
     return t
 
 
+def kind_words(kind: RefreshKind) -> Text:
+    """The default type in words that change with it, not only the radio button's colour
+    (never colour alone)."""
+    now = "directories" if kind is RefreshKind.DIRECTORY else "URLs"
+    t = Text("lines without a 'url ' or 'dir ' prefix are ")
+    t.append(now, Style(bold=True))
+    t.append("  (ctrl+t switches)")
+    return t
+
+
 #: Batches up to this many lines are checked on every key; bigger ones once typing pauses
 #: for CHECK_DELAY_S (Submit always checks first).
 LIVE_CHECK_LINES = 1000
@@ -131,7 +141,7 @@ class RefreshModal(ModalScreen[None]):
                         with RadioSet(id="kind"):
                             yield RadioButton("url", value=self._kind is RefreshKind.URL, id="kind-url")
                             yield RadioButton("directory", value=self._kind is RefreshKind.DIRECTORY, id="kind-dir")
-                        yield Static("type of lines without a 'url ' or 'dir ' prefix (ctrl+t switches)", id="kind-help")
+                        yield Static(kind_words(self._kind), id="kind-help")
                     entries = TextArea(self._text, id="entries", soft_wrap=False, show_line_numbers=True, tab_behavior="focus")
                     entries.set_reactive(TextArea.cursor_blink, False)  # nothing blinks when nothing changes
                     yield entries
@@ -190,6 +200,7 @@ class RefreshModal(ModalScreen[None]):
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         self._kind = RefreshKind.DIRECTORY if event.pressed.id == "kind-dir" else RefreshKind.URL
+        self.query_one("#kind-help", Static).update(kind_words(self._kind))
         self.host.save_draft(self._text, self._kind)
         self._revalidate()
 

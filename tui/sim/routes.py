@@ -106,12 +106,31 @@ def _json(body: bytes) -> Any:
         raise SimError(400, "body must be JSON") from None
 
 
+#: What GET /_sim/ lists: (method, path, one line on what it does). Keep in step with admin().
+CONTROLS: tuple[tuple[str, str, str], ...] = (
+    ("GET", "/_sim/", "this list"),
+    ("GET", "/_sim/faults", "the fault rules in force"),
+    ("POST", "/_sim/faults", "replace the fault rules: one rule or a list (tui/sim/faults.py)"),
+    ("DELETE", "/_sim/faults", "clear every fault rule (the API heals)"),
+    ("GET", "/_sim/clock", "the simulator's clock: now_ns and whether it is frozen"),
+    ("POST", "/_sim/clock", "move the clock: {\"advance_s\": N} or {\"now_ns\": T}"),
+    ("GET", "/_sim/refreshes", "every refresh request received: status, applied or not"),
+    ("GET", "/_sim/truth", "the full log of a domain (domain, start_ns, end_ns), unpaged"),
+    ("POST", "/_sim/inject", "add raw log entries: {\"domain\": D, \"entries\": [...]}"),
+    ("GET", "/_sim/info", "domains, clock, rate, seed, retention and the incidents around now"),
+)
+
+
 def admin(sim: Simulator, method: str, path: str, query: dict[str, list[str]],
           body: bytes) -> Reply:
     """The /_sim/* control endpoints (no token; loopback clients only, see server.py)."""
     name = path[len("/_sim/"):].strip("/")
     try:
-        if name == "faults":
+        if name == "":
+            if method == "GET":
+                listing = [{"method": m, "path": p, "description": d} for m, p, d in CONTROLS]
+                return Reply(200, {"controls": listing}, "admin")
+        elif name == "faults":
             if method == "GET":
                 return Reply(200, {"faults": sim.faults.snapshot()}, "admin")
             if method == "DELETE":
@@ -166,7 +185,7 @@ def admin(sim: Simulator, method: str, path: str, query: dict[str, list[str]],
                 "incidents": sim.incidents(now_s - 3600, now_s + 3600),
             }, "admin")
         else:
-            return error(404, "unknown simulator control")
+            return error(404, "unknown simulator control (GET /_sim/ lists them)")
         return error(405, "method not allowed")
     except SimError as e:
         return error(e.status, e.message)
