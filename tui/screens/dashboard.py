@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, Static
 
 from tui.core.buffer import FilterError, LogFilter
 from tui.core.models import LogEntry, StatusClass
+from tui.core.sanitize import inert
 from tui.monitor import RANGES, DomainState
 from tui.screens.detail import DetailScreen
 from tui.widgets.charts import ChartsPane
@@ -321,10 +322,10 @@ class Dashboard(Screen[None]):
         err = self.query_one("#filter-error", Static)
         try:
             flt = self.host.state.buffer.filter.with_text(event.value)
-        except FilterError as exc:
-            err.update(Text(f" {exc}"))
-            return
-        err.update("")
+        except FilterError:
+            # the bad term filters nothing out; the good ones apply (tui/core/buffer.py)
+            flt = self.host.state.buffer.filter.with_text_lenient(event.value)
+        err.update(Text(f" {inert(flt.error, 120)}") if flt.error else "")
         self._set_filter(flt)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -1,0 +1,60 @@
+"""Field filters typed into `/`, with Pilot against the real client and the simulator."""
+
+from __future__ import annotations
+
+from tests.app.conftest import wait_until
+from tests.app.test_dashboard_keys import loaded
+from tui.core.models import LogEntry, StatusClass
+
+
+def shown(app) -> list[LogEntry]:
+    buf = app.state.buffer
+    return [buf.view_entry(i) for i in range(buf.view_len)]
+
+
+async def test_cache_and_country_filters_show_the_right_rows(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        everything = list(app.state.buffer)
+        assert {e.cache for e in everything} >= {"HIT", "MISS"}  # the simulator's data has them
+        misses = [e for e in everything if e.cache == "MISS"]
+        await pilot.press("slash", *"cache:miss")
+        assert shown(app) == misses and 0 < len(misses) < len(everything)
+        assert not str(app.screen.query_one("#filter-error").render()).strip()
+        await pilot.press("escape")
+        jp = [e for e in everything if e.country == "JP"]
+        await pilot.press("slash", *"cc:JP", "enter")
+        assert shown(app) == jp and jp
+        await pilot.press("escape")
+        assert len(shown(app)) == len(everything)
+
+
+async def test_terms_combine_with_a_class_key(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        everything = list(app.state.buffer)
+        await pilot.press("slash", *"cache:MISS cc:CN", "enter", "4")
+        want = [e for e in everything if e.cache == "MISS" and e.country == "CN"
+                and e.status_class is StatusClass.S4XX]
+        assert want and shown(app) == want
+        # plain words match the cache status too (it gave 0 rows before)
+        await pilot.press("0", "slash", "ctrl+u", *"MISS", "enter")
+        assert shown(app) == [e for e in everything if e.cache == "MISS"]
+
+
+async def test_a_bad_term_says_why_and_filters_nothing_out(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        everything = list(app.state.buffer)
+        await pilot.press("slash", *"ip:10.0.0.0/33")
+        err = str(app.screen.query_one("#filter-error").render())
+        assert "bad CIDR" in err and "ip:10.0.0.0/33" in err
+        assert len(shown(app)) == len(everything)
+        await pilot.press(*" cc:US", "enter")
+        assert shown(app) == [e for e in everything if e.country == "US"]
+        await pilot.press("5")  # a class key over a filter with a bad term: no crash
+        assert app.is_running
+        assert all(e.country == "US" and e.status_class is StatusClass.S5XX for e in shown(app))
