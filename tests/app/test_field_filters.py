@@ -58,3 +58,64 @@ async def test_a_bad_term_says_why_and_filters_nothing_out(make_app) -> None:
         await pilot.press("5")  # a class key over a filter with a bad term: no crash
         assert app.is_running
         assert all(e.country == "US" and e.status_class is StatusClass.S5XX for e in shown(app))
+
+
+# -- q goes back from every sub-screen; it quits from the dashboard only ----------------------
+
+async def _q_goes_back(make_app, *open_keys: str, screen_name: str) -> None:
+    from tui.screens.dashboard import Dashboard
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        kept = len(app.state.buffer)
+        await pilot.press(*open_keys)
+        await pilot.pause()
+        assert type(app.screen).__name__ == screen_name
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, Dashboard)
+        assert len(app.state.buffer) >= kept  # nothing dropped
+
+
+async def test_q_in_top_goes_back(make_app) -> None:
+    await _q_goes_back(make_app, "n", screen_name="TopScreen")
+
+
+async def test_q_in_detail_goes_back(make_app) -> None:
+    await _q_goes_back(make_app, "enter", screen_name="DetailScreen")
+
+
+async def test_q_in_history_goes_back(make_app) -> None:
+    await _q_goes_back(make_app, "h", screen_name="HistoryScreen")
+
+
+async def test_q_in_overview_goes_back(make_app) -> None:
+    await _q_goes_back(make_app, "o", screen_name="OverviewScreen")
+
+
+async def test_q_in_help_goes_back(make_app) -> None:
+    await _q_goes_back(make_app, "question_mark", screen_name="HelpScreen")
+
+
+async def test_q_in_refresh_is_a_letter_in_the_text_else_back(make_app) -> None:
+    from textual.widgets import TextArea
+
+    from tui.screens.dashboard import Dashboard
+    from tui.screens.refresh import RefreshModal
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, RefreshModal)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, RefreshModal)
+        assert "q" in app.screen.query_one("#entries", TextArea).text
+        await pilot.press("tab")  # focus leaves the text
+        assert not isinstance(app.focused, TextArea)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, Dashboard)

@@ -32,7 +32,7 @@ from typing import Any
 from tui.core.fieldfilter import FieldTerm, TermError, parse_term, split_prefix
 from tui.core.models import LogEntry, StatusClass
 
-__all__ = ["FilterError", "LogBuffer", "LogFilter", "haystack"]
+__all__ = ["FilterError", "LogBuffer", "LogFilter", "and_term", "haystack"]
 
 #: The LogEntry fields the columns hold, in constructor order. A new field must be stored too.
 _COLUMNS = ("time_ns", "status", "method", "client_ip", "size", "url", "country", "cache",
@@ -78,6 +78,20 @@ def _words_test(needles: list[str], patterns: list[re.Pattern[str]]) -> Callable
 
 def _is_regex(text: str) -> bool:
     return len(text) >= 3 and text[0] == "/" and text[-1] == "/"
+
+
+def and_term(text: str, term: str) -> str:
+    """A filter text selecting what `text` does AND what `term` (one field term) does: how a
+    top-N drill narrows the filter already shown. A phrase or a /regex/ with spaces becomes
+    one regex word with the spaces escaped, so it means what it meant."""
+    text = text.strip()
+    if not text:
+        return term
+    words = text.split()
+    if len(words) > 1 and not any(split_prefix(w) is not None for w in words):
+        body = text[1:-1] if _is_regex(text) else re.escape(text)
+        text = "/" + re.sub(r"\s", lambda m: f"\\x{ord(m.group()):02x}", body) + "/"
+    return f"{text} {term}"
 
 
 @dataclass(frozen=True, slots=True)

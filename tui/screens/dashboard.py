@@ -116,6 +116,7 @@ class Dashboard(Screen[None]):
         self._header_key: tuple = ()
         self._status_key: tuple = ()  # what the status line last showed (see _update_status)
         self._drill_label = ""  # set while the filter came from a top-N row
+        self._drill_prev = ""  # the filter text before that drill
 
     # ---- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -345,6 +346,7 @@ class Dashboard(Screen[None]):
             self.log_view.focus()
             if self._drill_label:
                 self._drill_label = ""
+                self._set_filter(self.host.state.buffer.filter.with_text_lenient(self._drill_prev))
                 self.host.open_top()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -424,8 +426,10 @@ class Dashboard(Screen[None]):
         self.host.open_top()
 
     def apply_drill(self, text: str, label: str) -> None:
-        """Filter the log to one top-N row; Esc clears it and goes back to the panels."""
-        self._set_filter(self.host.state.buffer.filter.with_text(text))
+        """Filter the log to one top-N row; Esc restores the filter before and goes back to
+        the panels."""
+        self._drill_prev = self.host.state.buffer.filter.text
+        self._set_filter(self.host.state.buffer.filter.with_text_lenient(text))
         self._drill_label = label
         self.notify(f"log filtered to {label} (Esc goes back to top-N)", timeout=4)
 
