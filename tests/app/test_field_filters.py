@@ -119,3 +119,68 @@ async def test_q_in_refresh_is_a_letter_in_the_text_else_back(make_app) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert app.is_running and isinstance(app.screen, Dashboard)
+
+
+# -- top-N under the log pane's filters ----------------------------------------------------
+
+async def test_top_n_counts_only_what_the_log_shows_and_says_so(make_app) -> None:
+    from tui.screens.top import TopScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await pilot.press("5", "slash", *"cache:MISS", "enter", "n")
+        await pilot.pause()
+        top = app.screen
+        assert isinstance(top, TopScreen)
+        since = int((app.now() - top.window_s) * 1e9)
+        want = [e for e in app.state.buffer if e.time_ns >= since
+                and e.status_class is StatusClass.S5XX and e.cache == "MISS"]
+        assert want and top.total == len(want) < len(list(app.state.buffer))
+        assert sum(r.count for r in top.rows["status"]) == len(want)
+        assert {r.key[0] for r in top.rows["status"]} == {"5"}
+        assert [r.key for r in top.rows["cache"]] == ["MISS"]
+        title = str(top.query_one("#top-title").render())
+        assert "5XX" in title and "cache:MISS" in title and "requests" in title
+        # a drill narrows the shown filter; Esc brings it back, and top-N again
+        await pilot.press("enter")
+        url = top.rows["url"][0].key
+        assert all(e.url == url and e.cache == "MISS" and e.status_class is StatusClass.S5XX
+                   for e in shown(app)) and shown(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, TopScreen)
+        assert app.state.buffer.filter.text == "cache:MISS"
+
+
+async def test_top_n_j_k_and_tagging_url_rows(make_app) -> None:
+    from textual.widgets import DataTable
+
+    from tui.screens.top import TopScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await pilot.press("n")
+        await pilot.pause()
+        top = app.screen
+        assert isinstance(top, TopScreen)
+        table = top.query_one("#top-url", DataTable)
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        url = top.rows["url"][1].key
+        await pilot.press("space")
+        draft, _ = app.batches.draft(app.state.domain)
+        assert f"url {url}" in draft.splitlines()
+        assert str(table.get_cell_at((1, 0))) == "+"  # the row is marked
+        await pilot.press("space")  # again: removed
+        assert url not in app.batches.draft(app.state.domain)[0]
+        await pilot.press("d")
+        directory = url[: url.rfind("/") + 1]
+        assert f"dir {directory}" in app.batches.draft(app.state.domain)[0].splitlines()
+        assert str(table.get_cell_at((1, 0))) == "D"
+        await pilot.press("tab")  # the IP panel: not taggable, and it says so
+        await pilot.press("space")
+        await pilot.pause()
+        assert any("only URL rows" in n.message for n in app._notifications)

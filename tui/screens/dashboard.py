@@ -339,14 +339,15 @@ class Dashboard(Screen[None]):
         """Esc: back out of the innermost thing: the filter input, then the text filter."""
         inp = self.query_one("#filter-input", Input)
         if inp.has_focus or self.host.state.buffer.filter.text:
-            inp.value = ""
+            drilled, self._drill_label = bool(self._drill_label), ""
+            kept = self._drill_prev if drilled else ""  # a drill gives back the filter before
+            inp.value = kept
             self.query_one("#filter-error", Static).update("")
-            self._set_filter(self.host.state.buffer.filter.with_text(""))
-            self.query_one("#filter-bar").remove_class("-open")
+            self._set_filter(self.host.state.buffer.filter.with_text_lenient(kept))
+            if not kept:
+                self.query_one("#filter-bar").remove_class("-open")
             self.log_view.focus()
-            if self._drill_label:
-                self._drill_label = ""
-                self._set_filter(self.host.state.buffer.filter.with_text_lenient(self._drill_prev))
+            if drilled:
                 self.host.open_top()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
