@@ -424,3 +424,20 @@ def test_numbers_beyond_int64_are_kept_exactly() -> None:
     assert buf.view_entry(-1).size == 5 and len(buf) == 6
     buf.set_filter(LogFilter(text="huge"))
     assert view_sizes(buf) == [10**30]
+
+
+def test_and_term_narrows_any_filter_text_without_changing_its_meaning() -> None:
+    from tui.core.buffer import and_term
+
+    es = [make(0, 200, "/a b.png", cache="MISS"), make(1, 503, "/a b.png", cache="HIT"),
+          make(2, 503, "/a.png", cache="MISS")]
+
+    def sel(text: str) -> list[int]:
+        f = LogFilter(text=text)
+        return [e.time_ns for e in es if f.matches(e)]
+
+    assert and_term("", "code:503") == "code:503"
+    for prev in ["cache:MISS", "a b", "/a b\\.png/", "png", "/\\.png$/", "cache:hit png",
+                 " a b.png", "/a\\ b/", "a  b"]:
+        combined = and_term(prev, "code:503")
+        assert sel(combined) == [i for i in sel(prev) if i in sel("code:503")], prev

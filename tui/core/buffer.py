@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from tui.core.fieldfilter import FieldTerm, TermError, parse_term, split_prefix
+from tui.core.fieldfilter import FieldTerm, TermError, parse_term, regex_literal, split_prefix
 from tui.core.models import LogEntry, StatusClass
 
 __all__ = ["FilterError", "LogBuffer", "LogFilter", "and_term", "haystack"]
@@ -84,13 +84,17 @@ def and_term(text: str, term: str) -> str:
     """A filter text selecting what `text` does AND what `term` (one field term) does: how a
     top-N drill narrows the filter already shown. A phrase or a /regex/ with spaces becomes
     one regex word with the spaces escaped, so it means what it meant."""
-    text = text.strip()
-    if not text:
+    if not text.strip():
         return term
     words = text.split()
-    if len(words) > 1 and not any(split_prefix(w) is not None for w in words):
-        body = text[1:-1] if _is_regex(text) else re.escape(text)
-        text = "/" + re.sub(r"\s", lambda m: f"\\x{ord(m.group()):02x}", body) + "/"
+    if text != " ".join(words) or len(words) > 1:
+        if any(split_prefix(w) is not None for w in words):
+            return f"{' '.join(words)} {term}"  # terms already: one more term
+        if _is_regex(text):
+            body = re.sub(r"\\?\s", lambda m: f"\\x{ord(m.group()[-1]):02x}", text[1:-1])
+        else:
+            body = regex_literal(text)
+        text = f"/{body}/"
     return f"{text} {term}"
 
 
