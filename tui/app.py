@@ -23,7 +23,7 @@ from tui.batches import BatchBook
 from tui.config import data_dir
 from tui.context import Context, describe_error
 from tui.core.batch import join_lines, plan_text
-from tui.core.buffer import LogBuffer
+from tui.core.buffer import LogBuffer, and_term
 from tui.core.insight import drill_filter
 from tui.core.logfmt import format_json, format_line
 from tui.core.models import LogEntry
@@ -379,11 +379,18 @@ class S4TopApp(App[int]):
         def chosen(drill: Drill | None) -> None:
             if drill is None or not isinstance(self.screen, Dashboard):
                 return
-            self.screen.apply_drill(drill_filter(drill.by, drill.key), f"{drill.by} = {inert(drill.key, 60)}")
+            shown = self.state.buffer.filter.text  # the drill narrows what top-N counted
+            self.screen.apply_drill(and_term(shown, drill_filter(drill.by, drill.key)),
+                                    f"{drill.by} = {inert(drill.key, 60)}")
 
         from tui.screens.top import TopScreen
 
-        self.push_screen(TopScreen(self.state, self.now, self.ctx.settings.values.get("top_window", 300.0)), chosen)
+        def tagged(url: str) -> str | None:
+            return self.batches.tag_of(self.state.domain, LogEntry(0, url=url))
+
+        self.push_screen(TopScreen(self.state, self.now, self.ctx.settings.values.get("top_window", 300.0),
+                                   tag=lambda url, kind: self.toggle_tag(LogEntry(0, url=url), kind),
+                                   tagged=tagged), chosen)
 
     def toggle_utc(self) -> None:
         self._utc = not self._utc

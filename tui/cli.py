@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("logs", "print the real-time access log (one-shot or --follow)", logs.add_args, logs.run)
     add("stats", "print the traffic and request series", stats.add_args, stats.run)
-    add("top", "top URLs, client IPs, status codes or countries of the last minutes", top.add_args, top.run)
+    add("top", "top URLs, client IPs, status codes, countries or cache statuses of the last minutes", top.add_args, top.run)
     add("refresh", "refresh CDN cache for URLs or directories", refresh.add_args, refresh.run)
     add("doctor", "call each read endpoint once and show the raw responses", doctor.add_args, doctor.run)
     add("config", "show the effective settings and where each came from", config_cmd.add_args, config_cmd.run)

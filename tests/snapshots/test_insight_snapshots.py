@@ -47,3 +47,23 @@ def test_overview_three_domains(snap_compare, app_at) -> None:
         await pilot.pause(0.5)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def _top_under_filter(app):
+    async def run_before(pilot) -> None:
+        await settle(pilot, lambda: loaded(app))
+        app.clear_notifications()
+        await pilot.press("5", "slash", *"cache:MISS", "enter", "n")
+        await pilot.pause(0.5)
+
+    return run_before
+
+
+def test_top_n_at_80x24_under_a_filter(snap_compare, app_at) -> None:
+    app = app_at(BURST_NS)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_top_under_filter(app))
+
+
+def test_top_n_at_120x40_under_a_filter(snap_compare, app_at) -> None:
+    app = app_at(BURST_NS)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_top_under_filter(app))

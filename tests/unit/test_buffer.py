@@ -14,9 +14,9 @@ S2, S3, S4, S5 = StatusClass.S2XX, StatusClass.S3XX, StatusClass.S4XX, StatusCla
 
 
 def make(n: int, status: int = 200, url: str = "/x", ip: str = "1.2.3.4", method: str = "GET",
-         country: str = "CN") -> LogEntry:
+         country: str = "CN", cache: str = "") -> LogEntry:
     return LogEntry(time_ns=n, status=status, method=method, client_ip=ip, size=n,
-                    url=f"https://cdn.example.com{url}", country=country)
+                    url=f"https://cdn.example.com{url}", country=country, cache=cache)
 
 
 def mixed(n: int, seed: int = 0) -> list[LogEntry]:
@@ -117,9 +117,139 @@ def test_filter_equality_ignores_compiled_state() -> None:
 
 
 def test_haystack_order() -> None:
-    assert haystack(make(1, 503, "/A.png", ip="1.1.1.1", method="GET", country="CN")) == (
-        "503 get 1.1.1.1 cn https://cdn.example.com/a.png"
-    )
+    assert haystack(make(1, 503, "/A.png", ip="1.1.1.1", method="GET", country="CN",
+                         cache="MISS")) == "503 get 1.1.1.1 cn miss https://cdn.example.com/a.png"
+
+
+# -- field filters -------------------------------------------------------------------------
+
+FIELD_ENTRIES = [
+    make(0, 200, "/img/a.png", ip="203.0.113.7", method="GET", country="JP", cache="MISS"),
+    make(1, 502, "/img/b.PNG", ip="203.0.113.200", method="HEAD", country="US", cache="HIT"),
+    make(2, 404, "/css/site.css", ip="198.51.100.1", method="GET", country="", cache="MISS"),
+    make(3, 503, "/js/app.js?img=1", ip="2001:db8::5", method="POST", country="JP", cache=""),
+    make(4, 304, "/img%20x/c.gif", ip="not-an-ip", method="get", country="jp", cache="hit"),
+]
+
+
+def sel(text: str, classes: frozenset[StatusClass] = frozenset()) -> list[int]:
+    """What a filter shows, checked three ways: `matches`, a rebuild, and appending."""
+    f = LogFilter(classes, text)
+    by_match = [e.time_ns for e in FIELD_ENTRIES if f.matches(e)]
+    rebuilt = LogBuffer(16)
+    rebuilt.extend(FIELD_ENTRIES)
+    rebuilt.set_filter(f)
+    appended = LogBuffer(16)
+    appended.set_filter(f)
+    appended.extend(FIELD_ENTRIES)
+    assert view_sizes(rebuilt) == view_sizes(appended) == by_match, text
+    return by_match
+
+
+def test_field_cache_is_case_insensitive() -> None:
+    assert sel("cache:MISS") == [0, 2]
+    assert sel("cache:hit") == [1, 4]
+    assert sel("cache:-") == [3]  # no cache status
+
+
+def test_field_country() -> None:
+    assert sel("cc:JP") == [0, 3, 4]
+    assert sel("cc:us") == [1]
+    assert sel("cc:-") == [2]
+
+
+def test_field_ip_address_and_cidr_v4_v6() -> None:
+    assert sel("ip:203.0.113.7") == [0]  # exact, not a prefix of 203.0.113.70
+    assert sel("ip:203.0.113.0/24") == [0, 1]
+    assert sel("ip:203.0.113.128/25") == [1]
+    assert sel("ip:2001:db8::/32") == [3]
+    assert sel("ip:2001:0db8:0::5") == [3]  # the same address written longer
+    assert sel("ip:0.0.0.0/0") == [0, 1, 2]  # IPv4 only; "not-an-ip" never matches
+
+
+def test_field_code_exact_class_and_list() -> None:
+    assert sel("code:502") == [1]
+    assert sel("code:5xx") == [1, 3]
+    assert sel("code:5XX") == [1, 3]
+    assert sel("code:404,503") == [2, 3]
+    assert sel("code:404,5xx") == [1, 2, 3]
+
+
+def test_field_method() -> None:
+    assert sel("method:HEAD") == [1]
+    assert sel("method:get") == [0, 2, 4]
+
+
+def test_field_url_substring_and_regex() -> None:
+    assert sel("url:/img/") == [0, 1]  # the path piece, not "img" anywhere
+    assert sel("url:png") == [0, 1]  # case-insensitive
+    assert sel(r"url:/\.png$/") == [0, 1]
+    assert sel(r"url:/^https://cdn\.example\.com/(css|js)//") == [2, 3]
+
+
+def test_terms_combine_with_each_other_plain_words_and_classes() -> None:
+    assert sel("cc:JP cache:MISS") == [0]
+    assert sel("cc:JP img") == [0, 3, 4]  # plain words match any field
+    assert sel("cc:JP code:5xx") == [3]
+    assert sel("cc:jp", frozenset({S5})) == [3]
+    assert sel("cache:MISS", frozenset({S2, S4})) == [0, 2]
+    assert sel("url:/img/ head") == [1]
+
+
+def test_plain_words_also_match_the_cache_status() -> None:
+    assert sel("MISS") == [0, 2]
+    assert sel("hit") == [1, 4]
+
+
+def test_only_named_prefixes_are_fields() -> None:
+    e = make(1, 200, "/a.png")
+    assert LogFilter(text="https://cdn.example.com/a").matches(e)
+    assert not LogFilter(text="https://cdn.example.com/a")._terms
+    assert sel("foo:bar") == []  # plain text: nothing holds "foo:bar"
+    weird = make(9, url="/x?foo:bar=1")
+    assert LogFilter(text="foo:bar").matches(weird)
+    assert LogFilter(text="CACHE:miss")._terms  # the prefix is case-insensitive too
+
+
+def test_bad_terms_raise_a_readable_error_or_filter_nothing_out() -> None:
+    for text, words in [("ip:203.0.113.0/33", "bad CIDR"), ("ip:300.1.1.1", "bad IP address"),
+                        ("code:5x", "bad code"), ("code:abc", "bad code"),
+                        ("code:1000", "bad code"), ("url:/a(b/", "bad regex"),
+                        ("cache:", "give a value"), ("cc:JP /a(b/", "bad regex")]:
+        with pytest.raises(FilterError) as info:
+            LogFilter(text=text)
+        assert words in str(info.value) and text.split()[-1] in str(info.value), text
+        lenient = LogFilter(text=text, lenient=True)
+        assert words in lenient.error
+    # lenient: the bad term is ignored, the good ones still apply
+    assert [e.time_ns for e in FIELD_ENTRIES
+            if LogFilter(text="cc:JP ip:1.2.3/99", lenient=True).matches(e)] == [0, 3, 4]
+    bad_only = LogFilter(text="code:5x", lenient=True)
+    assert all(bad_only.matches(e) for e in FIELD_ENTRIES)
+    assert LogFilter(text="/a(b/", lenient=True).error.startswith("bad regex")
+    assert LogFilter(text="ok").error == ""
+
+
+def test_lenient_filter_survives_class_keys() -> None:
+    f = LogFilter().with_text_lenient("code:5x").with_class_key(S5).all_classes()
+    assert f.error and f.text == "code:5x"
+
+
+def test_field_filter_spans_highlight_plain_words_only() -> None:
+    assert LogFilter(text="cc:JP png").spans("a.PNG jp") == [(2, 5)]
+    assert LogFilter(text="cc:JP").spans("jp") == []
+
+
+def test_field_filters_over_a_wrapped_100k_ring() -> None:
+    buf = LogBuffer(100_000)
+    buf.extend(mixed(100_000, seed=5))
+    buf.extend(mixed(5_000, seed=6))
+    entries = list(buf)
+    for f in [LogFilter(text="cc:US"), LogFilter(text="ip:10.0.7.0/24 code:5xx"),
+              LogFilter(frozenset({S4}), "url:/\\.png$/ cc:de"), LogFilter(text="code:404,503 js")]:
+        buf.set_filter(f)
+        assert [buf.view_entry(i).size for i in range(buf.view_len)] == [
+            e.size for e in entries if f.matches(e)]
 
 
 # -- LogBuffer -----------------------------------------------------------------------------
@@ -294,3 +424,20 @@ def test_numbers_beyond_int64_are_kept_exactly() -> None:
     assert buf.view_entry(-1).size == 5 and len(buf) == 6
     buf.set_filter(LogFilter(text="huge"))
     assert view_sizes(buf) == [10**30]
+
+
+def test_and_term_narrows_any_filter_text_without_changing_its_meaning() -> None:
+    from tui.core.buffer import and_term
+
+    es = [make(0, 200, "/a b.png", cache="MISS"), make(1, 503, "/a b.png", cache="HIT"),
+          make(2, 503, "/a.png", cache="MISS")]
+
+    def sel(text: str) -> list[int]:
+        f = LogFilter(text=text)
+        return [e.time_ns for e in es if f.matches(e)]
+
+    assert and_term("", "code:503") == "code:503"
+    for prev in ["cache:MISS", "a b", "/a b\\.png/", "png", "/\\.png$/", "cache:hit png",
+                 " a b.png", "/a\\ b/", "a  b"]:
+        combined = and_term(prev, "code:503")
+        assert sel(combined) == [i for i in sel(prev) if i in sel("code:503")], prev

@@ -9,6 +9,7 @@ from tui.core.insight import (
     current_offload,
     drill_filter,
     evaluate,
+    key_of,
     offload_series,
     top_n,
 )
@@ -92,6 +93,36 @@ def test_drill_filters_select_exactly_one_key() -> None:
     assert sel("country", "US") == [2]
     assert sel("country", "-") == [3]
     assert sel("url", "https://a/x.png") == [1]
+
+
+def test_drill_filters_are_field_terms_and_exact() -> None:
+    es = [
+        LogEntry(time_ns=1, status=503, client_ip="2001:db8::1", country="JP", cache="MISS",
+                 url="https://a/a b.png"),
+        LogEntry(time_ns=2, status=0, client_ip="-", country="", cache="",
+                 url="https://a/a b.png.bak"),
+        LogEntry(time_ns=3, status=200, client_ip="2001:db8::10", country="jp", cache="HIT",
+                 url="https://a/A B.PNG"),
+    ]
+
+    def sel(by: str, key: str) -> list[int]:
+        f = LogFilter(text=drill_filter(by, key))
+        return [e.time_ns for e in es if f.matches(e)]
+
+    assert drill_filter("status", "503") == "code:503"
+    assert drill_filter("country", "JP") == "cc:JP"
+    assert drill_filter("ip", "2001:db8::1") == "ip:2001:db8::1"
+    assert drill_filter("cache", "MISS") == "cache:MISS"
+    assert drill_filter("url", "https://a/x").startswith("url:/^")
+    for e in es:
+        for by in ("url", "ip", "status", "country", "cache"):
+            key = key_of(e, by)
+            assert e.time_ns in sel(by, key), (by, key)
+    assert sel("ip", "2001:db8::1") == [1]
+    assert sel("ip", "-") == [2]
+    assert sel("status", "-") == [2]
+    assert sel("cache", "-") == [2]
+    assert sel("url", "https://a/a b.png") == [1, 3]  # case-insensitive, as the filter is
 
 
 def test_offload() -> None:

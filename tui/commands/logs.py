@@ -32,11 +32,18 @@ def add_args(p: argparse.ArgumentParser) -> None:
     when = p.add_mutually_exclusive_group()
     when.add_argument("--since", metavar="DURATION", help="start this long ago, e.g. 90s, 15m, 2h (default 5m)")
     when.add_argument("--start", metavar="NS", type=int, help="start at this Unix time in nanoseconds")
-    p.add_argument("--codes", default="ALL", type=str.upper, choices=LOG_CODES, help="status class (default ALL)")
+    add_codes_argument(p)
     p.add_argument("-f", "--follow", action="store_true", help="keep following new entries until Ctrl-C")
     p.add_argument("--json", action="store_true", help="one JSON object per line (normalised keys + extra)")
     p.add_argument("--limit", type=int, default=1000, help="entries per request, 1-1000 (default 1000)")
     p.add_argument("--poll", type=float, default=None, metavar="SECONDS", help="poll interval with --follow (default: poll_interval setting)")
+
+
+def add_codes_argument(p: argparse.ArgumentParser) -> None:
+    """`--codes`, the one parser `s4top logs` and `s4top top` share: an extension reaches
+    both. The class is asked of the API (it takes one per call)."""
+    p.add_argument("--codes", default="ALL", type=str.upper, choices=LOG_CODES,
+                   help="status class (default ALL)")
 
 
 def _start_ns(args: argparse.Namespace, now: int) -> int:

@@ -1,5 +1,6 @@
-"""`s4top top`: the top URLs, client IPs, status codes or countries of the last minutes, the
-same computation as the dashboard's top-N panels."""
+"""`s4top top`: the top URLs, client IPs, status codes, countries or cache statuses of the last
+minutes, optionally of one status class (`--codes`, as `s4top logs`), the same computation as
+the dashboard's top-N panels."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import sys
 import time
 
-from tui.commands.logs import read_window
+from tui.commands.logs import add_codes_argument, read_window
 from tui.context import Context, UsageError
 from tui.core.cursor import clamp_start
 from tui.core.insight import TOP_KEYS, top_n
@@ -23,6 +24,7 @@ def add_args(p: argparse.ArgumentParser) -> None:
     when = p.add_mutually_exclusive_group()
     when.add_argument("--since", default="5m", metavar="DURATION", help="window, e.g. 5m, 1h (default 5m)")
     when.add_argument("--start", type=int, metavar="NS", help="start at this Unix time in nanoseconds")
+    add_codes_argument(p)
     p.add_argument("--by", default="url", choices=TOP_KEYS, help="what to rank (default url)")
     p.add_argument("-n", "--limit", type=int, default=10, help="how many rows (default 10)")
     p.add_argument("--order", default="count", choices=["count", "bytes"], help="rank by count or bytes")
@@ -47,14 +49,15 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
         print(f"s4top: warning: {warning}", file=sys.stderr)
     entries: list[LogEntry] = []
     async with ctx.cli_client() as client:
-        await read_window(client, ctx.domain, start, now, "ALL", 1000, entries.extend)
+        await read_window(client, ctx.domain, start, now, args.codes, 1000, entries.extend)
     rows = top_n(entries, args.by, start, n=args.limit, order=args.order)
     if args.json:
         print(json.dumps([r.to_json() for r in rows], ensure_ascii=True))
         return 0
     total = len(entries)
     window = f"since {args.start} ns" if args.start is not None else f"last {args.since}"
-    print(f"{ctx.domain}  top {args.by} by {args.order}, {window}: {format_count(total)} requests")
+    codes = f" {args.codes}" if args.codes != "ALL" else ""
+    print(f"{ctx.domain}  top {args.by} by {args.order}, {window}:{codes} {format_count(total)} requests")
     width = min(90, max([len(args.by)] + [len(inert(r.key, 90)) for r in rows]))
     print(f"{args.by.upper().ljust(width)}  {'REQUESTS':>9}  {'BYTES':>9}  {'SHARE':>6}")
     for r in rows:

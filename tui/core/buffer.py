@@ -14,7 +14,10 @@ Changing the filter rebuilds the view at once; lower-cased search text per entry
 first time a text filter is used and kept, so later rebuilds over 100k entries stay in
 milliseconds.
 
-Filters change what is shown, never what is kept (UX.md).
+Field terms (`cache:MISS code:5xx ip:203.0.113.0/24`, tui/core/fieldfilter.py) test one
+column each, over the column itself; plain words search the search text. All terms must match.
+
+Filters change what is shown, never what is kept.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from tui.core.fieldfilter import FieldTerm, TermError, parse_term, regex_literal, split_prefix
 from tui.core.models import LogEntry, StatusClass
 
-__all__ = ["FilterError", "LogBuffer", "LogFilter", "haystack"]
+__all__ = ["FilterError", "LogBuffer", "LogFilter", "and_term", "haystack"]
 
 #: The LogEntry fields the columns hold, in constructor order. A new field must be stored too.
 _COLUMNS = ("time_ns", "status", "method", "client_ip", "size", "url", "country", "cache",
@@ -38,27 +42,76 @@ if tuple(f.name for f in fields(LogEntry)) != _COLUMNS:  # pragma: no cover - a 
 
 
 class FilterError(ValueError):
-    """A filter the user typed cannot be used (a bad regex); the message says why."""
+    """A filter the user typed cannot be used (a bad regex, CIDR or code); the message says
+    why."""
 
 
 def haystack(e: LogEntry) -> str:
-    """The lower-cased text a filter searches: status, method, client IP, country, URL.
+    """The lower-cased text a filter searches: status, method, client IP, country, cache, URL.
 
     Status comes first and the URL last, so `/5\\d\\d .*\\.png$/` reads naturally.
     """
-    return f"{e.status} {e.method} {e.client_ip} {e.country} {e.url}".lower()
+    return f"{e.status} {e.method} {e.client_ip} {e.country} {e.cache} {e.url}".lower()
+
+#: FieldTerm.column -> the LogBuffer column holding it
+_TERM_COLUMNS = {"cache": "_cache", "country": "_country", "client_ip": "_ip",
+                 "status": "_status", "method": "_method", "url": "_url"}
+
+
+def _compile_regex(text: str) -> re.Pattern[str]:
+    try:
+        return re.compile(text[1:-1], re.IGNORECASE)
+    except re.error as e:
+        where = f" at position {e.pos + 1}" if e.pos is not None else ""
+        raise FilterError(f"bad regex {text}: {e.msg}{where}") from None
+
+
+def _words_test(needles: list[str], patterns: list[re.Pattern[str]]) -> Callable[[str], bool]:
+    """All plain words of a field filter must match the search text."""
+    searches = [p.search for p in patterns]
+
+    def test(hay: str) -> bool:
+        return all(n in hay for n in needles) and all(s(hay) for s in searches)
+
+    return test
 
 
 def _is_regex(text: str) -> bool:
     return len(text) >= 3 and text[0] == "/" and text[-1] == "/"
 
 
+def and_term(text: str, term: str) -> str:
+    """A filter text selecting what `text` does AND what `term` (one field term) does: how a
+    top-N drill narrows the filter already shown. A phrase or a /regex/ with spaces becomes
+    one regex word with the spaces escaped, so it means what it meant."""
+    if not text.strip():
+        return term
+    words = text.split()
+    if text != " ".join(words) or len(words) > 1:
+        if any(split_prefix(w) is not None for w in words):
+            return f"{' '.join(words)} {term}"  # terms already: one more term
+        if _is_regex(text):
+            body = re.sub(r"\\?\s", lambda m: f"\\x{ord(m.group()[-1]):02x}", text[1:-1])
+        else:
+            body = regex_literal(text)
+        text = f"/{body}/"
+    return f"{text} {term}"
+
+
 @dataclass(frozen=True, slots=True)
 class LogFilter:
-    """Status classes (empty = all) and a text: plain case-insensitive substring or `/regex/`."""
+    """Status classes (empty = all) and a text: plain case-insensitive substring, `/regex/`,
+    or space-separated terms with field terms among them (`cache:MISS code:5xx png`).
+
+    `lenient=True` drops the terms that cannot be used instead of raising (they filter
+    nothing out) and says why in `error`: the dashboard applies what the user typed so far.
+    """
 
     classes: frozenset[StatusClass] = frozenset()
     text: str = ""
+    lenient: bool = field(default=False, compare=False, repr=False)
+    error: str = field(default="", init=False, compare=False, repr=False)
+    _terms: tuple[FieldTerm, ...] = field(default=(), init=False, repr=False, compare=False)
     _digits: frozenset[int] = field(default=frozenset(), init=False, repr=False, compare=False)
     _test: Callable[[str], object] | None = field(
         default=None, init=False, repr=False, compare=False
@@ -73,12 +126,18 @@ class LogFilter:
         text = self.text
         if not text:
             return
+        words = text.split()
+        if any(split_prefix(w) is not None for w in words):
+            self._init_terms(words)
+            return
         if _is_regex(text):
             try:
-                pattern = re.compile(text[1:-1], re.IGNORECASE)
-            except re.error as e:
-                where = f" at position {e.pos + 1}" if e.pos is not None else ""
-                raise FilterError(f"bad regex {text}: {e.msg}{where}") from None
+                pattern = _compile_regex(text)
+            except FilterError as exc:
+                if not self.lenient:
+                    raise
+                object.__setattr__(self, "error", str(exc))
+                return
             object.__setattr__(self, "_test", pattern.search)
         else:
             needle = text.lower()
@@ -87,9 +146,36 @@ class LogFilter:
             object.__setattr__(self, "_needle", needle)
         object.__setattr__(self, "_pattern", pattern)
 
+    def _init_terms(self, words: list[str]) -> None:
+        """Field terms test their column; the plain words (substring or /regex/) must all
+        match the search text."""
+        terms: list[FieldTerm] = []
+        needles: list[str] = []
+        patterns: list[re.Pattern[str]] = []
+        errors: list[str] = []
+        for w in words:
+            try:
+                term = parse_term(w)
+                if term is not None:
+                    terms.append(term)
+                elif _is_regex(w):
+                    patterns.append(_compile_regex(w))
+                else:
+                    needles.append(w.lower())
+            except (TermError, FilterError) as exc:
+                if not self.lenient:
+                    raise FilterError(str(exc)) from None
+                errors.append(str(exc))
+        object.__setattr__(self, "_terms", tuple(terms))
+        object.__setattr__(self, "error", "; ".join(errors))
+        if needles or patterns:
+            object.__setattr__(self, "_test", _words_test(needles, patterns))
+            shown = [re.escape(n) for n in needles] + [p.pattern for p in patterns]
+            object.__setattr__(self, "_pattern", re.compile("|".join(shown), re.IGNORECASE))
+
     @property
     def is_regex(self) -> bool:
-        return bool(self.text) and _is_regex(self.text)
+        return bool(self.text) and _is_regex(self.text) and not self._terms
 
     @property
     def active(self) -> bool:
@@ -99,6 +185,8 @@ class LogFilter:
     def matches(self, e: LogEntry) -> bool:
         """Does `e` pass? (The buffer uses a faster path with cached search text.)"""
         if self._digits and e.status // 100 not in self._digits:
+            return False
+        if not all(t.test(getattr(e, t.column)) for t in self._terms):
             return False
         return self._test is None or bool(self._test(haystack(e)))
 
@@ -112,15 +200,19 @@ class LogFilter:
             classes = self.classes - {c}
         else:
             classes = self.classes | {c}
-        return LogFilter(classes, self.text)
+        return LogFilter(classes, self.text, self.lenient)
 
     def all_classes(self) -> LogFilter:
         """Key 0: every class shown (the text filter stays)."""
-        return LogFilter(frozenset(), self.text)
+        return LogFilter(frozenset(), self.text, self.lenient)
 
     def with_text(self, text: str) -> LogFilter:
-        """Same classes, new text; raises FilterError for a bad regex."""
+        """Same classes, new text; raises FilterError for a bad regex, CIDR or code."""
         return LogFilter(self.classes, text)
+
+    def with_text_lenient(self, text: str) -> LogFilter:
+        """Same classes, new text; a bad term filters nothing out and is named in `error`."""
+        return LogFilter(self.classes, text, lenient=True)
 
     def spans(self, s: str) -> list[tuple[int, int]]:
         """Where the text filter matches in `s` (a displayed string), for highlighting."""
@@ -247,6 +339,7 @@ class LogBuffer:
         xkeys, xvals, skeys, hays = self._xkeys, self._xvals, self._skeys, self._hay
         digits = self.filter._digits
         test = self.filter._test
+        terms = self.filter._terms
         hay_on = self._hay_on
         view_append = self._view.append
         seq = self.appended
@@ -274,7 +367,7 @@ class LogBuffer:
                 hays[i] = h
                 if (not digits or status // 100 in digits) and (
                     test is None or test(h if h is not None else haystack(e))
-                ):
+                ) and (not terms or all(t.test(getattr(e, t.column)) for t in terms)):
                     view_append(seq)
                 seq += 1
                 done += 1
@@ -324,7 +417,9 @@ class LogBuffer:
         start = self._start
         seqs = range(start, self.appended)
         digits, test = f._digits, f._test
-        if not digits and test is None:
+        if f._terms:
+            view = self._rebuild_terms(f)
+        elif not digits and test is None:
             view = array("q", seqs)
         else:
             if test is None:
@@ -353,16 +448,38 @@ class LogBuffer:
         self.view_dropped = 0
         self.generation += 1
 
+    def _rebuild_terms(self, f: LogFilter) -> array:
+        """The view of a filter with field terms: positions (into the ordered columns) are
+        narrowed by the class, then each field term over its column, then the plain words."""
+        positions: list[int] | None = None
+        if f._digits:
+            digits = f._digits
+            positions = [j for j, st in enumerate(self._ordered(self._status))
+                         if st // 100 in digits]
+        for term in f._terms:
+            positions = term.keep(self._ordered(getattr(self, _TERM_COLUMNS[term.column])),
+                                  positions)
+        if f._test is not None:
+            hs, test = self._search_text(), f._test
+            if positions is None:
+                positions = [j for j, h in enumerate(hs) if test(h)]
+            else:
+                positions = [j for j in positions if test(hs[j])]
+        start = self._start
+        if positions is None:
+            return array("q", range(start, self.appended))
+        return array("q", [start + j for j in positions])
+
     def _search_text(self) -> list[str]:
         """Cached lower-cased search text for the buffered entries, made where missing."""
         hs = self._ordered(self._hay)
         if None in hs:
             o = self._ordered
             hs = [  # haystack(e), inlined: this runs once over the whole buffer
-                h if h is not None else f"{st} {m} {ip} {cc} {url}".lower()
-                for h, st, m, ip, cc, url in zip(
+                h if h is not None else f"{st} {m} {ip} {cc} {ca} {url}".lower()
+                for h, st, m, ip, cc, ca, url in zip(
                     hs, o(self._status), o(self._method), o(self._ip), o(self._country),
-                    o(self._url), strict=True)
+                    o(self._cache), o(self._url), strict=True)
             ]
             cap, i0, n = self.capacity, self._start % self.capacity, len(hs)
             first = min(n, cap - i0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tui.core.fieldfilter import regex_literal
 from tui.core.models import LogEntry, Series, StatusClass
 from tui.core.rates import RateWindow
 
@@ -77,7 +78,7 @@ def evaluate(rule: AlertRule, rates: RateWindow, now_s: int, state: AlertState) 
 
 # ---- top-N -------------------------------------------------------------------------------
 
-TOP_KEYS = ("url", "ip", "status", "country")
+TOP_KEYS = ("url", "ip", "status", "country", "cache")
 
 
 @dataclass(slots=True)
@@ -99,6 +100,8 @@ def key_of(e: LogEntry, by: str) -> str:
         return str(e.status) if e.status else "-"
     if by == "country":
         return e.country or "-"
+    if by == "cache":
+        return e.cache or "-"
     raise ValueError(f"unknown top-N key {by!r}: expected one of {', '.join(TOP_KEYS)}")
 
 
@@ -125,21 +128,28 @@ def top_n(entries: Iterable[LogEntry], by: str, since_ns: int = 0, n: int = 10,
 
 
 def drill_filter(by: str, key: str) -> str:
-    """A filter text (regex over the buffer's search text) selecting exactly that key.
+    """A filter text selecting exactly the entries whose `by` is `key` (a top-N row).
 
-    The search text is 'status method ip country url' lower-cased (tui.core.buffer.haystack).
+    Field terms where one is exact (tui/core/fieldfilter.py); a client "IP" that is no
+    address falls back to a regex over the search text ('status method ip ...',
+    tui.core.buffer.haystack).
     """
-    import re
+    import ipaddress
 
-    k = re.escape(key.lower())
     if by == "status":
-        return f"/^{k} /"
-    if by == "ip":
-        return f"/^[^ ]* [^ ]* {k} /"
+        return f"code:{key if key.isdigit() else 0}"
     if by == "country":
-        return f"/^[^ ]* [^ ]* [^ ]* {k} /" if key != "-" else "/^[^ ]* [^ ]* [^ ]*  /"
+        return f"cc:{key}" if key and not any(c.isspace() for c in key) else "cc:-"
+    if by == "cache":
+        return f"cache:{key}" if key and not any(c.isspace() for c in key) else "cache:-"
     if by == "url":
-        return f"/ {k}$/"
+        return f"url:/^{regex_literal(key)}$/"
+    if by == "ip":
+        try:
+            ipaddress.ip_address(key)
+        except ValueError:
+            return f"/^[^ ]* [^ ]* {regex_literal(key.lower())} /" if key else "/^[^ ]* [^ ]*  /"
+        return f"ip:{key}"
     raise ValueError(by)
 
 

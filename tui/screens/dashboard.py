@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, Static
 
 from tui.core.buffer import FilterError, LogFilter
 from tui.core.models import LogEntry, StatusClass
+from tui.core.sanitize import inert
 from tui.monitor import RANGES, DomainState
 from tui.screens.detail import DetailScreen
 from tui.widgets.charts import ChartsPane
@@ -115,6 +116,7 @@ class Dashboard(Screen[None]):
         self._header_key: tuple = ()
         self._status_key: tuple = ()  # what the status line last showed (see _update_status)
         self._drill_label = ""  # set while the filter came from a top-N row
+        self._drill_prev = ""  # the filter text before that drill
 
     # ---- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -321,10 +323,10 @@ class Dashboard(Screen[None]):
         err = self.query_one("#filter-error", Static)
         try:
             flt = self.host.state.buffer.filter.with_text(event.value)
-        except FilterError as exc:
-            err.update(Text(f" {exc}"))
-            return
-        err.update("")
+        except FilterError:
+            # the bad term filters nothing out; the good ones apply (tui/core/buffer.py)
+            flt = self.host.state.buffer.filter.with_text_lenient(event.value)
+        err.update(Text(f" {inert(flt.error, 120)}") if flt.error else "")
         self._set_filter(flt)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -337,13 +339,15 @@ class Dashboard(Screen[None]):
         """Esc: back out of the innermost thing: the filter input, then the text filter."""
         inp = self.query_one("#filter-input", Input)
         if inp.has_focus or self.host.state.buffer.filter.text:
-            inp.value = ""
+            drilled, self._drill_label = bool(self._drill_label), ""
+            kept = self._drill_prev if drilled else ""  # a drill gives back the filter before
+            inp.value = kept
             self.query_one("#filter-error", Static).update("")
-            self._set_filter(self.host.state.buffer.filter.with_text(""))
-            self.query_one("#filter-bar").remove_class("-open")
+            self._set_filter(self.host.state.buffer.filter.with_text_lenient(kept))
+            if not kept:
+                self.query_one("#filter-bar").remove_class("-open")
             self.log_view.focus()
-            if self._drill_label:
-                self._drill_label = ""
+            if drilled:
                 self.host.open_top()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -423,8 +427,10 @@ class Dashboard(Screen[None]):
         self.host.open_top()
 
     def apply_drill(self, text: str, label: str) -> None:
-        """Filter the log to one top-N row; Esc clears it and goes back to the panels."""
-        self._set_filter(self.host.state.buffer.filter.with_text(text))
+        """Filter the log to one top-N row; Esc restores the filter before and goes back to
+        the panels."""
+        self._drill_prev = self.host.state.buffer.filter.text
+        self._set_filter(self.host.state.buffer.filter.with_text_lenient(text))
         self._drill_label = label
         self.notify(f"log filtered to {label} (Esc goes back to top-N)", timeout=4)
 

@@ -77,7 +77,7 @@ class DetailScreen(ModalScreen[None]):
     }
     """
     BINDINGS = [
-        Binding("escape,enter", "close", "Close", id="detail.close"),
+        Binding("escape,enter,q", "close", "Close", id="detail.close"),
         Binding("c", "copy_url", "Copy URL", id="detail.copy"),
     ]
 

@@ -36,7 +36,7 @@ class HistoryScreen(ModalScreen[dict | None]):
     HistoryScreen #history-empty { padding: 1 2; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("escape", "close", "Close", id="history.close"),
+        Binding("escape,q", "close", "Close", id="history.close"),
         Binding("enter", "resubmit", "Re-submit", id="history.resubmit"),
     ]
 

@@ -49,7 +49,7 @@ class OverviewScreen(ModalScreen[int | None]):
     OverviewScreen DataTable { height: auto; max-height: 30; }
     """
     BINDINGS = [
-        Binding("escape,o", "close", "Close", id="overview.close"),
+        Binding("escape,o,q", "close", "Close", id="overview.close"),
         Binding("enter", "choose", "Switch to", id="overview.choose"),
     ]
 

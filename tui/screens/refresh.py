@@ -114,7 +114,7 @@ class RefreshModal(ModalScreen[None]):
     """
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", id="refresh.submit"),
-        Binding("escape", "back", "Back / close (keeps the draft)", id="refresh.back"),
+        Binding("escape,q", "back", "Back / close (keeps the draft)", id="refresh.back"),
         Binding("y", "confirm", "Send", show=False, id="refresh.confirm"),
         Binding("n", "back", "Back", show=False, id="refresh.cancel"),
         Binding("R", "retry", "Retry failed", show=False, id="refresh.retry"),
