@@ -184,7 +184,15 @@ class S4TopApp(App[int]):
         return self.state.domain
 
     def load_draft(self) -> tuple[str, RefreshKind]:
-        return self.batches.draft(self.state.domain)
+        """Opening the batch adopts what s4top instances that are gone left (tui/batches.py)."""
+        domain = self.state.domain
+        for other in self.batches.open(domain):
+            text = other.data.get("text")
+            n = count_entries(text) if isinstance(text, str) else 0
+            if n:
+                self.notify(f"another running s4top (pid {other.pid}) has {n} entries of {domain} "
+                            "in its own batch; they join this one once it exits", timeout=6)
+        return self.batches.draft(domain)
 
     def save_draft(self, text: str, kind: RefreshKind) -> None:
         self._set_draft(self.state.domain, text, kind)
@@ -437,6 +445,7 @@ class S4TopApp(App[int]):
 
     async def on_unmount(self) -> None:
         gc.unfreeze()  # what was frozen can be collected again once the app is gone
+        self.batches.close()  # the draft stays for the next instance; this one's lock goes
         if self.client is not None:
             await self.client.aclose()
 

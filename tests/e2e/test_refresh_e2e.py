@@ -88,3 +88,46 @@ def test_sigkill_loses_no_typed_entry(simulate: Simulate, tmp_path) -> None:
         assert "3 entries -> 1 request" in screen
     finally:
         term.close()
+
+
+def _pane_pid(term: Terminal) -> int:
+    return int(term._run("list-panes", "-t", term.name, "-F", "#{pane_pid}").strip())
+
+
+def test_two_dashboards_on_one_account_lose_neither_batch(simulate: Simulate, tmp_path) -> None:
+    """Two real dashboards type into the batch of the same domain at once, both are SIGKILLed;
+    a third one's batch holds both sets (each instance keeps its own draft file)."""
+    env = env_for(simulate)
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    typed = {"left": [f"https://{DOMAIN}/left/{i}.png" for i in range(2)],
+             "right": [f"https://{DOMAIN}/right/{i}.png" for i in range(2)]}
+    terms = {side: Terminal([s4top_exe()], env, width=120, height=40) for side in typed}
+    try:
+        for term in terms.values():
+            term.wait_for(lambda s: len(rows(s)) >= 3, what="log rows")
+            term.keys("r")
+            term.wait_for(lambda s: "refresh cache:" in s, what="the refresh modal")
+        for i in range(2):  # interleaved, as two people typing at once
+            for side, term in terms.items():
+                term.text(typed[side][i])
+                term.keys("Enter")
+        for term in terms.values():
+            term.wait_for(lambda s: "2 entries -> 1 request" in s, what="the plan")
+        for term in terms.values():
+            os.kill(_pane_pid(term), signal.SIGKILL)
+        for term in terms.values():
+            term.wait_for(lambda s, t=term: t.dead(), timeout=10, what="the kill")
+    finally:
+        for term in terms.values():
+            term.close()
+    assert refreshes(simulate) == []
+    term = Terminal([s4top_exe()], env, width=120, height=40)
+    everything = typed["left"] + typed["right"]
+    try:
+        term.wait_for(lambda s: "refresh batch: 4" in s, what="both batches, merged")
+        term.keys("r")
+        screen = term.wait_for(lambda s: all(u.split("/", 3)[3] in s for u in everything),
+                               what="the entries typed in both dashboards")
+        assert "4 entries -> 1 request" in screen
+    finally:
+        term.close()
