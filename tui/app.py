@@ -19,7 +19,6 @@ from textual.screen import Screen
 from tui.api.client import RetryPolicy, S4Client
 from tui.api.errors import ApiError, AuthError
 from tui.batches import BatchBook
-from tui.config import data_dir
 from tui.context import Context, describe_error
 from tui.core.batch import count_entries, join_lines
 from tui.core.buffer import LogBuffer
@@ -92,9 +91,9 @@ class S4TopApp(App[int]):
         )
         self.rules = alert_rules(s)
         self.client: S4Client | None = None
-        self._ui_state_path = data_dir() / "ui.json"
-        self.history = HistoryStore(data_dir() / "history.jsonl")  # shared with `s4top refresh`
-        self.batches = BatchBook(data_dir() / "drafts")
+        self._ui_state_path = ctx.data_dir / "ui.json"  # ctx.data_dir: the demo keeps its own
+        self.history = HistoryStore(ctx.data_dir / "history.jsonl")  # shared with `s4top refresh`
+        self.batches = BatchBook(ctx.data_dir / "drafts")
         self._job: SendJob | None = None
         self._gc_frozen_backlog = False
         self._marks: dict[str, tuple[float, ...]] | None = None

@@ -131,3 +131,53 @@ def test_two_dashboards_on_one_account_lose_neither_batch(simulate: Simulate, tm
         assert "4 entries -> 1 request" in screen
     finally:
         term.close()
+
+
+def test_the_demo_keeps_its_batch_and_history_apart(simulate: Simulate, tmp_path) -> None:
+    """A `--demo` dashboard sends a refresh and leaves a tag and a typed URL in its batch; the
+    real dashboard for the same domain (against a separate simulator) then shows an empty
+    batch and an empty history."""
+    env = env_for(simulate)
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    demo_env = {k: v for k, v in env.items() if k not in ("S4TOP_API_BASE", "BITIFUL_API_TOKEN")}
+    term = Terminal([s4top_exe(), "--demo", "--domain", DOMAIN], demo_env, width=120, height=40)
+    try:
+        term.wait_for(lambda s: len(rows(s)) >= 3, what="demo log rows")
+        term.keys("r")
+        term.wait_for(lambda s: "refresh cache:" in s, what="the refresh modal")
+        term.text(f"https://{DOMAIN}/demo/sent.png")
+        term.wait_for(lambda s: "1 entry -> 1 request" in s, what="the plan")
+        term.keys("C-s")
+        term.wait_for(lambda s: "Send 1 entry in 1 request" in s, what="the confirmation")
+        term.keys("y")
+        term.wait_for(lambda s: "refresh accepted" in s, what="the outcome")
+        term.keys("Escape")
+        term.wait_for(lambda s: "refresh cache:" not in s, what="the modal to close")
+        term.keys("Space")  # a tag from the log pane
+        term.wait_for(lambda s: "refresh batch: 1" in s, what="the tag")
+        term.keys("r")
+        term.wait_for(lambda s: "refresh cache:" in s, what="the refresh modal")
+        term.text(f"https://{DOMAIN}/demo/typed.png")
+        term.wait_for(lambda s: "2 entries -> 1 request" in s, what="the plan")
+        term.keys("Escape")
+        term.wait_for(lambda s: "refresh cache:" not in s and "refresh batch: 2" in s,
+                      what="the modal to close, the batch kept")
+        term.keys("q")
+        term.wait_for(lambda s: term.dead(), timeout=10, what="exit")
+    finally:
+        term.close()
+    term = Terminal([s4top_exe()], env, width=120, height=40)
+    try:
+        screen = term.wait_for(lambda s: len(rows(s)) >= 3, what="log rows")
+        assert "refresh batch" not in screen
+        term.keys("r")
+        term.wait_for(lambda s: "plan: nothing to send yet" in s, what="an empty batch")
+        term.keys("Escape")
+        term.wait_for(lambda s: "refresh cache:" not in s, what="the modal to close")
+        term.keys("h")
+        term.wait_for(lambda s: "no refresh has been submitted from this machine yet" in s,
+                      what="an empty history")
+    finally:
+        term.close()
+    assert refreshes(simulate) == []
+    assert (tmp_path / "data" / "s4top" / "demo" / "history.jsonl").exists()

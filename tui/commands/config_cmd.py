@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tui.config import SCHEMA, data_dir
+from tui.config import SCHEMA
 from tui.context import Context
 from tui.core.sanitize import inert
 
@@ -17,7 +17,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     s = ctx.settings
     found = "found" if s.config_found else "not present (defaults apply)"
     print(f"config file: {inert(str(s.config_path))} ({found})")
-    print(f"data dir:    {inert(str(data_dir()))} (refresh drafts and history)")
+    what = "the demo's own refresh drafts, history and ui state" if ctx.demo else \
+        "refresh drafts, history and ui state"
+    print(f"data dir:    {inert(str(ctx.data_dir))} ({what})")
     print(f"token:       {inert(ctx.token.description)} (value hidden)")
     print(f"api base:    {inert(ctx.api_base)}")
     print(f"domains:     {', '.join(ctx.domains) or '(none)'}")
