@@ -189,7 +189,8 @@ class S4TopApp(App[int]):
             text = other.data.get("text")
             n = count_entries(text) if isinstance(text, str) else 0
             if n:
-                self.notify(f"another running s4top (pid {other.pid}) has {n} entries of {domain} "
+                entries = "1 entry" if n == 1 else f"{n} entries"
+                self.notify(f"another running s4top (pid {other.pid}) has {entries} of {domain} "
                             "in its own batch; they join this one once it exits", timeout=6)
         return self.batches.draft(domain)
 

@@ -101,8 +101,8 @@ class DraftFiles:
         """Hand every dead instance's draft of `domain` to `merge` (which must write the merged
         result, or raise OSError), then remove them. Returns the live instances' drafts, which
         stay where they are. A kill anywhere in here loses nothing: the worst case is an entry
-        in two files, and the next merge folds it."""
-        self.hold()
+        in two files, and the next merge folds it. (No lock of our own is taken here: an
+        instance that never writes a draft leaves no lock file behind, even when killed.)"""
         ddir = self.folder / domain
         ddir.mkdir(parents=True, exist_ok=True)
         live: list[OtherDraft] = []

@@ -173,3 +173,42 @@ def test_merge_is_a_union_in_order_with_each_entry_once() -> None:
     assert merge_batches(("", RefreshKind.URL), [("", RefreshKind.URL),
                                                  (f"{U}/d/", RefreshKind.DIRECTORY)]) == (
         f"{U}/d/", RefreshKind.DIRECTORY)
+
+
+_OPENER = r"""
+import sys
+from pathlib import Path
+from tui.batches import BatchBook
+book = BatchBook(Path(sys.argv[1]))
+sys.stdin.readline()  # all start together
+print(repr(book.draft(sys.argv[2])[0]), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_only_one_of_several_instances_opening_at_once_adopts_a_dead_draft(
+        tmp_path: Path, children) -> None:
+    children.append(Child(tmp_path, f"{U}/orphan.png"))
+    children[0].kill()
+    procs = [subprocess.Popen([sys.executable, "-c", _OPENER, str(tmp_path), D],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE) for _ in range(4)]
+    try:
+        for p in procs:
+            assert p.stdin is not None
+            p.stdin.write(b"go\n")
+            p.stdin.flush()
+        got = [p.stdout.readline().decode().strip() for p in procs if p.stdout is not None]
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait(10)
+    assert sorted(got) == ["''"] * 3 + [repr(f"{U}/orphan.png")]
+    [kept] = own_files(tmp_path)  # the adopter's (killed too now: next in line for adoption)
+    assert "orphan.png" in kept.read_text()
+
+
+def test_an_instance_that_never_writes_leaves_no_lock_file(tmp_path: Path) -> None:
+    book = BatchBook(tmp_path)
+    assert book.draft(D) == ("", RefreshKind.URL)
+    book.open(D)
+    assert list(tmp_path.rglob("*.lock")) == [tmp_path / D / ".adopt.lock"]
