@@ -17,6 +17,7 @@ Layout under the drafts folder:
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -42,6 +43,17 @@ class OtherDraft:
     @property
     def pid(self) -> str:
         return self.owner.split("-", 1)[0]
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    """A draft file's content, or None when it cannot be read (then it is never removed)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 class DraftFiles:
@@ -111,7 +123,7 @@ class DraftFiles:
             if fcntl is not None:
                 fcntl.flock(guard.fileno(), fcntl.LOCK_EX)  # brief: another instance is adopting
             try:
-                dead: list[tuple[Path, dict[str, Any]]] = []
+                dead: list[Path] = []
                 for path in sorted(ddir.glob("*.json")):
                     owner = path.stem
                     if owner == self.instance or path.name.startswith("."):
@@ -121,13 +133,15 @@ class DraftFiles:
                         live.append(OtherDraft(owner, DraftStore(path).load()))
                         continue
                     held.append((owner, lock))
-                    dead.append((path, DraftStore(path).load()))
+                    dead.append(path)
                 legacy = self.folder / f"{domain}.json"
                 if legacy.is_file():
-                    dead.append((legacy, DraftStore(legacy).load()))
-                if dead:
-                    merge([data for _, data in dead])  # written before anything is removed
-                    for path, _ in dead:
+                    dead.append(legacy)
+                found = [(p, d) for p in dead if (d := _read(p)) is not None]
+                if found:
+                    # written before anything is removed; a file that cannot be read stays
+                    merge([data for _, data in found])
+                    for path, _ in found:
                         path.unlink(missing_ok=True)
                     for owner, _ in held:
                         if not any(self.folder.glob(f"*/{owner}.json")):

@@ -212,3 +212,14 @@ def test_an_instance_that_never_writes_leaves_no_lock_file(tmp_path: Path) -> No
     assert book.draft(D) == ("", RefreshKind.URL)
     book.open(D)
     assert list(tmp_path.rglob("*.lock")) == [tmp_path / D / ".adopt.lock"]
+
+
+def test_a_draft_that_cannot_be_read_is_left_where_it_is(tmp_path: Path) -> None:
+    (tmp_path / D).mkdir(parents=True)
+    junk = tmp_path / D / "999-1.json"
+    junk.write_bytes(b"\xff not json")
+    good = tmp_path / D / "999-2.json"
+    good.write_text(json.dumps({"domain": D, "kind": "url", "text": f"{U}/ok.png"}))
+    book = BatchBook(tmp_path)
+    assert book.draft(D)[0] == f"{U}/ok.png"
+    assert junk.exists() and not good.exists()
