@@ -20,9 +20,8 @@ from textual.screen import Screen
 from tui.api.client import RetryPolicy, S4Client
 from tui.api.errors import ApiError, AuthError
 from tui.batches import BatchBook
-from tui.config import data_dir
 from tui.context import Context, describe_error
-from tui.core.batch import join_lines, plan_text
+from tui.core.batch import count_entries, join_lines, plan_text
 from tui.core.buffer import LogBuffer, and_term
 from tui.core.insight import drill_filter
 from tui.core.logfmt import format_json, format_line
@@ -93,9 +92,9 @@ class S4TopApp(App[int]):
         )
         self.rules = alert_rules(s)
         self.client: S4Client | None = None
-        self._ui_state_path = data_dir() / "ui.json"
-        self.history = HistoryStore(data_dir() / "history.jsonl")  # shared with `s4top refresh`
-        self.batches = BatchBook(data_dir() / "drafts")
+        self._ui_state_path = ctx.data_dir / "ui.json"  # ctx.data_dir: the demo keeps its own
+        self.history = HistoryStore(ctx.data_dir / "history.jsonl")  # shared with `s4top refresh`
+        self.batches = BatchBook(ctx.data_dir / "drafts")
         self._job: SendJob | None = None
         self._gc_frozen_backlog = False
         self._marks: dict[str, tuple[float, ...]] | None = None
@@ -201,7 +200,16 @@ class S4TopApp(App[int]):
         return self.state.domain
 
     def load_draft(self) -> tuple[str, RefreshKind]:
-        return self.batches.draft(self.state.domain)
+        """Opening the batch adopts what s4top instances that are gone left (tui/batches.py)."""
+        domain = self.state.domain
+        for other in self.batches.open(domain):
+            text = other.data.get("text")
+            n = count_entries(text) if isinstance(text, str) else 0
+            if n:
+                entries = "1 entry" if n == 1 else f"{n} entries"
+                self.notify(f"another running s4top (pid {other.pid}) has {entries} of {domain} "
+                            "in its own batch; they join this one once it exits", timeout=6)
+        return self.batches.draft(domain)
 
     def save_draft(self, text: str, kind: RefreshKind) -> None:
         self._set_draft(self.state.domain, text, kind)
@@ -462,6 +470,7 @@ class S4TopApp(App[int]):
 
     async def on_unmount(self) -> None:
         gc.unfreeze()  # what was frozen can be collected again once the app is gone
+        self.batches.close()  # the draft stays for the next instance; this one's lock goes
         if self.client is not None:
             await self.client.aclose()
 

@@ -1,38 +1,75 @@
 """The refresh batch of each domain: the draft text (saved atomically on every change),
-which log rows it tags, toggling from the log pane, and dropping what was accepted."""
+which log rows it tags, toggling from the log pane, and dropping what was accepted.
+
+Each running instance keeps its own draft file (tui/draftfiles.py); opening a batch merges
+in what instances that are gone left behind, and leaves live ones alone."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from tui.core.batch import directory_of, split_prefix, tagged_entries, toggle_entry
+from tui.core.batch import (
+    directory_of,
+    merge_batches,
+    split_prefix,
+    tagged_entries,
+    toggle_entry,
+)
 from tui.core.models import LogEntry
 from tui.core.refresh import RefreshKind, normalize_entry
-from tui.store import DraftStore
+from tui.draftfiles import DraftFiles, OtherDraft
+
+
+def _from_file(data: dict[str, Any]) -> tuple[str, RefreshKind]:
+    text = data.get("text") if isinstance(data.get("text"), str) else ""
+    kind = RefreshKind.DIRECTORY if data.get("kind") == "directory" else RefreshKind.URL
+    return text, kind
 
 
 class BatchBook:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.files = DraftFiles(folder)
         self._drafts: dict[str, tuple[str, RefreshKind]] = {}
         self._tagged: dict[str, dict[str, RefreshKind]] = {}
 
-    def _store(self, domain: str) -> DraftStore:
-        return DraftStore(self.folder / f"{domain}.json")
-
     def draft(self, domain: str) -> tuple[str, RefreshKind]:
+        """This instance's batch; the first look also adopts what dead instances left."""
         if domain not in self._drafts:
-            data = self._store(domain).load()
-            text = data.get("text") if isinstance(data.get("text"), str) else ""
-            kind = RefreshKind.DIRECTORY if data.get("kind") == "directory" else RefreshKind.URL
-            self._drafts[domain] = (text, kind)
+            self._drafts[domain] = _from_file(self.files.load_own(domain))
+            self.open(domain)
         return self._drafts[domain]
+
+    def open(self, domain: str) -> list[OtherDraft]:
+        """Merge the drafts of instances that are gone into this one (saved before theirs are
+        removed). Returns the drafts live instances are still editing: never taken."""
+        self.draft(domain)
+
+        def merge(found: list[dict[str, Any]]) -> None:
+            text, kind = merge_batches(self._drafts[domain], [_from_file(d) for d in found])
+            self.save(domain, text, kind)
+
+        try:
+            return self.files.adopt(domain, merge)
+        except OSError:  # unreadable or read-only: nothing adopted, so nothing removed
+            return []
 
     def save(self, domain: str, text: str, kind: RefreshKind) -> None:
         """Raises OSError when the file cannot be written; the text is kept in memory anyway."""
         self._drafts[domain] = (text, kind)
         self._tagged.pop(domain, None)
-        self._store(domain).save({"domain": domain, "kind": str(kind), "text": text})
+        self.files.save_own(domain, {"domain": domain, "kind": str(kind), "text": text})
+
+    def close(self) -> None:
+        """On a clean exit: empty drafts go; the others wait for the next instance."""
+        for domain, (text, _kind) in self._drafts.items():
+            if not text.strip():
+                try:
+                    self.files.remove_own(domain)
+                except OSError:
+                    pass
+        self.files.release()
 
     def tag_of(self, domain: str, entry: LogEntry) -> str | None:
         tagged = self._tagged.get(domain)

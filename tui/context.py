@@ -5,13 +5,14 @@ from __future__ import annotations
 import ipaddress
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from tui.api.client import RetryPolicy, S4Client
 from tui.api.domain import validate_domain
 from tui.api.errors import ApiError, InvalidDomain
-from tui.config import Settings, TokenSource, token_file_warning, token_source
+from tui.config import Settings, TokenSource, data_dir, token_file_warning, token_source
 from tui.core.sanitize import inert
 
 
@@ -36,6 +37,14 @@ class Context:
     domains: list[str]
     demo_server: Any = None
     warnings: list[str] = field(default_factory=list)
+    demo: bool = False
+
+    @property
+    def data_dir(self) -> Path:
+        """Where s4top keeps what it writes (drafts, history, ui state): every file in the data
+        dir is placed through this one property. The demo has its own folder, so nothing typed
+        or sent against the simulator shows in the real batches, history or chart marks."""
+        return data_dir() / "demo" if self.demo else data_dir()
 
     @property
     def domain(self) -> str:
@@ -99,6 +108,7 @@ def build_context(settings: Settings, *, demo: bool = False) -> Context:
             domains=list(config.domains),
             demo_server=server,
             warnings=warnings,
+            demo=True,
         )
     base = settings.api_base.strip().rstrip("/")
     try:

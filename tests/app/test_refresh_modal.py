@@ -87,8 +87,38 @@ async def test_cancel_and_escape_keep_the_draft(make_app, sim_server) -> None:
         await pilot.press("r")
         assert "keep-me.png" in modal(app).query_one("#entries").text
         assert sim_server.sim.refreshes == []
-        saved = json.loads((Path(os.environ["XDG_DATA_HOME"]) / "s4top" / "drafts" / "cdn.example.com.json").read_text())
+        # this instance's own draft file (tui/draftfiles.py), written as it was typed
+        saved = json.loads(app.batches.files.own_path("cdn.example.com").read_text())
+        assert app.batches.files.own_path("cdn.example.com").parent == (
+            Path(os.environ["XDG_DATA_HOME"]) / "s4top" / "drafts" / "cdn.example.com")
         assert "keep-me.png" in saved["text"]
+
+
+async def test_another_live_instance_is_named_and_adopted_once_it_dies(make_app) -> None:
+    """Another real process holds a batch of the same domain: the modal says so and leaves
+    it; once that process is SIGKILLed, opening the batch again brings its entries in."""
+    from tests.unit.test_batch_instances import Child
+
+    folder = Path(os.environ["XDG_DATA_HOME"]) / "s4top" / "drafts"
+    other = Child(folder, f"{D}/other-1.png\n{D}/other-2.png")
+    try:
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: loaded(app))
+            await open_and_type(pilot, app, f"{D}/mine.png")
+            assert modal(app).query_one("#entries").text.strip() == f"{D}/mine.png"
+            notes = [n.message for n in app._notifications]
+            assert any(f"pid {other.proc.pid}" in n and "2 entries" in n for n in notes), notes
+            await pilot.press("escape")
+            other.kill()
+            await pilot.press("r")
+            await pilot.pause(0.1)
+            lines = modal(app).query_one("#entries").text.strip().split("\n")
+            assert lines == [f"{D}/mine.png", f"{D}/other-1.png", f"{D}/other-2.png"]
+            assert "3 entries" in plan_text(app)
+    finally:
+        if other.proc.poll() is None:
+            other.kill()
 
 
 async def test_tagging_marks_rows_and_prefills(make_app) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.config import SCHEMA, data_dir, is_duration
+from tui.config import SCHEMA, is_duration
 from tui.context import Context
 from tui.core.sanitize import inert
 from tui.core.units import format_setting_duration
@@ -19,7 +19,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     s = ctx.settings
     found = "found" if s.config_found else "not present (defaults apply)"
     print(f"config file: {inert(str(s.config_path))} ({found})")
-    print(f"data dir:    {inert(str(data_dir()))} (refresh drafts and history)")
+    what = "the demo's own refresh drafts, history and ui state" if ctx.demo else \
+        "refresh drafts, history and ui state"
+    print(f"data dir:    {inert(str(ctx.data_dir))} ({what})")
     print(f"token:       {inert(ctx.token.description)} (value hidden)")
     print(f"api base:    {inert(ctx.api_base)}")
     print(f"domains:     {', '.join(ctx.domains) or '(none)'}")

@@ -13,7 +13,6 @@ import os
 import sys
 import time
 
-from tui.config import data_dir
 from tui.context import Context, UsageError, format_wait
 from tui.core.batch import plan_lines, scope_warnings
 from tui.core.pacing import Pacer
@@ -36,8 +35,8 @@ def add_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
 
 
-def history_store() -> HistoryStore:
-    return HistoryStore(data_dir() / "history.jsonl")
+def history_store(ctx: Context) -> HistoryStore:
+    return HistoryStore(ctx.data_dir / "history.jsonl")  # the dashboard's too (tui/app.py)
 
 
 def _lines(data: bytes) -> list[str]:
@@ -139,7 +138,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             print("s4top: cancelled; nothing was sent", file=sys.stderr)
             return EXIT_USAGE
     specs = [RequestSpec(kind=r.kind.value, urls=list(r.urls)) for r in plan.requests]
-    store = history_store()
+    store = history_store(ctx)
     try:
         sub = asyncio.run(_send(ctx, domain, specs, store))
     except KeyboardInterrupt:

@@ -93,3 +93,39 @@ def scope_warnings(plan: RefreshPlan) -> list[str]:
 def join_lines(pairs: Iterable[tuple[str, str]]) -> str:
     """History entries back into batch text: [(type, url)] -> 'url …' / 'dir …' lines."""
     return "\n".join(f"{'dir' if k == 'directory' else 'url'} {u}" for k, u in pairs)
+
+
+def _merge_key(line: str, kind: RefreshKind) -> tuple[str, str]:
+    stripped = line.strip()
+    if stripped.startswith("#"):
+        return ("#", stripped)
+    value, k = split_prefix(line, kind)
+    return (str(k), value.strip())
+
+
+def merge_batches(
+    base: tuple[str, RefreshKind], others: Iterable[tuple[str, RefreshKind]]
+) -> tuple[str, RefreshKind]:
+    """The union of several batches' lines: the base's lines first, as they are, then every
+    other line not already there, in order, each entry once. A line without a prefix keeps
+    its own batch's type (it gains a `url `/`dir ` prefix where the types differ). An empty
+    base takes the type of the first non-empty batch merged into it."""
+    text, kind = base
+    lines = text.split("\n") if text.strip() else []
+    others = [(t, k) for t, k in others if t.strip()]
+    if not lines and others:
+        kind = others[0][1]
+    seen = {_merge_key(ln, kind) for ln in lines if ln.strip()}
+    for other_text, other_kind in others:
+        for line in other_text.split("\n"):
+            if not line.strip():
+                continue
+            key = _merge_key(line, other_kind)
+            if key in seen:
+                continue
+            seen.add(key)
+            value, k = split_prefix(line, other_kind)
+            if value == line and k is not kind and key[0] != "#":
+                line = f"{'dir' if k is RefreshKind.DIRECTORY else 'url'} {line.strip()}"
+            lines.append(line)
+    return "\n".join(lines).strip("\n"), kind
