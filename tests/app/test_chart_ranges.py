@@ -56,3 +56,18 @@ async def test_24h_charts_the_hourly_series(make_app) -> None:
         assert d is not None and d.mode == "log" and d.range_label == "6h"
         assert d.resolution == "per minute (log) + hourly (API)" and d.hourly
 
+
+async def test_quick_range_changes_chart_the_last_range_chosen(make_app) -> None:
+    """Keys in a row: a series fetched for a range left meanwhile must not be shown under
+    the new range's label (it was, until the next poll a minute later)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: _loaded(app))
+        for presses in (3, 1, 2, 2, 3, 4, 1, 3):
+            await pilot.press(*["t"] * presses)
+            await wait_until(pilot, lambda: _loaded(app))
+            label, span, period = RANGES[app.range_index]
+            assert {s.period for s in app.state.series.values()} == {period}, label
+            edge = next(iter(app.state.series.values()))
+            step = 3600 if period == "hourly" else 86400
+            assert len(edge.points) <= span // step + 1, label
