@@ -89,11 +89,15 @@ class SeriesPlot(PlotextPlot):
             unit, legend = self._draw_log(d)
         else:
             unit, legend = self._draw_series(d)
-        width = max(10, self.size.width - 2)
+        # plotext centres title and label on the canvas and drops them if they do not fit
+        # beside the y ticks (up to 6 columns for "999.9┤") and a margin
+        width = max(10, self.size.width - 9)
         head = f"{self.title} · {d.range_label} · "
-        plt.title(_fit(width, f"{head}{d.resolution} · {unit}/{d.per}",
-                       f"{head}{d.resolution.replace('minute', 'min')} · {unit}/{d.per}",
-                       f"{head}{d.resolution.replace('minute', 'min')}"))
+        res = d.resolution
+        short = res.replace("per minute", "per min")
+        tiny = res.replace("per minute (log)", "log/min").replace("hourly (API)", "API/h")
+        plt.title(_fit(width, f"{head}{res} · {unit}/{d.per}", f"{head}{short} · {unit}/{d.per}",
+                       f"{head}{tiny} · {unit}/{d.per}", f"{d.range_label} · {tiny} · {unit}/{d.per}"))
         plt.xlabel(_fit(width, *legend))
         text = super().render()
         assert isinstance(text, Text)
@@ -126,7 +130,7 @@ class SeriesPlot(PlotextPlot):
         ticks = list(range(_ceil_div(d.start_s, step * 60) * step * 60, d.end_s + 1, step * 60))
         plt.xticks([x(t) for t in ticks], [_clock(t, self.utc) for t in ticks])
         since = _clock(d.log_since_s or d.start_s, self.utc)
-        api = f" · API: {self.error}" if self.error else ""
+        api = " · API: error" if self.error else ""  # the status line has the details
         refresh = " · | refresh" if marks else ""
         parts_h = " · • edge hourly" if d.hourly else ""
         parts_o = " · x origin hourly (API)" if d.origin else ""
