@@ -71,3 +71,17 @@ async def test_quick_range_changes_chart_the_last_range_chosen(make_app) -> None
             edge = next(iter(app.state.series.values()))
             step = 3600 if period == "hourly" else 86400
             assert len(edge.points) <= span // step + 1, label
+
+
+async def test_at_100_columns_title_and_legend_still_show(make_app) -> None:
+    """plotext silently drops a title or label too wide for its canvas."""
+    app = make_app(backlog="2h")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_until(pilot, lambda: _loaded(app), timeout=60)
+        await _to_range(pilot, app, "6h")
+        for sel, unit in (("#plot-traffic", "B/min"), ("#plot-requests", "req/min")):
+            lines = app.screen.query_one(sel, SeriesPlot).render().plain.splitlines()
+            assert "6h" in lines[0] and unit in lines[0] and "API" in lines[0], lines[0]
+            assert "log since" in lines[-1] and "hourly" in lines[-1], lines[-1]
+            # the legend is under the x axis, not over the plot area
+            assert not any("log since" in line for line in lines[1:-1])
