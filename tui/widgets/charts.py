@@ -253,13 +253,13 @@ class ChartsPane(Widget):
         last_minute = log.newest_ns // 60_000_000_000 if log else 0
         # id(series): each domain holds its own dict, so equal versions of two domains differ
         key = (version, id(series), range_label, last_minute)
-        plots = (("#plot-traffic", Metric.TRAFFIC, Metric.TRAFFIC_ORIGIN, "bytes"),
-                 ("#plot-requests", Metric.REQUEST, Metric.REQUEST_ORIGIN, "requests"))
-        for sel, edge_m, origin_m, unit in plots:
+        plots = (("#plot-traffic", Metric.TRAFFIC, Metric.TRAFFIC_ORIGIN),
+                 ("#plot-requests", Metric.REQUEST, Metric.REQUEST_ORIGIN))
+        for sel, edge_m, origin_m in plots:
             plot = self.query_one(sel, SeriesPlot)
             if (key, utc, error, marks) == (plot.version, plot.utc, plot.error, plot.marks):
                 continue  # nothing new: no assembly, no redraw
-            data = chart_data(series.get(edge_m), series.get(origin_m), unit=unit,
+            data = chart_data(series.get(edge_m), series.get(origin_m), unit=plot.unit,
                               range_label=range_label, span_s=span_s, now_s=now, log=log)
             plot.set_data(data, key, utc, error, marks)
         off = offload_series(series.get(Metric.REQUEST), series.get(Metric.REQUEST_ORIGIN))
