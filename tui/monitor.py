@@ -73,7 +73,8 @@ class DomainState:
     domain: str
     buffer: LogBuffer
     rates: RateWindow = field(default_factory=lambda: RateWindow(bucket_s=1, keep_buckets=900))
-    minute_rates: RateWindow = field(default_factory=lambda: RateWindow(bucket_s=60, keep_buckets=180))
+    # per-minute counters for the charts up to 6 h (tui/core/chartdata.py), beside the buffer
+    minute_rates: RateWindow = field(default_factory=lambda: RateWindow(bucket_s=60, keep_buckets=362))
     series: dict[Metric, Series] = field(default_factory=dict)
     series_error: str = ""
     series_version: int = 0

@@ -105,8 +105,11 @@ async def series_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> 
         span, period = hooks.chart_range()
         now = int(hooks.now())
         wait = SERIES_INTERVAL_S
+        wake.clear()  # before the fetch: a range change during it must wake the next one
         try:
             got = {m: await client.series(st.domain, m, now - span, now, period) for m in Metric}
+            if hooks.chart_range() != (span, period):
+                continue  # the range changed meanwhile: this answer is for the old one
             st.set_series(got)
             if st.series_health.record_ok(hooks.now()) and failures:
                 hooks.toast(f"{st.domain}: charts recovered")
@@ -120,7 +123,6 @@ async def series_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> 
             if st.series_health.record_error(exc, wait, hooks.now()):
                 hooks.toast_error(st.domain, exc)
             st.dirty = True
-        wake.clear()
         try:
             await asyncio.wait_for(wake.wait(), timeout=wait)
         except TimeoutError:

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from tui.core.buffer import FilterError, LogFilter
+from tui.core.chartdata import LOG_CHART_MAX_S, LogMinutes
 from tui.core.models import LogEntry, StatusClass
 from tui.core.sanitize import inert
 from tui.monitor import RANGES, DomainState
@@ -112,6 +113,7 @@ class Dashboard(Screen[None]):
         self.host = host
         self._chart_mode = "auto"  # auto | full | compact | hidden
         self._series_shown = -1
+        self._log_minute_shown = 0  # the log minute the charts show (ranges up to 6 h)
         self._rates_second = -1
         self._header_key: tuple = ()
         self._status_key: tuple = ()  # what the status line last showed (see _update_status)
@@ -219,11 +221,18 @@ class Dashboard(Screen[None]):
             per_minute = {c: st.minute_rates.counts(end, minutes, c) for c in StatusClass}
             shares = {c: st.rates.share(c, end - 60, end + 1) for c in StatusClass}
             self.query_one(ChartsPane).show_rates(per_class, st.rates.bytes(end, 120), per_minute, shares)
-        if st.series_version != self._series_shown or st.series_error:
+        label, span_s, _ = RANGES[self.host.range_index]
+        # up to 6 h the charts follow the log's minutes too (once the backlog is in)
+        follow = st.caught_up and span_s <= LOG_CHART_MAX_S
+        log_minute = st.newest_ns // 60_000_000_000 if follow else 0
+        if (st.series_version != self._series_shown or st.series_error
+                or log_minute != self._log_minute_shown):
             self._series_shown = st.series_version
-            label = RANGES[self.host.range_index][0]
+            self._log_minute_shown = log_minute
+            since = st.tail_start_ns or st.first_ns
+            log = LogMinutes(st.minute_rates, since, st.newest_ns) if log_minute else None
             self.query_one(ChartsPane).show_series(st.series, st.series_version, label, self.host.utc, st.series_error, now,
-                                                   self.host.refresh_marks(st.domain))
+                                                   self.host.refresh_marks(st.domain), span_s, log)
         msg = self._empty_message()
         if msg != lv.empty_message:
             lv.empty_message = msg

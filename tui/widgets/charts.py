@@ -1,6 +1,7 @@
-"""Charts: edge vs origin traffic and requests (the API's hourly/daily series, with axes and
-units), compact sparklines of the same, and a strip of live per-status-class rates computed
-from the log stream. Charts redraw only when their data or size changes."""
+"""Charts: edge vs origin traffic and requests, with axes and units (up to 6 h per minute from
+the log stream, longer ranges the API's hourly/daily series: tui/core/chartdata.py), compact
+sparklines of the series, and a strip of live per-status-class rates computed from the log
+stream. Charts redraw only when their data or size changes."""
 
 from __future__ import annotations
 
@@ -14,11 +15,10 @@ from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 from textual_plotext import PlotextPlot
 
+from tui.core.chartdata import LOG_CHART_MAX_S, ChartData, LogMinutes, chart_data
 from tui.core.insight import current_offload, offload_series
 from tui.core.models import Metric, Series, StatusClass
 from tui.core.units import format_bits_per_s, format_bytes, format_count, format_rate
-
-PERIOD_S = {"hourly": 3600, "daily": 86400, "monthly": 31 * 86400}
 
 
 def _scale(values: Sequence[float], unit: str) -> tuple[list[float], str]:
@@ -35,77 +35,156 @@ def _scale(values: Sequence[float], unit: str) -> tuple[list[float], str]:
     return list(values), "req"
 
 
+def _fit(width: int, *options: str) -> str:
+    """The first (longest) wording that fits the width, else the last one."""
+    for o in options:
+        if len(o) <= width:
+            return o
+    return options[-1]
+
+
+def _clock(t: float, utc: bool) -> str:
+    return datetime.fromtimestamp(t, tz=UTC if utc else None).strftime("%H:%M")
+
+
 class SeriesPlot(PlotextPlot):
     """A plotext chart of edge vs origin for one unit; renders from a cache keyed by data
-    version, size and theme (a plotext render costs tens of ms)."""
+    version, size and theme (a plotext render costs tens of ms).
 
-    def __init__(self, title: str, id: str | None = None) -> None:
+    The legend goes on the line under the x axis (plotext's own legend is drawn over the
+    plot and hid the lines); the title names the range and the resolution."""
+
+    def __init__(self, title: str, unit: str = "requests", id: str | None = None) -> None:
         super().__init__(id=id)
         self.title = title
-        self.edge: Series | None = None
-        self.origin: Series | None = None
-        self.version = 0
+        self.unit = unit  # which log counter feeds it: "bytes" or "requests"
+        self.data: ChartData | None = None
+        self.version: tuple = ()
         self.error = ""
         self.utc = False
         self._cached: tuple[tuple, Text] | None = None
-        self.now = 0.0
         self.marks: tuple[float, ...] = ()  # refreshes made from s4top (unix seconds)
 
-    def set_series(self, edge: Series | None, origin: Series | None, version: int, utc: bool, error: str, now: float,
-                   marks: tuple[float, ...] = ()) -> None:
+    def set_data(self, data: ChartData, version: tuple, utc: bool, error: str,
+                 marks: tuple[float, ...] = ()) -> None:
+        """`version` names the data (series version, last log minute, range): the chart
+        redraws only when it, the size, the theme or the marks change."""
         if (version, utc, error, marks) == (self.version, self.utc, self.error, self.marks):
             return
-        self.marks = marks
-        self.edge, self.origin, self.version, self.utc, self.error = edge, origin, version, utc, error
-        self.now = now
+        self.data, self.version, self.utc, self.error, self.marks = data, version, utc, error, marks
         self.refresh()
 
     def render(self) -> RenderResult:
         key = (self.size.width, self.size.height, self.version, self.utc, self.error, self.app.theme, self.marks)
         if self._cached and self._cached[0] == key:
             return self._cached[1]
-        if self.edge is None:
+        d = self.data
+        if d is None or not d.has_data:
             msg = f"{self.title}: " + (f"error: {self.error}" if self.error else "loading…")
             return Text(msg, style="dim" if not self.error else "red")
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        now = self.now
-        period_s = PERIOD_S.get(self.edge.period, 3600)
-        pts = self.edge.points
-        times = [t for t, _ in pts]
-        origin = dict(self.origin.points) if self.origin else {}
-        edge_vals = [v for _, v in pts]
+        if d.mode == "log":
+            unit, legend = self._draw_log(d)
+        else:
+            unit, legend = self._draw_series(d)
+        # plotext centres title and label on the canvas and drops them if they do not fit
+        # beside the y ticks (up to 6 columns for "999.9┤") and a margin
+        width = max(10, self.size.width - 9)
+        head = f"{self.title} · {d.range_label} · "
+        res = d.resolution
+        short = res.replace("per minute", "per min")
+        tiny = res.replace("per minute (log)", "log/min").replace("hourly (API)", "API/h")
+        plt.title(_fit(width, f"{head}{res} · {unit}/{d.per}", f"{head}{short} · {unit}/{d.per}",
+                       f"{head}{tiny} · {unit}/{d.per}", f"{d.range_label} · {tiny} · {unit}/{d.per}"))
+        plt.xlabel(_fit(width, *legend))
+        text = super().render()
+        assert isinstance(text, Text)
+        self._cached = (key, text)
+        return text
+
+    def _shown_marks(self, start: float, end: float) -> list[float]:
+        return [m for m in self.marks if start <= m <= end]
+
+    def _draw_log(self, d: ChartData) -> tuple[str, tuple[str, ...]]:
+        """Per-minute line from the log; API hourly averages as flat dotted segments."""
+        plt = self.plt
+        x = lambda t: (t - d.start_s) / 60  # noqa: E731 - minutes into the range
+        values = [v for _, v in d.log] + [v for *_, v in d.hourly] + [v for *_, v in d.origin]
+        scaled, unit = _scale(values, d.unit)
+        n_log, n_h = len(d.log), len(d.hourly)
+        logs, hourly, origin = scaled[:n_log], scaled[n_log:n_log + n_h], scaled[n_log + n_h:]
+        for (a, b, _), v in zip(d.origin, origin, strict=True):
+            plt.plot([x(a), x(b)], [v, v], color="orange", marker="x")
+        for (a, b, _), v in zip(d.hourly, hourly, strict=True):
+            plt.plot([x(a), x(b)], [v, v], color="cyan", marker="•")
+        plt.plot([x(t) for t, _ in d.log], logs, color="cyan", marker="braille")
+        marks = self._shown_marks(d.start_s, d.end_s)
+        for m in marks:
+            plt.vline(x(m), color="magenta")
+        span_min = (d.end_s - d.start_s) / 60
+        plt.xlim(0, span_min)
+        n_ticks = max(2, min(6, self.size.width // 14))
+        step = next((s for s in (5, 10, 15, 30, 60, 120) if span_min / s <= n_ticks), 180)
+        ticks = list(range(_ceil_div(d.start_s, step * 60) * step * 60, d.end_s + 1, step * 60))
+        plt.xticks([x(t) for t in ticks], [_clock(t, self.utc) for t in ticks])
+        since = _clock(d.log_since_s or d.start_s, self.utc)
+        api = " · API: error" if self.error else ""  # the status line has the details
+        refresh = " · | refresh" if marks else ""
+        parts_h = " · • edge hourly" if d.hourly else ""
+        parts_o = " · x origin hourly (API)" if d.origin else ""
+        short_o = " · x origin" if d.origin else ""
+        return unit, (
+            f"⠤ edge per min, log since {since}{parts_h}{parts_o}{refresh}{api}",
+            f"⠤ log/min since {since}{parts_h and parts_h + ' avg'}{short_o}{refresh}{api}",
+            f"⠤ log/min since {since}{parts_h}{short_o}{refresh}{api}",
+            f"⠤ log since {since}{' · • hourly' if d.hourly else ''}{short_o}{api}",
+            f"log since {since}",
+        )
+
+    def _draw_series(self, d: ChartData) -> tuple[str, tuple[str, ...]]:
+        """The API series as they come: one point per period, the partial one apart."""
+        plt = self.plt
+        period_s = d.period_s
+        times = [t for t, _ in d.points]
+        origin = dict(d.origin_points)
+        edge_vals = [v for _, v in d.points]
         origin_vals = [origin.get(t, 0.0) for t in times]
-        scaled, unit = _scale(edge_vals + origin_vals, self.edge.unit)
+        scaled, unit = _scale(edge_vals + origin_vals, d.unit)
         e_s, o_s = scaled[: len(times)], scaled[len(times):]
-        complete = [i for i, t in enumerate(times) if t + period_s <= now]
-        partial = [i for i, t in enumerate(times) if t + period_s > now]
+        complete = [i for i, t in enumerate(times) if t + period_s <= d.end_s]
+        partial = [i for i, t in enumerate(times) if t + period_s > d.end_s]
         xs = list(range(len(times)))
         if complete:
-            plt.plot([xs[i] for i in complete], [e_s[i] for i in complete], label="edge", color="cyan", marker="braille")
-            plt.plot([xs[i] for i in complete], [o_s[i] for i in complete], label="origin", color="orange", marker="braille")
+            plt.plot([xs[i] for i in complete], [e_s[i] for i in complete], color="cyan", marker="braille")
+            plt.plot([xs[i] for i in complete], [o_s[i] for i in complete], color="orange", marker="x")
         if partial:
-            plt.scatter([xs[i] for i in partial], [e_s[i] for i in partial], label="now (partial)", color="cyan", marker="○")
+            plt.scatter([xs[i] for i in partial], [e_s[i] for i in partial], color="cyan", marker="○")
             plt.scatter([xs[i] for i in partial], [o_s[i] for i in partial], color="orange", marker="○")
+        marked = False
         if times:
             shown_marks = [x for x in ((m - times[0]) / period_s for m in self.marks) if 0 <= x <= len(times)]
             for x in shown_marks:
                 plt.vline(x, color="magenta")
+            marked = bool(shown_marks)
             fmt = "%H:%M" if period_s < 86400 else "%m-%d"
             tz = UTC if self.utc else None
             n_ticks = max(2, min(6, self.size.width // 14))
             step = max(1, len(times) // n_ticks)
             ticks = xs[::step]
             plt.xticks(ticks, [datetime.fromtimestamp(times[i], tz=tz).strftime(fmt) for i in ticks])
-        per = {"hourly": "hour", "daily": "day", "monthly": "month"}.get(self.edge.period, self.edge.period)
-        marked = " · magenta: refreshes from s4top" if self.marks and times and any(
-            0 <= (m - times[0]) / period_s <= len(times) for m in self.marks) else ""
-        plt.title(f"{self.title} ({unit} per {per}){marked}")
-        text = super().render()
-        assert isinstance(text, Text)
-        self._cached = (key, text)
-        return text
+        now = " · ○ now (partial)" if partial else ""
+        refresh = " · magenta: refreshes from s4top" if marked else ""
+        return unit, (
+            f"⠤ edge · x origin{now}{refresh}",
+            f"⠤ edge · x origin{now}{' · | refresh' if marked else ''}",
+            f"⠤ edge · x origin{' · ○ partial' if partial else ''}",
+        )
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
 
 
 class SparkCell(Horizontal):
@@ -151,8 +230,8 @@ class ChartsPane(Widget):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="plots"):
-            yield SeriesPlot("traffic", id="plot-traffic")
-            yield SeriesPlot("requests", id="plot-requests")
+            yield SeriesPlot("traffic", "bytes", id="plot-traffic")
+            yield SeriesPlot("requests", "requests", id="plot-requests")
         with Horizontal(id="sparks"):
             yield SparkCell("edge traffic", id="spark-traffic")
             yield SparkCell("origin", id="spark-traffic_origin")
@@ -165,11 +244,24 @@ class ChartsPane(Widget):
             yield SparkCell("live", id="rate-bytes")
 
     def show_series(self, series: dict[Metric, Series], version: int, range_label: str, utc: bool, error: str, now: float,
-                    marks: tuple[float, ...] = ()) -> None:
-        self.query_one("#plot-traffic", SeriesPlot).set_series(
-            series.get(Metric.TRAFFIC), series.get(Metric.TRAFFIC_ORIGIN), version, utc, error, now, marks)
-        self.query_one("#plot-requests", SeriesPlot).set_series(
-            series.get(Metric.REQUEST), series.get(Metric.REQUEST_ORIGIN), version, utc, error, now, marks)
+                    marks: tuple[float, ...] = (), span_s: int = 0,
+                    log: LogMinutes | None = None) -> None:
+        """The two charts for the range (per-minute from `log` up to 6 h, see
+        tui/core/chartdata.py) and the sparklines of the API series."""
+        if span_s > LOG_CHART_MAX_S:
+            log = None  # longer ranges chart the API alone: no redraw per log minute
+        last_minute = log.newest_ns // 60_000_000_000 if log else 0
+        # id(series): each domain holds its own dict, so equal versions of two domains differ
+        key = (version, id(series), range_label, last_minute)
+        plots = (("#plot-traffic", Metric.TRAFFIC, Metric.TRAFFIC_ORIGIN),
+                 ("#plot-requests", Metric.REQUEST, Metric.REQUEST_ORIGIN))
+        for sel, edge_m, origin_m in plots:
+            plot = self.query_one(sel, SeriesPlot)
+            if (key, utc, error, marks) == (plot.version, plot.utc, plot.error, plot.marks):
+                continue  # nothing new: no assembly, no redraw
+            data = chart_data(series.get(edge_m), series.get(origin_m), unit=plot.unit,
+                              range_label=range_label, span_s=span_s, now_s=now, log=log)
+            plot.set_data(data, key, utc, error, marks)
         off = offload_series(series.get(Metric.REQUEST), series.get(Metric.REQUEST_ORIGIN))
         cur = current_offload(series.get(Metric.REQUEST), series.get(Metric.REQUEST_ORIGIN))
         cell = self.query_one("#spark-offload", SparkCell)
