@@ -191,3 +191,10 @@ def evaluate(rule: AlertRule, rates: RateWindow, now_s: int, state: AlertState, 
         event = "stale" if stale else "fresh"
     state.stale = stale
     return event
+
+
+def drill_text(kind: str) -> str:
+    """A log filter for the entries of an alert: its status class (a regex over the buffer's
+    search text, 'status method ip country url'). The origin alert has none yet: the search
+    text holds no cache status."""
+    return {"5xx": r"/^5\d\d /", "4xx": r"/^4\d\d /"}.get(kind, "")

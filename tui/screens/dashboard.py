@@ -7,6 +7,7 @@ asks its host (the app) through the `DashboardHost` protocol for anything beyond
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from copy import copy
 from dataclasses import replace
 from typing import Protocol
@@ -54,6 +55,7 @@ class DashboardHost(Protocol):
     def cycle_domain(self, step: int) -> None: ...
     def open_overview(self) -> None: ...
     def open_top(self) -> None: ...
+    def open_alerts(self) -> None: ...
     def refresh_marks(self, domain: str) -> tuple[float, ...]: ...
 
 
@@ -96,6 +98,7 @@ class Dashboard(Screen[None]):
         Binding("left_square_bracket", "domain(-1)", "Prev domain", show=False, tooltip="previous domain", id="dashboard.domain_prev"),
         Binding("right_square_bracket", "domain(1)", "Next domain", show=False, tooltip="next domain", id="dashboard.domain_next"),
         Binding("n", "top", "Top-N", tooltip="top URLs, IPs, codes, countries; Enter filters the log", id="dashboard.top"),
+        Binding("exclamation_mark", "alerts", "Alerts", show=False, tooltip="alert list, every domain; Enter shows the alert's entries", id="dashboard.alerts"),
         Binding("o", "overview", "Overview", show=False, tooltip="all domains at a glance; Enter switches", id="dashboard.overview"),
         Binding("t", "cycle_range", "Range", tooltip="chart range: 1h 6h 24h 7d 30d", id="dashboard.range"),
         Binding("plus,equals_sign", "poll(1)", "Slower poll", show=False, tooltip="poll less often", id="dashboard.poll_slower"),
@@ -115,6 +118,7 @@ class Dashboard(Screen[None]):
         self._header_key: tuple = ()
         self._status_key: tuple = ()  # what the status line last showed (see _update_status)
         self._drill_label = ""  # set while the filter came from a top-N row
+        self._drill_back: Callable[[], None] | None = None  # where Esc goes back to (top-N)
 
     # ---- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -344,7 +348,7 @@ class Dashboard(Screen[None]):
             self.log_view.focus()
             if self._drill_label:
                 self._drill_label = ""
-                self.host.open_top()
+                (self._drill_back or self.host.open_top)()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys typed into the filter box are text, not commands (so the filter can contain q).
@@ -422,11 +426,16 @@ class Dashboard(Screen[None]):
     def action_top(self) -> None:
         self.host.open_top()
 
-    def apply_drill(self, text: str, label: str) -> None:
-        """Filter the log to one top-N row; Esc clears it and goes back to the panels."""
+    def apply_drill(self, text: str, label: str, back: Callable[[], None] | None = None,
+                    back_name: str = "top-N") -> None:
+        """Filter the log to one top-N row (or alert); Esc clears it and goes back there."""
         self._set_filter(self.host.state.buffer.filter.with_text(text))
         self._drill_label = label
-        self.notify(f"log filtered to {label} (Esc goes back to top-N)", timeout=4)
+        self._drill_back = back
+        self.notify(f"log filtered to {label} (Esc goes back to {back_name})", timeout=4)
+
+    def action_alerts(self) -> None:
+        self.host.open_alerts()
 
     # ---- refresh -------------------------------------------------------------------------
     def action_refresh(self) -> None:

@@ -22,6 +22,7 @@ KEY_NAMES = {
     "question_mark": "?", "slash": "/", "plus": "+", "equals_sign": "=", "minus": "-",
     "escape": "Esc", "enter": "Enter", "pagedown": "PgDn", "pageup": "PgUp", "home": "Home",
     "end": "End", "down": "↓", "up": "↑", "space": "Space", "f8": "F8",
+    "exclamation_mark": "!",
 }
 
 
