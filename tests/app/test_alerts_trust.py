@@ -177,3 +177,11 @@ async def test_alert_list_every_domain_enter_switches_and_a_restart_keeps_them(o
         await pilot.press("exclamation_mark")
         assert isinstance(again.screen, AlertListScreen)
         assert {(r.domain, r.kind) for r in again.screen.rows} >= {(D1, "5xx"), (D2, "5xx")}
+
+
+def test_help_shows_the_alert_list_key_as_typed(outage_sim, app_on) -> None:
+    from tui.screens.help import key_label
+
+    app = app_on(outage_sim(50, []))
+    rows = {bid: keys for keys, _desc, bid in app.binding_rows()}
+    assert key_label(rows["dashboard.alerts"]) == "!"
