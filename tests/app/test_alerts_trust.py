@@ -185,3 +185,23 @@ def test_help_shows_the_alert_list_key_as_typed(outage_sim, app_on) -> None:
     app = app_on(outage_sim(50, []))
     rows = {bid: keys for keys, _desc, bid in app.binding_rows()}
     assert key_label(rows["dashboard.alerts"]) == "!"
+
+
+async def test_origin_alert_drill_backs_out_to_the_list(outage_sim, app_on) -> None:
+    from tui.screens.alerts import AlertListScreen
+    from tui.screens.dashboard import Dashboard
+
+    server = outage_sim(41.5, [])  # inside the scheduled burst: its misses raise an origin alert
+    app = app_on(server)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: alert(app, "origin") is not None and alert(app, "origin").active,
+                         timeout=20)
+        await pilot.press("exclamation_mark")
+        rows = app.screen.rows
+        for _ in range(next(i for i, r in enumerate(rows) if r.kind == "origin")):
+            await pilot.press("down")
+        await pilot.press("enter")
+        assert isinstance(app.screen, Dashboard)
+        assert "origin alert from" in str(app.screen.query_one("#status").render())
+        await pilot.press("escape")
+        assert isinstance(app.screen, AlertListScreen)

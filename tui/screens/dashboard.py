@@ -340,7 +340,8 @@ class Dashboard(Screen[None]):
     def action_back(self) -> None:
         """Esc: back out of the innermost thing: the filter input, then the text filter."""
         inp = self.query_one("#filter-input", Input)
-        if inp.has_focus or self.host.state.buffer.filter.text:
+        # a drill without text (an origin alert) is still something to back out of
+        if inp.has_focus or self.host.state.buffer.filter.text or self._drill_label:
             inp.value = ""
             self.query_one("#filter-error", Static).update("")
             self._set_filter(self.host.state.buffer.filter.with_text(""))
