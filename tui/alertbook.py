@@ -86,7 +86,8 @@ class AlertBook:
     def records(self) -> list[AlertRecord]:
         """Newest first; the active ones first of all."""
         recs = sorted(self._records.values(), key=lambda r: r.start_s, reverse=True)
-        return [r for r in recs if r.state != "resolved"] + [r for r in recs if r.state == "resolved"]
+        active = [r for r in recs if r.state != "resolved"]
+        return active + [r for r in recs if r.state == "resolved"]
 
     def unresolved(self, domain: str) -> list[AlertRecord]:
         return [r for r in self._records.values() if r.domain == domain and r.state != "resolved"]

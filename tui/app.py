@@ -22,7 +22,7 @@ from tui.api.errors import ApiError, AuthError
 from tui.batches import BatchBook
 from tui.config import data_dir
 from tui.context import Context, describe_error
-from tui.core.alerts import AlertState, drill_text
+from tui.core.alerts import AlertState
 from tui.core.batch import count_entries, join_lines
 from tui.core.buffer import LogBuffer
 from tui.core.insight import drill_filter
@@ -174,9 +174,11 @@ class S4TopApp(App[int]):
     def _alert_changed(self, st: DomainState, a: AlertState, event: str) -> None:
         if not self.alert_book.track(st.domain, a) and not self._alert_write_warned:
             self._alert_write_warned = True
-            self.notify(f"could not save the alert list to {self.alert_book.path}", severity="warning")
+            self.notify(f"could not save the alert list to {self.alert_book.path}",
+                        severity="warning")
         if event == "fired":
-            self.notify(f"{st.domain}: ALERT {a.label()}", title="spike", severity="error", timeout=10)
+            self.notify(f"{st.domain}: ALERT {a.label()}", title="spike", severity="error",
+                        timeout=10)
             if self.ctx.settings.values.get("bell"):
                 self.bell()
         elif event == "resolved":
@@ -189,21 +191,14 @@ class S4TopApp(App[int]):
                 return
             domains = [st.domain for st in self.states]
             if rec.domain not in domains:
-                self.notify(f"{inert(rec.domain, 80)} is not monitored in this session", severity="warning")
+                self.notify(f"{inert(rec.domain, 80)} is not monitored in this session",
+                            severity="warning")
                 return
             self.switch_domain(domains.index(rec.domain))
             if isinstance(self.screen, Dashboard):
-                dash = self.screen
-                kind = "origin" if rec.kind == "origin" else rec.kind.upper()
-                start = time.strftime("%H:%M:%S", (time.gmtime if self._utc else time.localtime)(rec.start_s))
-                dash.apply_drill(drill_text(rec.kind), f"{kind} alert from {start}", self.open_alerts, "the alert list")
-                buf, lv = dash.host.state.buffer, dash.log_view
-                first = next((i for i in range(buf.view_len) if buf.view_entry(i).time_ns >= rec.start_s * 10**9), None)
-                if first is not None:  # the cursor on the alert's first entry
-                    lv.cursor_home()
-                    lv.move_cursor(first)
+                show_alert(self.screen, rec, self._utc, self.open_alerts)
 
-        from tui.screens.alerts import AlertListScreen
+        from tui.screens.alerts import AlertListScreen, show_alert
 
         self.push_screen(AlertListScreen(self.alert_book.records, self._utc), chosen)
 

@@ -33,7 +33,8 @@ def outage_sim() -> Iterator[Callable]:
 
     def make(start_min: float, outages: list[tuple[float, float]], domains=(D1,)):
         cfg = SimConfig(seed=7, start_ns=at(start_min), frozen=True, domains=domains, rate=30.0,
-                        outages=tuple(Outage(HOUR_S + int(a * 60), int(n * 60)) for a, n in outages))
+                        outages=tuple(Outage(HOUR_S + int(a * 60), int(n * 60))
+                                      for a, n in outages))
         server = SimServer(cfg)
         server.start()
         servers.append(server)
@@ -79,7 +80,7 @@ def alert(app, kind: str = "5xx"):
     return app.state.alerts.get(kind)
 
 
-async def test_sustained_outage_after_the_burst_alerts_within_30_seconds(outage_sim, app_on) -> None:
+async def test_sustained_outage_after_the_burst_alerts_within_30s(outage_sim, app_on) -> None:
     # 25 % 5xx from 10:45 (two minutes after the scheduled burst) for 9 minutes: the burst
     # in the baseline puts 3x the baseline above 25 %, so the relative rule never fires
     server = outage_sim(44.5, [(45, 9)])
@@ -107,7 +108,7 @@ async def test_fresh_start_during_an_outage_alerts(outage_sim, app_on) -> None:
         assert len(toasts(app, "ALERT 5XX")) == 1
 
 
-async def test_alert_holds_through_401_and_429_and_clears_on_recovered_data(outage_sim, app_on) -> None:
+async def test_alert_holds_through_401_and_429_clears_on_new_data(outage_sim, app_on) -> None:
     server = outage_sim(46, [(44, 4)])  # the outage ends at 10:48
     app = app_on(server)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -144,7 +145,7 @@ async def test_a_relapse_fires_again(outage_sim, app_on) -> None:
         assert len(starts) == 2 and len(set(starts)) == 2
 
 
-async def test_alert_list_every_domain_enter_switches_and_a_restart_keeps_them(outage_sim, app_on) -> None:
+async def test_alert_list_enter_switches_and_a_restart_keeps_it(outage_sim, app_on) -> None:
     from tui.screens.alerts import AlertListScreen
     from tui.screens.dashboard import Dashboard
 
@@ -166,7 +167,8 @@ async def test_alert_list_every_domain_enter_switches_and_a_restart_keeps_them(o
         await pilot.press("enter")
         assert isinstance(app.screen, Dashboard) and app.state.domain == D2
         buf = app.state.buffer
-        assert buf.view_len and {buf.view_entry(i).status // 100 for i in range(buf.view_len)} == {5}
+        assert buf.view_len
+        assert {buf.view_entry(i).status // 100 for i in range(buf.view_len)} == {5}
         assert "5XX alert from" in str(app.screen.query_one("#status").render())
         await pilot.press("escape")  # back to the list it came from
         assert isinstance(app.screen, AlertListScreen)
@@ -194,7 +196,7 @@ async def test_origin_alert_drill_backs_out_to_the_list(outage_sim, app_on) -> N
     server = outage_sim(41.5, [])  # inside the scheduled burst: its misses raise an origin alert
     app = app_on(server)
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_until(pilot, lambda: alert(app, "origin") is not None and alert(app, "origin").active,
+        await wait_until(pilot, lambda: bool(alert(app, "origin") and alert(app, "origin").active),
                          timeout=20)
         await pilot.press("exclamation_mark")
         rows = app.screen.rows

@@ -18,7 +18,8 @@ def test_fresh_start_during_an_outage_alerts_and_the_list_shows_it() -> None:
     sim = Simulate(dict(os.environ), "--rate", "30", "--seed", "3", "--domain", DOMAIN,
                    "--no-incidents", "--outage=-5m,30m")
     env = dict(os.environ)
-    env.update({"S4TOP_API_BASE": sim.base_url, "S4TOP_DOMAIN": DOMAIN, "BITIFUL_API_TOKEN": DEMO_TOKEN})
+    env.update({"S4TOP_API_BASE": sim.base_url, "S4TOP_DOMAIN": DOMAIN,
+                "BITIFUL_API_TOKEN": DEMO_TOKEN})
     term = Terminal([s4top_exe()], env, width=120, height=40)
     try:
         screen = term.wait_for(lambda s: "ALERT 5XX" in s, timeout=30, what="the 5XX alert")

@@ -17,7 +17,8 @@ from tui.monitor import DomainState, alert_rules, alert_text, alerting_domains
 
 
 def firing(kind: str = "5xx", since: int = 1000, peak: float = 0.25) -> AlertState:
-    return AlertState(kind, active=True, value=peak, since_s=since, peak=peak, evidence_s=since + 60)
+    return AlertState(kind, active=True, value=peak, since_s=since, peak=peak,
+                      evidence_s=since + 60)
 
 
 def test_alerts_survive_a_restart_and_the_last_line_wins(tmp_path: Path) -> None:

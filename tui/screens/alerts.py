@@ -5,7 +5,9 @@ filtered to it; Esc or q goes back."""
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -15,7 +17,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.alertbook import AlertRecord
+from tui.core.alerts import drill_text
 from tui.core.sanitize import inert
+
+if TYPE_CHECKING:
+    from tui.screens.dashboard import Dashboard
 
 STATE_STYLES = {
     "firing": Style(color="red", bold=True),
@@ -103,3 +109,17 @@ class AlertListScreen(Screen[AlertRecord | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def show_alert(dash: Dashboard, rec: AlertRecord, utc: bool, back: Callable[[], None]) -> None:
+    """The log pane filtered to the alert's entries (its status class), the cursor on the
+    first one since it began; Esc goes `back` (to the list)."""
+    kind = "origin" if rec.kind == "origin" else rec.kind.upper()
+    start = time.strftime("%H:%M:%S", (time.gmtime if utc else time.localtime)(rec.start_s))
+    dash.apply_drill(drill_text(rec.kind), f"{kind} alert from {start}", back, "the alert list")
+    buf, lv = dash.host.state.buffer, dash.log_view
+    n = buf.view_len
+    first = bisect_left(range(n), rec.start_s * 10**9, key=lambda i: buf.view_entry(i).time_ns)
+    if first < n:
+        lv.cursor_home()
+        lv.move_cursor(first)
