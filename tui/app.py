@@ -17,10 +17,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from tui.alertbook import AlertBook, AlertRecord, restored_state
 from tui.api.client import RetryPolicy, S4Client
 from tui.api.errors import ApiError, AuthError
 from tui.batches import BatchBook
 from tui.context import Context, describe_error
+from tui.core.alerts import AlertState
 from tui.core.batch import count_entries, join_lines, plan_text
 from tui.core.buffer import LogBuffer, and_term
 from tui.core.insight import drill_filter
@@ -29,7 +31,7 @@ from tui.core.models import LogEntry
 from tui.core.pacing import Pacer
 from tui.core.refresh import RefreshKind, RefreshPlan
 from tui.core.sanitize import inert, inert_lines
-from tui.monitor import POLL_STEPS, RANGES, DomainState, alert_rules, alert_text, check_alerts
+from tui.monitor import POLL_STEPS, RANGES, DomainState, alert_events, alert_rules, alert_text
 from tui.pollers import PollerHooks, series_loop, tail_loop
 from tui.refresher import Refresher, RequestSpec, recent_sends
 from tui.resources import stylesheet
@@ -91,6 +93,11 @@ class S4TopApp(App[int]):
             entries_arrived=self._entries_arrived,
         )
         self.rules = alert_rules(s)
+        self.alert_book = AlertBook(ctx.data_dir / "alerts.jsonl")  # the alert list (`!`)
+        self._alert_write_warned = False
+        for st in self.states:  # left unresolved by the last run: stale until evidence comes
+            for rec in sorted(self.alert_book.unresolved(st.domain), key=lambda r: r.start_s):
+                st.alerts[rec.kind] = restored_state(rec)
         self.client: S4Client | None = None
         self._ui_state_path = ctx.data_dir / "ui.json"  # ctx.data_dir: the demo keeps its own
         self.history = HistoryStore(ctx.data_dir / "history.jsonl")  # shared with `s4top refresh`
@@ -170,17 +177,46 @@ class S4TopApp(App[int]):
         return count
 
     def _check_alerts(self) -> None:
-        """Once a second, every domain (shown or not): one toast when an alert fires or clears."""
+        """Once a second, every domain (shown or not): one toast when an alert fires, one when
+        it is back to normal on evidence; going stale says nothing (the header shows it)."""
         now_s = int(self.now()) - 1  # the current second is still filling
         for st in self.states:
-            for a in check_alerts(st, self.rules, now_s):
-                if a.active:
-                    self.notify(f"{st.domain}: ALERT {a.label()}", title="spike", severity="error", timeout=10)
-                    if self.ctx.settings.values.get("bell"):
-                        self.bell()
-                else:
-                    self.notify(f"{st.domain}: {a.kind.upper()} back to normal", title="spike", timeout=5)
-                st.dirty = True
+            for a, event in alert_events(st, self.rules, now_s):
+                self._alert_changed(st, a, event)
+            for a in st.alerts.values():
+                if a.active:  # the list shows the live peak; the file gets it with the next change
+                    self.alert_book.track(st.domain, a, write=False)
+
+    def _alert_changed(self, st: DomainState, a: AlertState, event: str) -> None:
+        if not self.alert_book.track(st.domain, a) and not self._alert_write_warned:
+            self._alert_write_warned = True
+            self.notify(f"could not save the alert list to {self.alert_book.path}",
+                        severity="warning")
+        if event == "fired":
+            self.notify(f"{st.domain}: ALERT {a.label()}", title="spike", severity="error",
+                        timeout=10)
+            if self.ctx.settings.values.get("bell"):
+                self.bell()
+        elif event == "resolved":
+            self.notify(f"{st.domain}: {a.kind.upper()} back to normal", title="spike", timeout=5)
+        st.dirty = True
+
+    def open_alerts(self) -> None:
+        def chosen(rec: AlertRecord | None) -> None:
+            if rec is None:
+                return
+            domains = [st.domain for st in self.states]
+            if rec.domain not in domains:
+                self.notify(f"{inert(rec.domain, 80)} is not monitored in this session",
+                            severity="warning")
+                return
+            self.switch_domain(domains.index(rec.domain))
+            if isinstance(self.screen, Dashboard):
+                show_alert(self.screen, rec, self._utc, self.open_alerts)
+
+        from tui.screens.alerts import AlertListScreen, show_alert
+
+        self.push_screen(AlertListScreen(self.alert_book.records, self._utc), chosen)
 
     def tag_of(self, entry: LogEntry) -> str | None:
         return self.batches.tag_of(self.state.domain, entry)
@@ -471,6 +507,10 @@ class S4TopApp(App[int]):
     async def on_unmount(self) -> None:
         gc.unfreeze()  # what was frozen can be collected again once the app is gone
         self.batches.close()  # the draft stays for the next instance; this one's lock goes
+        for st in self.states:  # the latest figures of what is still active survive a restart
+            for a in st.alerts.values():
+                if a.active:
+                    self.alert_book.track(st.domain, a)
         if self.client is not None:
             await self.client.aclose()
 

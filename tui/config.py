@@ -79,6 +79,13 @@ def _positive_float(value: Any) -> float:
     return float(value)
 
 
+def _positive_count(value: Any) -> int:
+    """A positive whole number, also as the text of an environment variable."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return _positive_int(value)
+
+
 def _string(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError("expected a string")
@@ -144,6 +151,12 @@ SCHEMA: dict[str, tuple[Any, Any]] = {
     "alert_factor": (_positive_float, 3.0),
     "alert_window": (_positive_duration, 60.0),
     "alert_baseline": (_positive_duration, 600.0),
+    # ... and on their own at these levels over `alert_window` (a sustained outage has
+    # absorbed its baseline), given at least `alert_min_requests` requests in the window.
+    "alert_5xx_absolute": (_positive_float, 0.05),
+    "alert_4xx_absolute": (_positive_float, 0.25),
+    "alert_origin_absolute": (_positive_float, 50.0),
+    "alert_min_requests": (_positive_count, 100),
     "bell": (_boolean, False),
     "top_window": (_positive_duration, 300.0),
     "keymap": (_keymap, {}),
@@ -162,6 +175,10 @@ ENV_VARS = {
     "S4TOP_DOMAIN": "domain",
     "S4TOP_TOKEN_FILE": "token_file",
     "S4TOP_READONLY": "readonly",
+    "S4TOP_ALERT_5XX_ABSOLUTE": "alert_5xx_absolute",
+    "S4TOP_ALERT_4XX_ABSOLUTE": "alert_4xx_absolute",
+    "S4TOP_ALERT_ORIGIN_ABSOLUTE": "alert_origin_absolute",
+    "S4TOP_ALERT_MIN_REQUESTS": "alert_min_requests",
 }
 
 

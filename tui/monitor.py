@@ -88,6 +88,7 @@ class DomainState:
     alerts: dict[str, AlertState] = field(default_factory=dict)  # a page came back short of the limit: the backlog is in
     newest_ns: int = 0
     tail_start_ns: int | None = None  # where the log tail began (after the retention clamp)
+    covered_ns: int = 0  # the tail has read every entry up to here (an alert verdict needs it)
 
     def ingest(self, entries: list[LogEntry]) -> None:
         self.pending_new += self.buffer.extend(entries)
@@ -118,21 +119,46 @@ def alert_rules(settings: Any) -> tuple[AlertRule, ...]:
         "4xx": float(v.get("alert_4xx_share", 0.10)),
         "origin": float(v.get("alert_origin_rate", 5.0)),
     }
+    absolute = {
+        "5xx": float(v.get("alert_5xx_absolute", 0.05)),
+        "4xx": float(v.get("alert_4xx_absolute", 0.25)),
+        "origin": float(v.get("alert_origin_absolute", 50.0)),
+    }
+    min_requests = int(v.get("alert_min_requests", 100))
+    # a hidden domain polls at 5x the interval (>= 10 s): its tail may lag that much
+    stale_after = int(max(30.0, 2 * max(10.0, 5 * float(v.get("poll_interval", 2.0)))))
     return tuple(
-        AlertRule(kind, window_s=window, baseline_s=baseline, factor=factor, floor=floor)
+        AlertRule(kind, window_s=window, baseline_s=baseline, factor=factor, floor=floor,
+                  absolute=absolute[kind], min_requests=min_requests, stale_after_s=stale_after)
         for kind, floor in floors.items()
     )
 
 
-def check_alerts(st: DomainState, rules: tuple[AlertRule, ...], now_s: int) -> list[AlertState]:
-    """Evaluate every rule; returns the states that changed (fired or cleared)."""
-    changed = []
+def alert_events(st: DomainState, rules: tuple[AlertRule, ...],
+                 now_s: int) -> list[tuple[AlertState, str]]:
+    """Evaluate every rule on what the tail has read completely; returns (state, event) for
+    each change: fired, resolved, stale, fresh (see tui.core.alerts.evaluate)."""
+    known = -(-st.tail_start_ns // 10**9) if st.tail_start_ns is not None else now_s + 1
+    out = []
     for rule in rules:
         state = st.alerts.setdefault(rule.kind, AlertState(rule.kind))
-        if evaluate(rule, st.rates, now_s, state):
-            changed.append(state)
-    return changed
+        event = evaluate(rule, st.rates, now_s, state, covered_s=st.covered_ns // 10**9,
+                         healthy=st.log_health.state == "ok", known_from_s=known)
+        if event:
+            out.append((state, event))
+    return out
+
+
+def check_alerts(st: DomainState, rules: tuple[AlertRule, ...], now_s: int) -> list[AlertState]:
+    """Evaluate every rule; returns the states that fired or cleared."""
+    return [a for a, event in alert_events(st, rules, now_s) if event in ("fired", "resolved")]
 
 
 def alert_text(st: DomainState) -> str:
+    """The active alerts of a domain for the header ("... stale 40s" without fresh data)."""
     return ", ".join(a.label() for a in st.alerts.values() if a.active)
+
+
+def alerting_domains(states: list[DomainState]) -> list[str]:
+    """The domains with an active (firing or stale) alert, in their order."""
+    return [st.domain for st in states if any(a.active for a in st.alerts.values())]

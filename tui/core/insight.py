@@ -7,74 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# The spike alert rules live in tui/core/alerts.py; these names stay importable from here.
+from tui.core.alerts import DEFAULT_RULES, AlertRule, AlertState, evaluate  # noqa: F401
 from tui.core.fieldfilter import regex_literal
-from tui.core.models import LogEntry, Series, StatusClass
-from tui.core.rates import RateWindow
-
-# ---- spike alerts ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AlertRule:
-    """Fires when the recent value is `factor` times its trailing baseline and above `floor`.
-
-    kind: "5xx" | "4xx" (share of requests of that class) or "origin" (cache misses per second,
-    i.e. requests the edge had to pull from origin).
-    """
-
-    kind: str
-    window_s: int = 60  # the recent window
-    baseline_s: int = 600  # the trailing baseline before it
-    factor: float = 3.0
-    floor: float = 0.02  # shares: 2 %; origin: misses per second
-    min_requests: int = 30  # below this many requests in the window, no verdict
-    clear_ratio: float = 0.8  # hysteresis: clears below factor*clear_ratio*baseline or floor
-
-
-DEFAULT_RULES = (
-    AlertRule("5xx", floor=0.02),
-    AlertRule("4xx", floor=0.10),
-    AlertRule("origin", floor=5.0),
-)
-
-
-@dataclass(slots=True)
-class AlertState:
-    kind: str
-    active: bool = False
-    value: float = 0.0
-    baseline: float = 0.0
-
-    def label(self) -> str:
-        if self.kind == "origin":
-            return f"origin {self.value:.1f}/s (baseline {self.baseline:.1f}/s)"
-        return f"{self.kind.upper()} {self.value:.1%} (baseline {self.baseline:.1%})"
-
-
-def _measure(rates: RateWindow, rule: AlertRule, start_s: int, end_s: int) -> tuple[float, int]:
-    t = rates.totals(start_s, end_s)
-    if rule.kind == "origin":
-        return t["misses"] / max(1, end_s - start_s), t["requests"]
-    key = {"5xx": StatusClass.S5XX.value, "4xx": StatusClass.S4XX.value}[rule.kind]
-    return (t[key] / t["requests"] if t["requests"] else 0.0), t["requests"]
-
-
-def evaluate(rule: AlertRule, rates: RateWindow, now_s: int, state: AlertState) -> bool:
-    """Update `state` for the window ending at `now_s`; returns True when it changed."""
-    end = now_s
-    value, n = _measure(rates, rule, end - rule.window_s, end)
-    baseline, _ = _measure(rates, rule, end - rule.window_s - rule.baseline_s, end - rule.window_s)
-    state.value, state.baseline = value, baseline
-    if n < rule.min_requests:
-        fire = False
-    elif state.active:
-        fire = value >= rule.floor and value >= rule.factor * rule.clear_ratio * baseline
-    else:
-        fire = value >= rule.floor and value >= rule.factor * baseline
-    changed = fire != state.active
-    state.active = fire
-    return changed
-
+from tui.core.models import LogEntry, Series
 
 # ---- top-N -------------------------------------------------------------------------------
 

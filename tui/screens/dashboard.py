@@ -7,6 +7,7 @@ asks its host (the app) through the `DashboardHost` protocol for anything beyond
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from copy import copy
 from dataclasses import replace
 from typing import Protocol
@@ -56,6 +57,7 @@ class DashboardHost(Protocol):
     def cycle_domain(self, step: int) -> None: ...
     def open_overview(self) -> None: ...
     def open_top(self) -> None: ...
+    def open_alerts(self) -> None: ...
     def refresh_marks(self, domain: str) -> tuple[float, ...]: ...
 
 
@@ -98,6 +100,9 @@ class Dashboard(Screen[None]):
         Binding("left_square_bracket", "domain(-1)", "Prev domain", show=False, tooltip="previous domain", id="dashboard.domain_prev"),
         Binding("right_square_bracket", "domain(1)", "Next domain", show=False, tooltip="next domain", id="dashboard.domain_next"),
         Binding("n", "top", "Top-N", tooltip="top URLs, IPs, codes, countries; Enter filters the log", id="dashboard.top"),
+        Binding("exclamation_mark", "alerts", "Alerts", show=False,
+                tooltip="alert list, every domain; Enter shows the alert's entries",
+                id="dashboard.alerts"),
         Binding("o", "overview", "Overview", show=False, tooltip="all domains at a glance; Enter switches", id="dashboard.overview"),
         Binding("t", "cycle_range", "Range", tooltip="chart range: 1h 6h 24h 7d 30d", id="dashboard.range"),
         Binding("plus,equals_sign", "poll(1)", "Slower poll", show=False, tooltip="poll less often", id="dashboard.poll_slower"),
@@ -119,6 +124,7 @@ class Dashboard(Screen[None]):
         self._status_key: tuple = ()  # what the status line last showed (see _update_status)
         self._drill_label = ""  # set while the filter came from a top-N row
         self._drill_prev = ""  # the filter text before that drill
+        self._drill_back: Callable[[], None] | None = None  # where Esc goes back to (top-N)
 
     # ---- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -347,7 +353,8 @@ class Dashboard(Screen[None]):
     def action_back(self) -> None:
         """Esc: back out of the innermost thing: the filter input, then the text filter."""
         inp = self.query_one("#filter-input", Input)
-        if inp.has_focus or self.host.state.buffer.filter.text:
+        # a drill without text (an origin alert) is still something to back out of
+        if inp.has_focus or self.host.state.buffer.filter.text or self._drill_label:
             drilled, self._drill_label = bool(self._drill_label), ""
             kept = self._drill_prev if drilled else ""  # a drill gives back the filter before
             inp.value = kept
@@ -357,7 +364,7 @@ class Dashboard(Screen[None]):
                 self.query_one("#filter-bar").remove_class("-open")
             self.log_view.focus()
             if drilled:
-                self.host.open_top()
+                (self._drill_back or self.host.open_top)()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys typed into the filter box are text, not commands (so the filter can contain q).
@@ -435,13 +442,18 @@ class Dashboard(Screen[None]):
     def action_top(self) -> None:
         self.host.open_top()
 
-    def apply_drill(self, text: str, label: str) -> None:
-        """Filter the log to one top-N row; Esc restores the filter before and goes back to
-        the panels."""
+    def apply_drill(self, text: str, label: str, back: Callable[[], None] | None = None,
+                    back_name: str = "top-N") -> None:
+        """Filter the log to one top-N row (or alert); Esc restores the filter before and goes
+        back there."""
         self._drill_prev = self.host.state.buffer.filter.text
         self._set_filter(self.host.state.buffer.filter.with_text_lenient(text))
         self._drill_label = label
-        self.notify(f"log filtered to {label} (Esc goes back to top-N)", timeout=4)
+        self._drill_back = back
+        self.notify(f"log filtered to {label} (Esc goes back to {back_name})", timeout=4)
+
+    def action_alerts(self) -> None:
+        self.host.open_alerts()
 
     # ---- refresh -------------------------------------------------------------------------
     def action_refresh(self) -> None:

@@ -24,6 +24,7 @@ KEY_NAMES = {
     "end": "End", "down": "↓", "up": "↑", "left": "←", "right": "→", "space": "space",
     "tab": "Tab", "f8": "F8", "plus": "+", "minus": "-", "slash": "/", "backslash": "\\",
     "underscore": "_",
+    "exclamation_mark": "!",
 }
 
 

@@ -8,6 +8,7 @@ the simulator assumes where the vendor documents nothing.
 from __future__ import annotations
 
 from .faults import FaultRule, FaultSet
+from .outage import Outage
 from .server import SimServer
 from .shapes import SHAPES
 from .simulator import DEMO_TOKEN, SimConfig, SimError, Simulator
@@ -17,6 +18,7 @@ __all__ = [
     "SHAPES",
     "FaultRule",
     "FaultSet",
+    "Outage",
     "SimConfig",
     "SimError",
     "SimServer",

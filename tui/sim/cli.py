@@ -12,9 +12,11 @@ import re
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
+from .outage import parse_spec
 from .server import SimServer
 from .simulator import DEMO_TOKEN, SimConfig
 
@@ -47,6 +49,9 @@ def add_simulate_args(parser: argparse.ArgumentParser) -> None:
          help=f"file holding the accepted token (else ${TOKEN_ENV}, else the demo token)")
     _add(parser, "--no-incidents", dest="incidents", action="store_false",
          help="no scheduled 5xx bursts or origin storms")
+    _add(parser, "--outage", action="append", default=None, metavar="OFFSET,LENGTH",
+         help="a sustained outage (25%% of requests 503 on one path) from OFFSET after the "
+              "clock start (--outage=-5m,30m: already under way), repeatable")
 
 
 def _token(token_file: str | None) -> tuple[str, str]:
@@ -94,6 +99,8 @@ def run_simulate(args: argparse.Namespace) -> int:
             frozen=bool(getattr(args, "frozen", False)),
             incidents=bool(getattr(args, "incidents", True)),
         )
+        start_s = (config.start_ns or time.time_ns()) // 1_000_000_000
+        config.outages = tuple(parse_spec(o, start_s) for o in getattr(args, "outage", None) or ())
     except ValueError as e:
         print(f"s4top simulate: {e}", file=err)
         return 2

@@ -43,6 +43,7 @@ from .catalog import (
     referer_pools,
 )
 from .model import BURST, P_BURST, PURGE, RateModel
+from .outage import OUTAGE_PATH, OUTAGE_SIZE, OUTAGE_STATUS, Outage, share_at
 
 NS = 1_000_000_000
 SHARE_P = 0.04
@@ -98,7 +99,7 @@ def _cum(profile: tuple[tuple[int, float], ...]) -> tuple[tuple[float, int], ...
 class _Site:
     """Per-domain strings, built once so entries share them."""
 
-    __slots__ = ("urls", "refs", "burst_url", "burst_refs")
+    __slots__ = ("urls", "refs", "burst_url", "burst_refs", "outage_url")
 
     def __init__(self, domain: str, specs: list[PathSpec]):
         pools = referer_pools(domain)
@@ -106,6 +107,7 @@ class _Site:
         self.refs = [pools[s.kind] for s in specs]
         self.burst_url = f"https://{domain}{BURST_PATH}"
         self.burst_refs = pools["asset"]
+        self.outage_url = f"https://{domain}{OUTAGE_PATH}"
 
 
 def wire(row: Row, miss: bool = False) -> dict[str, Any]:
@@ -178,6 +180,15 @@ class LogStore:
         # id(row) -> (row, miss, compact JSON): what a page's entries look like on the wire,
         # kept for about as many entries as the LRU (the row is held, so its id stays its own)
         self._json: dict[int, tuple[Row, bool, str]] = {}
+        self._outages: tuple[Outage, ...] = ()
+
+    def set_outages(self, outages: tuple[Outage, ...]) -> None:
+        """Sustained outages (outage.py); seconds generated before are generated again."""
+        with self._lock:
+            self._outages = tuple(outages)
+            self._lru.clear()
+            self._cached = 0
+            self._json.clear()
 
     # -- generation --------------------------------------------------------------------
 
@@ -220,6 +231,8 @@ class LogStore:
         specs, profiles, purgeable = self._specs, self._profiles, self._purgeable
         urls, refs = site.urls, site.refs
         burst, purge = mode == BURST, mode == PURGE
+        # an outage draws one more number per entry: without one the draws are as before
+        outage = share_at(self._outages, domain, s) if self._outages else 0.0
         base = s * NS
         t = base
         out: list[Row] = []
@@ -229,7 +242,10 @@ class LogStore:
                 t = base + offs[i] * q
             c = cls[i]
             head = rr() < P_HEAD
-            if burst and rr() < P_BURST:
+            if outage and rr() < outage:
+                code, size = OUTAGE_STATUS, OUTAGE_SIZE
+                cache, url, pool = "MISS", site.outage_url, site.burst_refs
+            elif burst and rr() < P_BURST:
                 code, size = _pick_err(BURST_5XX, rr())
                 cache, url, pool = "MISS", site.burst_url, site.burst_refs
             else:

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .faults import SERIES
+from .outage import Outage
 from .simulator import DEFAULT_LIMIT, SimError, Simulator
 
 _DATA = re.compile(r"^/cdn/data/([^/]+)/(traffic|traffic_origin|request|request_origin|logs)/?$")
@@ -175,6 +176,20 @@ def admin(sim: Simulator, method: str, path: str, query: dict[str, list[str]],
                 raise SimError(400, "body must be a JSON object")
             n = sim.inject(str(obj.get("domain") or sim.domains[0]), obj.get("entries"))
             return Reply(200, {"injected": n}, "admin")
+        elif name == "outage":
+            if method == "POST":
+                try:
+                    outage = Outage.from_json(_json(body), sim.now_ns() // 1_000_000_000)
+                    if outage.domain is not None:
+                        sim.domain(outage.domain)
+                except ValueError as e:
+                    raise SimError(400, str(e)) from None
+                return Reply(200, {"outages": sim.add_outage(outage)}, "admin")
+            if method == "DELETE":
+                sim.clear_outages()
+                return Reply(200, {"outages": []}, "admin")
+            if method == "GET":
+                return Reply(200, {"outages": [o.to_json() for o in sim.config.outages]}, "admin")
         elif name == "info" and method == "GET":
             now_s = sim.now_ns() // 1_000_000_000
             cfg = sim.config

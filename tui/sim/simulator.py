@@ -12,6 +12,7 @@ from .clock import SimClock
 from .faults import FaultSet
 from .logs import NS, LogStore
 from .model import RateModel
+from .outage import Outage
 from .refresh import RefreshBook, RefreshInvalid, decode_body, validate
 from .series import MAX_BUCKETS, SeriesBuilder, bucket_count
 
@@ -38,6 +39,7 @@ class SimConfig:
     exact_series_s: int = 3600  # series are exact from the entries over this recent window
     exact_series_budget: int = 100_000  # ... shortened to about this many expected entries
     cache_entries: int = 200_000  # LRU bound on generated entries kept in memory
+    outages: tuple[Outage, ...] = ()  # sustained outages (outage.py), opt-in
 
     def __post_init__(self) -> None:
         if isinstance(self.domains, str):
@@ -52,6 +54,7 @@ class SimConfig:
         if self.retention_s <= 0:
             raise ValueError("retention_s must be > 0")
         self.faults = tuple(self.faults)
+        self.outages = tuple(self.outages)
 
 
 class SimError(Exception):
@@ -84,6 +87,8 @@ class Simulator:
         self.model = RateModel(cfg.rate, cfg.incidents, paths)
         self.store = LogStore(cfg.seed, cfg.rate, self.model, paths, build_clients(cfg.seed),
                               cfg.cache_entries)
+        if cfg.outages:
+            self.store.set_outages(cfg.outages)
         self.book = RefreshBook(cfg.refresh_miss_s)
         budget_s = int(cfg.exact_series_budget / cfg.rate) if cfg.rate > 0 else cfg.exact_series_s
         exact_s = max(60, min(cfg.exact_series_s, budget_s))
@@ -194,8 +199,22 @@ class Simulator:
         return self.builder.series(d, m, start_s, end_s, period, self.now_ns())
 
     def incidents(self, start_s: int, end_s: int) -> list[dict[str, object]]:
-        """Scheduled incident windows in [start_s, end_s) (empty with incidents off)."""
-        return self.model.incidents(start_s, end_s)
+        """Incident windows in [start_s, end_s): the scheduled ones (none with incidents
+        off), then the sustained outages overlapping it."""
+        out = self.model.incidents(start_s, end_s)
+        out += [o.to_json() for o in self.config.outages
+                if o.start_s < end_s and o.start_s + o.length_s > start_s]
+        return out
+
+    def add_outage(self, outage: Outage) -> list[dict[str, object]]:
+        """Start (or schedule) a sustained outage while running; returns all of them."""
+        self.config.outages = (*self.config.outages, outage)
+        self.store.set_outages(self.config.outages)
+        return [o.to_json() for o in self.config.outages]
+
+    def clear_outages(self) -> None:
+        self.config.outages = ()
+        self.store.set_outages(())
 
     # -- refresh -------------------------------------------------------------------------
 
