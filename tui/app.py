@@ -313,6 +313,13 @@ class S4TopApp(App[int]):
         else:
             faster = [s for s in POLL_STEPS if s < cur]
             self._poll_s = faster[-1] if faster else cur
+        if self._poll_s != cur:
+            self.hooks.wake_tails()  # a loop asleep on the old interval re-reads it now
+
+    def retry_now(self) -> None:
+        """ctrl+r: the shown domain's pollers that wait after an error try again now."""
+        if not self.hooks.retry_now(self.state):
+            self.notify("nothing to retry: no request is waiting after an error", timeout=3)
 
     def cycle_range(self) -> None:
         self._range_index = (self._range_index + 1) % len(RANGES)
@@ -326,6 +333,7 @@ class S4TopApp(App[int]):
         if not self.states or index == self.active:
             return
         self.active = index % len(self.states)
+        self.hooks.wake_tails()  # the shown and the hidden domain poll at other intervals now
         if isinstance(self.screen, Dashboard):
             self.screen.switch_domain()
         elif self.screen_stack and isinstance(self.screen_stack[0], Dashboard):

@@ -55,6 +55,7 @@ class DashboardHost(Protocol):
     def open_overview(self) -> None: ...
     def open_top(self) -> None: ...
     def refresh_marks(self, domain: str) -> tuple[float, ...]: ...
+    def retry_now(self) -> None: ...
 
 
 CLASS_KEYS = {"2": StatusClass.S2XX, "3": StatusClass.S3XX, "4": StatusClass.S4XX, "5": StatusClass.S5XX}
@@ -100,6 +101,7 @@ class Dashboard(Screen[None]):
         Binding("t", "cycle_range", "Range", tooltip="chart range: 1h 6h 24h 7d 30d", id="dashboard.range"),
         Binding("plus,equals_sign", "poll(1)", "Slower poll", show=False, tooltip="poll less often", id="dashboard.poll_slower"),
         Binding("minus", "poll(-1)", "Faster poll", show=False, tooltip="poll more often", id="dashboard.poll_faster"),
+        Binding("ctrl+r", "retry_now", "Retry now", show=False, tooltip="retry now while waiting after an error", id="dashboard.retry_now"),
         Binding("v", "charts", "Charts", show=False, tooltip="charts: auto, full, compact, hidden", id="dashboard.charts"),
         Binding("u", "utc", "UTC", show=False, tooltip="UTC / local time", id="dashboard.utc"),
         Binding("e", "export(False)", "Export", show=False, tooltip="export shown entries as JSON Lines", id="dashboard.export"),
@@ -393,6 +395,10 @@ class Dashboard(Screen[None]):
 
     def action_poll(self, direction: int) -> None:
         self.host.change_poll(direction)
+        self._update_status()
+
+    def action_retry_now(self) -> None:
+        self.host.retry_now()
         self._update_status()
 
     def action_charts(self) -> None:
