@@ -140,6 +140,11 @@ class S4TopApp(App[int]):
         return self._poll_s if st is self.state else max(10.0, 5 * self._poll_s)
 
     @property
+    def five_xx_threshold(self) -> float:
+        """The 5XX share past which the 5XX figure is marked (the absolute alert threshold)."""
+        return float(self.ctx.settings.values.get("alert_5xx_absolute", 0.05))
+
+    @property
     def max_fps(self) -> float:
         return float(self.ctx.settings.max_fps)
 
@@ -151,6 +156,7 @@ class S4TopApp(App[int]):
             "readonly": bool(self.ctx.settings.readonly),
             "pending_tags": count_entries(self.batches.draft(self.state.domain)[0]),
             "alert": alert_text(self.state),
+            "other_alerts": sum(1 for st in self.states if st is not self.state and alert_text(st)),
         }
 
     def _check_alerts(self) -> None:

@@ -48,3 +48,15 @@ def test_the_text_changes_with_the_level_not_only_the_colour() -> None:
     assert "● ok" not in stale and "updated 15s ago (stale)" in stale
     # after `-` to 2 s, 56 s without an update is not shown as fine
     assert "(stale)" in render_status(_info(Health(state="ok", last_ok=100.0)), now=156.0).plain
+
+
+def test_other_domains_alerting_show_a_badge_in_words() -> None:
+    info = _info(Health(state="ok", last_ok=100.0))
+    info.other_alerts = 1
+    first = render_status(info, now=100.0).plain.splitlines()[0]
+    assert first.startswith(" s4top   !1 other domain  example.com")
+    info.alert = "5XX 9.0% (baseline 1.0%)"
+    info.other_alerts = 2
+    lines = render_status(info, now=100.0).plain.splitlines()
+    assert lines[0].startswith(" ALERT 5XX 9.0% (baseline 1.0%)  ● ok  example.com  updated")
+    assert lines[1].startswith(" !2 other domains  ")

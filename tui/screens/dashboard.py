@@ -56,6 +56,8 @@ class DashboardHost(Protocol):
     def open_top(self) -> None: ...
     def refresh_marks(self, domain: str) -> tuple[float, ...]: ...
     def retry_now(self) -> None: ...
+    @property
+    def five_xx_threshold(self) -> float: ...
 
 
 CLASS_KEYS = {"2": StatusClass.S2XX, "3": StatusClass.S3XX, "4": StatusClass.S4XX, "5": StatusClass.S5XX}
@@ -101,7 +103,8 @@ class Dashboard(Screen[None]):
         Binding("t", "cycle_range", "Range", tooltip="chart range: 1h 6h 24h 7d 30d", id="dashboard.range"),
         Binding("plus,equals_sign", "poll(1)", "Slower poll", show=False, tooltip="poll less often", id="dashboard.poll_slower"),
         Binding("minus", "poll(-1)", "Faster poll", show=False, tooltip="poll more often", id="dashboard.poll_faster"),
-        Binding("ctrl+r", "retry_now", "Retry now", show=False, tooltip="retry now while waiting after an error", id="dashboard.retry_now"),
+        Binding("ctrl+r", "retry_now", "Retry now", show=False,
+                tooltip="retry now while waiting after an error", id="dashboard.retry_now"),
         Binding("v", "charts", "Charts", show=False, tooltip="charts: auto, full, compact, hidden", id="dashboard.charts"),
         Binding("u", "utc", "UTC", show=False, tooltip="UTC / local time", id="dashboard.utc"),
         Binding("e", "export(False)", "Export", show=False, tooltip="export shown entries as JSON Lines", id="dashboard.export"),
@@ -218,7 +221,11 @@ class Dashboard(Screen[None]):
             minutes = max(1, min(30, int(end - (st.first_ns // 10**9 if st.first_ns else end)) // 60 + 1))
             per_minute = {c: st.minute_rates.counts(end, minutes, c) for c in StatusClass}
             shares = {c: st.rates.share(c, end - 60, end + 1) for c in StatusClass}
-            self.query_one(ChartsPane).show_rates(per_class, st.rates.bytes(end, 120), per_minute, shares)
+            share_5xx = shares.get(StatusClass.S5XX)
+            hot = share_5xx is not None and share_5xx > self.host.five_xx_threshold
+            over = frozenset({StatusClass.S5XX}) if hot else frozenset()
+            self.query_one(ChartsPane).show_rates(
+                per_class, st.rates.bytes(end, 120), per_minute, shares, over)
         if st.series_version != self._series_shown or st.series_error:
             self._series_shown = st.series_version
             label = RANGES[self.host.range_index][0]
@@ -280,6 +287,7 @@ class Dashboard(Screen[None]):
             pending_tags=extras.get("pending_tags", 0),
             readonly=extras.get("readonly", False),
             alert=extras.get("alert", ""),
+            other_alerts=extras.get("other_alerts", 0),
         )
         now = self.host.now()
         # The frame timer ticks up to max_fps times a second: render the line only when what

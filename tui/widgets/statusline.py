@@ -46,6 +46,7 @@ class StatusInfo:
     pending_tags: int = 0
     readonly: bool = False
     alert: str = ""
+    other_alerts: int = 0  # how many domains besides the shown one have an active alert
 
 
 def _age(last_ok: float | None, now: float) -> str:
@@ -90,15 +91,32 @@ LATE_STYLE = {
 }
 
 
-def render_status(info: StatusInfo, now: float | None = None) -> Text:
-    now = time.time() if now is None else now
-    t = Text(no_wrap=True, overflow="ellipsis")
-    t.append(" s4top ", Style(bold=True, reverse=True))
-    t.append(" ")
+def _domain(t: Text, info: StatusInfo) -> None:
     t.append(info.domain, Style(bold=True))
     if info.domain_count > 1:
         t.append(f" [{info.domain_index + 1}/{info.domain_count}]", Style(dim=True))
     t.append("  ")
+
+
+def _other_alerts_badge(t: Text, count: int) -> None:
+    plural = "s" if count > 1 else ""
+    t.append(f" !{count} other domain{plural} ", Style(bold=True, reverse=True, color="yellow"))
+
+
+def render_status(info: StatusInfo, now: float | None = None) -> Text:
+    now = time.time() if now is None else now
+    t = Text(no_wrap=True, overflow="ellipsis")
+    if info.alert:
+        # an alert is the first thing read, whole at 80 columns; what follows yields
+        t.append(f" ALERT {info.alert} ", Style(bold=True, color="white", bgcolor="red"))
+    else:
+        t.append(" s4top ", Style(bold=True, reverse=True))
+    if info.other_alerts and not info.alert:
+        t.append(" ")
+        _other_alerts_badge(t, info.other_alerts)
+    t.append(" ")
+    if not info.alert:
+        _domain(t, info)
     h = info.log_health
     # the worse of the two pollers decides
     if h.state == "ok" and info.series_health.state not in ("ok", "connecting"):
@@ -114,6 +132,11 @@ def render_status(info: StatusInfo, now: float | None = None) -> Text:
         t.append(": " + inert(h.message, 60), Style(dim=True))
     if h.retry_at is not None and h.state != "ok":
         t.append(f"  retry in {max(0, int(h.retry_at - now + 0.999))}s (ctrl+r)", style)
+    if info.alert:
+        # in an alert the health comes right after it (a short word), then the domain
+        t.append("  ")
+        _domain(t, info)
+        t.right_crop(2)  # the age below brings its own gap
     age = f"updated {_age(info.log_health.last_ok, now)}"
     rest = f"  poll {info.poll_s:g}s  {info.tz_label}"
     if late == "normal":
@@ -123,10 +146,10 @@ def render_status(info: StatusInfo, now: float | None = None) -> Text:
         t.append("  ")
         t.append(age + mark, age_style)
         t.append(rest, Style(dim=True))
-    if info.alert:
-        t.append("  ")
-        t.append(f" ALERT {info.alert} ", Style(bold=True, color="white", bgcolor="red"))
     t.append("\n")
+    if info.other_alerts and info.alert:
+        # the first line is the shown domain's alert: the others lead the second one
+        _other_alerts_badge(t, info.other_alerts)
     t.append(" ")
     t.append(f"{format_count(info.shown)}", Style(bold=True))
     t.append(f" shown of {format_count(info.entries)} buffered")
