@@ -16,13 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tui.core.buffer import FilterError, LogFilter
 from tui.core.models import LogEntry, StatusClass
 from tui.monitor import RANGES, DomainState
 from tui.screens.detail import DetailScreen
 from tui.widgets.charts import ChartsPane
+from tui.widgets.footer import HelpFirstFooter
 from tui.widgets.logrow import RowOptions, header_text
 from tui.widgets.logview import LogView
 from tui.widgets.statusline import StatusInfo, StatusLine, render_status
@@ -134,7 +135,7 @@ class Dashboard(Screen[None]):
             yield Static("", id="filter-error")
         yield Static("", id="log-header")
         yield LogView(st.buffer, domain=st.domain, utc=self.host.utc, tag_of=self.host.tag_of, id="log")
-        yield Footer()
+        yield HelpFirstFooter()
 
     @property
     def log_view(self) -> LogView:
