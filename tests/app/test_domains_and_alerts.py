@@ -167,3 +167,20 @@ async def test_at_80_columns_the_alert_leads_the_header_and_others_have_a_badge(
         # the 5XX figure over its threshold is marked by a glyph, not colour alone
         label = str(app.screen.query_one("#rate-5XX").query_one(".spark-label").render())
         assert label.startswith("▲5XX ") and label.endswith("%"), label
+
+
+async def test_the_domain_switched_to_polls_at_once_at_the_shown_interval(make_multi, multi_sim) -> None:
+    """A hidden domain sleeps 5x longer; shown, it must not sleep that out first."""
+    app = make_multi(poll_interval=2.0)  # hidden domains: every 10 s
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: all_loaded(app), timeout=20)
+        # the simulator counts the second domain's log requests (a rule without effects)
+        multi_sim.sim.faults.set({"path": f"/cdn/data/{DOMAINS[1]}/logs", "count": 1000})
+
+        def asked() -> int:
+            rules = multi_sim.sim.faults.snapshot()
+            return 1000 - int(rules[0]["count"]) if rules else 1000
+
+        await pilot.press("right_square_bracket")
+        assert app.state.domain == DOMAINS[1]
+        await wait_until(pilot, lambda: asked() >= 1, timeout=4.0)
