@@ -36,7 +36,8 @@ def count_log_requests(server: SimServer) -> None:
 async def test_a_faster_poll_wakes_the_sleeping_tail_at_once(make_app, sim_server) -> None:
     app = make_app(poll_interval=30.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.state.caught_up and app.state.log_health.state == "ok")
+        await wait_until(pilot, lambda: app.state.caught_up
+                         and app.state.log_health.state == "ok")
         count_log_requests(sim_server)  # the tail sleeps its 30 s now
         await pilot.press("plus")
         assert app.poll_s == 60.0
@@ -75,10 +76,11 @@ async def test_a_hung_request_shows_overdue_not_ok(monkeypatch) -> None:
             text = status_text(app)
             assert "● ok" not in text
             assert app.state.log_health.state == "ok"  # no error came back: it is only late
-            await wait_until(pilot, lambda: "stale" in status_text(app), timeout=5.0)
+            await wait_until(pilot, lambda: "long overdue" in status_text(app), timeout=5.0)
             server.sim.faults.clear()  # the hung request is answered now
-            await wait_until(pilot, lambda: "● ok" in status_text(app) and "overdue" not in status_text(app)
-                             and "stale" not in status_text(app), timeout=5.0)
+            await wait_until(pilot, lambda: "● ok" in status_text(app)
+                             and "overdue" not in status_text(app), timeout=5.0)
+            assert "◔ late" not in status_text(app)
     finally:
         server.stop()
 
@@ -92,8 +94,8 @@ async def test_ctrl_r_retries_a_backing_off_tail_at_once(monkeypatch) -> None:
             await wait_until(pilot, lambda: app.state.caught_up and "● ok" in status_text(app))
             server.sim.faults.set({"path": "logs", "status": 503, "count": 1})
             await wait_until(pilot, lambda: app.state.log_health.state == "degraded", timeout=5.0)
-            await wait_until(pilot, lambda: "retry in" in status_text(app) and "(ctrl+r)" in status_text(app),
-                             timeout=3.0)
+            await wait_until(pilot, lambda: "retry in" in status_text(app)
+                             and "(ctrl+r)" in status_text(app), timeout=3.0)
             await pilot.press("ctrl+r")
             await wait_until(pilot, lambda: app.state.log_health.state == "ok", timeout=3.0)
             assert "ctrl+r" not in status_text(app)

@@ -29,10 +29,13 @@ def test_alert_state_80x24(snap_compare, app_at) -> None:
     its threshold is marked (glyph and reverse video)."""
     app = app_at(BURST_NS)
 
+    def firing() -> bool:
+        return all(app.state.alerts.get(k) is not None and app.state.alerts[k].active
+                   for k in ("5xx", "origin"))
+
     async def run_before(pilot) -> None:
         await settle(pilot, lambda: loaded(app))
-        await settle(pilot, lambda: all(app.state.alerts.get(k) is not None and app.state.alerts[k].active
-                                        for k in ("5xx", "origin")))
+        await settle(pilot, firing)
         app.clear_notifications()
         await pilot.pause(0.5)
 

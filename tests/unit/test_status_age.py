@@ -45,9 +45,10 @@ def test_the_text_changes_with_the_level_not_only_the_colour() -> None:
     late = render_status(_info(Health(state="ok", last_ok=100.0)), now=106.0).plain
     assert "● ok" not in late and "◔ late" in late and "updated 6s ago (overdue)" in late
     stale = render_status(_info(Health(state="ok", last_ok=100.0)), now=115.0).plain
-    assert "● ok" not in stale and "updated 15s ago (stale)" in stale
+    assert "● ok" not in stale and "updated 15s ago (long overdue)" in stale
     # after `-` to 2 s, 56 s without an update is not shown as fine
-    assert "(stale)" in render_status(_info(Health(state="ok", last_ok=100.0)), now=156.0).plain
+    after_minus = render_status(_info(Health(state="ok", last_ok=100.0)), now=156.0).plain
+    assert "(long overdue)" in after_minus
 
 
 def test_other_domains_alerting_show_a_badge_in_words() -> None:

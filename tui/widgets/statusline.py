@@ -82,7 +82,7 @@ def lateness(h: Health, poll_s: float, now: float) -> str:
 AGE_STYLE = {
     "normal": ("", Style(dim=True)),
     "warning": (" (overdue)", Style(color="yellow", bold=True)),
-    "error": (" (stale)", Style(color="red", bold=True, reverse=True)),
+    "error": (" (long overdue)", Style(color="red", bold=True, reverse=True)),
 }
 #: the health dot while no error came back but the answer is late
 LATE_STYLE = {
