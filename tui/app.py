@@ -152,6 +152,11 @@ class S4TopApp(App[int]):
         return self._poll_s if st is self.state else max(10.0, 5 * self._poll_s)
 
     @property
+    def five_xx_threshold(self) -> float:
+        """The 5XX share past which the 5XX figure is marked (the absolute alert threshold)."""
+        return float(self.ctx.settings.values.get("alert_5xx_absolute", 0.05))
+
+    @property
     def max_fps(self) -> float:
         return float(self.ctx.settings.max_fps)
 
@@ -163,6 +168,7 @@ class S4TopApp(App[int]):
             "readonly": bool(self.ctx.settings.readonly),
             "pending_tags": self.pending_count(self.state.domain),
             "alert": alert_text(self.state),
+            "other_alerts": sum(1 for st in self.states if st is not self.state and alert_text(st)),
         }
 
     def pending_count(self, domain: str) -> int:
@@ -375,6 +381,13 @@ class S4TopApp(App[int]):
         else:
             faster = [s for s in POLL_STEPS if s < cur]
             self._poll_s = faster[-1] if faster else cur
+        if self._poll_s != cur:
+            self.hooks.wake_tails()  # a loop asleep on the old interval re-reads it now
+
+    def retry_now(self) -> None:
+        """ctrl+r: the shown domain's pollers that wait after an error try again now."""
+        if not self.hooks.retry_now(self.state):
+            self.notify("nothing to retry: no request is waiting after an error", timeout=3)
 
     def cycle_range(self) -> None:
         self._range_index = (self._range_index + 1) % len(RANGES)
@@ -388,6 +401,7 @@ class S4TopApp(App[int]):
         if not self.states or index == self.active:
             return
         self.active = index % len(self.states)
+        self.hooks.wake_tails()  # the shown and the hidden domain poll at other intervals now
         if isinstance(self.screen, Dashboard):
             self.screen.switch_domain()
         elif self.screen_stack and isinstance(self.screen_stack[0], Dashboard):

@@ -33,6 +33,7 @@ class Health:
     retry_at: float | None = None  # wall-clock seconds (the app's clock) of the next try
     last_ok: float | None = None  # time.time() of the last successful poll
     errors: int = 0
+    in_flight_since: float | None = None  # (the app's clock) a request is out since then
 
     def record_ok(self, now: float | None = None) -> bool:
         """Returns True when this ends an error state (worth one 'recovered' toast)."""

@@ -17,7 +17,7 @@ from tui.api.errors import ApiError, RateLimited
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.models import LogEntry, Metric
 from tui.core.tail import LogTail, TailState
-from tui.monitor import DomainState
+from tui.monitor import DomainState, Health
 
 SERIES_INTERVAL_S = 60.0
 
@@ -38,6 +38,10 @@ class PollerHooks:
     backoff_cap_s: float = 30.0
     auth_backoff_s: float = 10.0
     series_wake: dict[str, asyncio.Event] = field(default_factory=dict)
+    #: per domain: set when its poll interval changed (the tail re-reads it at once)
+    tail_wake: dict[str, asyncio.Event] = field(default_factory=dict)
+    #: per domain: set by the user's "retry now" (ends the tail's back-off wait)
+    tail_retry: dict[str, asyncio.Event] = field(default_factory=dict)
     #: called after new log entries were ingested (the screen wakes its frame timer)
     entries_arrived: Callable[[DomainState], None] = lambda _st: None
 
@@ -47,6 +51,28 @@ class PollerHooks:
     def wake_series(self) -> None:
         for ev in self.series_wake.values():
             ev.set()
+
+    def wake_tails(self) -> None:
+        """The poll intervals changed: every sleeping tail re-reads its own."""
+        for ev in self.tail_wake.values():
+            ev.set()
+
+    def retry_now(self, st: DomainState) -> int:
+        """End the back-off of the domain's pollers that wait after an error; returns how
+        many were woken (0: nothing was waiting to retry)."""
+        woken = 0
+        if in_backoff(st.log_health) and st.domain in self.tail_retry:
+            self.tail_retry[st.domain].set()
+            woken += 1
+        if in_backoff(st.series_health) and st.domain in self.series_wake:
+            self.series_wake[st.domain].set()
+            woken += 1
+        return woken
+
+
+def in_backoff(h: Health) -> bool:
+    """The poller failed and waits before its next try."""
+    return h.state not in ("ok", "connecting") and h.retry_at is not None
 
 
 async def tail_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> None:
@@ -58,7 +84,11 @@ async def tail_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> No
 
     async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
         asked_ns = hooks.clock_ns()
-        page = await client.logs_page(st.domain, start_ns, "ALL", limit)
+        st.log_health.in_flight_since = hooks.now()
+        try:
+            page = await client.logs_page(st.domain, start_ns, "ALL", limit)
+        finally:
+            st.log_health.in_flight_since = None
         if len(page) < limit:
             # a short page: every entry up to when we asked (less the delay) is in. The
             # tail ingests this page before it next awaits, so an alert check never sees
@@ -87,6 +117,8 @@ async def tail_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> No
         backoff_base_s=hooks.backoff_base_s,
         backoff_cap_s=hooks.backoff_cap_s,
         slow_backoff_base_s=hooks.auth_backoff_s,
+        wake=hooks.tail_wake.setdefault(st.domain, asyncio.Event()),
+        retry=hooks.tail_retry.setdefault(st.domain, asyncio.Event()),
     )
     def deliver(entries: list[LogEntry]) -> None:
         st.ingest(entries)

@@ -143,3 +143,44 @@ async def test_top_n_panels_drill_in_and_back(make_multi) -> None:
         assert [r.bytes for r in urls] == sorted((r.bytes for r in urls), reverse=True)
         await pilot.press("escape")
         assert not isinstance(app.screen, TopScreen)
+
+
+async def test_at_80_columns_the_alert_leads_the_header_and_others_have_a_badge(make_multi) -> None:
+    app = make_multi()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: all_loaded(app), timeout=20)
+        await wait_until(pilot, lambda: all(st.alerts.get("5xx") is not None
+                                            and st.alerts["5xx"].active for st in app.states),
+                         timeout=10)
+        await pilot.pause(1.2)
+        lines = str(app.screen.query_one("#status").render()).splitlines()
+        first = lines[0]
+        # the alert text comes first and is whole (what went wrong, at what share)
+        assert first.startswith(" ALERT 5XX "), first
+        assert "(baseline" in first.split(" ALERT ")[1][:60], first
+        # every other domain alerts too: a badge says so, in words
+        await pilot.press("right_square_bracket")
+        await pilot.pause(0.5)
+        lines = str(app.screen.query_one("#status").render()).splitlines()
+        assert lines[0].startswith(" ALERT 5XX ")
+        assert lines[1].startswith(" !2 other domains "), lines  # whole, at the left edge
+        # the 5XX figure over its threshold is marked by a glyph, not colour alone
+        label = str(app.screen.query_one("#rate-5XX").query_one(".spark-label").render())
+        assert label.startswith("▲5XX ") and label.endswith("%"), label
+
+
+async def test_the_domain_switched_to_polls_at_once(make_multi, multi_sim) -> None:
+    """A hidden domain sleeps 5x longer; shown, it must not sleep that out first."""
+    app = make_multi(poll_interval=2.0)  # hidden domains: every 10 s
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: all_loaded(app), timeout=20)
+        # the simulator counts the second domain's log requests (a rule without effects)
+        multi_sim.sim.faults.set({"path": f"/cdn/data/{DOMAINS[1]}/logs", "count": 1000})
+
+        def asked() -> int:
+            rules = multi_sim.sim.faults.snapshot()
+            return 1000 - int(rules[0]["count"]) if rules else 1000
+
+        await pilot.press("right_square_bracket")
+        assert app.state.domain == DOMAINS[1]
+        await wait_until(pilot, lambda: asked() >= 1, timeout=4.0)

@@ -24,6 +24,24 @@ def test_alert_state(snap_compare, app_at) -> None:
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
 
+def test_alert_state_80x24(snap_compare, app_at) -> None:
+    """At 80 columns the alert is the first thing in the header, whole; the 5XX figure over
+    its threshold is marked (glyph and reverse video)."""
+    app = app_at(BURST_NS)
+
+    def firing() -> bool:
+        return all(app.state.alerts.get(k) is not None and app.state.alerts[k].active
+                   for k in ("5xx", "origin"))
+
+    async def run_before(pilot) -> None:
+        await settle(pilot, lambda: loaded(app))
+        await settle(pilot, firing)
+        app.clear_notifications()
+        await pilot.pause(0.5)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
 def test_top_n_panels(snap_compare, app_at) -> None:
     app = app_at(BURST_NS)
 

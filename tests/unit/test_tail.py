@@ -330,3 +330,61 @@ async def test_stepping_is_reported_as_a_warning() -> None:
     await asyncio.wait_for(tail.run(got.extend, states.append), timeout=5)
     assert ids(got) == [0, 1, 2, 3, 4, 12]
     assert len(states) == 1 and states[0].ok and states[0].warning
+
+
+async def _turns(n: int = 20) -> None:
+    for _ in range(n):
+        await asyncio.sleep(0)
+
+
+async def test_a_shorter_interval_wakes_the_poll_sleep() -> None:
+    """60 s -> 2 s: the sleep re-reads the interval when woken, instead of sleeping the old one
+    out (the clock is the test's: no real time passes)."""
+    interval = [3600.0]
+    clock = [0.0]
+    fetches: list[int] = []
+    wake = asyncio.Event()
+
+    async def fetch(start: int, limit: int) -> list[LogEntry]:
+        fetches.append(start)
+        return []
+
+    tail = LogTail(fetch, LogCursor(1), poll_interval_s=lambda: interval[0], wake=wake,
+                   monotonic=lambda: clock[0])
+    task = asyncio.create_task(tail.run(lambda _b: None))
+    await _turns()
+    assert len(fetches) == 1
+    interval[0], clock[0] = 7200.0, 10.0
+    wake.set()  # slower: it keeps sleeping
+    await _turns()
+    assert len(fetches) == 1
+    interval[0] = 2.0  # 10 s have passed since the sleep began: poll now
+    wake.set()
+    await asyncio.wait_for(_until(lambda: len(fetches) == 2), timeout=5)
+    task.cancel()
+
+
+async def test_retry_ends_a_back_off_at_once() -> None:
+    retry = asyncio.Event()
+    calls: list[int] = []
+
+    async def fetch(start: int, limit: int) -> list[LogEntry]:
+        calls.append(start)
+        if len(calls) == 1:
+            raise ServerError("boom", endpoint="logs", status=503)
+        return []
+
+    tail = LogTail(fetch, LogCursor(1), backoff_base_s=3600.0, backoff_cap_s=3600.0, retry=retry,
+                   poll_interval_s=3600.0, wake=asyncio.Event())
+    task = asyncio.create_task(tail.run(lambda _b: None))
+    await _turns()
+    assert len(calls) == 1  # waiting out an hour's back-off
+    retry.set()
+    await asyncio.wait_for(_until(lambda: len(calls) == 2), timeout=5)
+    assert calls[0] == calls[1]  # the same position again
+    task.cancel()
+
+
+async def _until(predicate) -> None:
+    while not predicate():
+        await asyncio.sleep(0)

@@ -62,12 +62,18 @@ class LogTail:
         slow_backoff_base_s: float = 10.0,
         max_failures: int | None = None,
         max_retry_after_s: float = 900.0,
+        wake: asyncio.Event | None = None,
+        retry: asyncio.Event | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """`slow_backoff_base_s` applies to errors a retry alone will not fix (auth, bad request,
         unexpected shape): the loop keeps trying slowly, so a rotated token heals the tail.
         `max_failures` (None = forever) re-raises after that many consecutive failures, for
         one-shot commands that should exit instead. A Retry-After longer than
         `max_retry_after_s` is cut to it, so a misconfigured proxy cannot freeze the tail.
+        `wake` (set when the poll interval changed) ends a poll sleep once the new interval
+        has passed since it began, so 60 s -> 2 s does not sleep out the old minute; `retry`
+        (set by the user) ends a back-off wait at once. Without them `sleep` is used.
         """
         self.fetch = fetch
         self.cursor = cursor
@@ -85,6 +91,9 @@ class LogTail:
         self.pages = 0
         self.delivered = 0
         self._stopping = False
+        self.wake = wake
+        self.retry = retry
+        self._monotonic = monotonic
 
     def stop(self) -> None:
         """End `run` after the current step (cancelling the task works too)."""
@@ -100,6 +109,26 @@ class LogTail:
             return min(max(float(error.retry_after), 0.0), self.max_retry_after_s)
         base = self.backoff_base_s if error.retryable else self.slow_backoff_base_s
         return min(self.backoff_cap_s, base * 2.0 ** min(failures - 1, 30))
+
+    async def _poll_wait(self) -> None:
+        """Sleep one poll interval, re-reading it whenever `wake` is set."""
+        if self.wake is None:
+            await self._sleep(self.poll_interval())
+            return
+        began = self._monotonic()
+        while True:
+            self.wake.clear()
+            left = self.poll_interval() - (self._monotonic() - began)
+            if left <= 0 or not await _woken(self.wake, left):
+                return
+
+    async def _backoff_wait(self, delay: float) -> None:
+        """Wait out a back-off; `retry` cuts it short."""
+        if self.retry is None:
+            await self._sleep(delay)
+            return
+        self.retry.clear()
+        await _woken(self.retry, delay)
 
     async def run(
         self,
@@ -126,7 +155,7 @@ class LogTail:
                     on_state(
                         TailState(ok=False, error=e, retry_in_s=delay, failures=self.failures)
                     )
-                await self._sleep(delay)
+                await self._backoff_wait(delay)
                 continue
             if self.failures:
                 self.failures = 0
@@ -147,4 +176,13 @@ class LogTail:
             if step.more:
                 await asyncio.sleep(0)  # let the UI breathe while catching up
                 continue
-            await self._sleep(self.poll_interval())
+            await self._poll_wait()
+
+
+async def _woken(event: asyncio.Event, timeout: float) -> bool:
+    """True when `event` was set within `timeout` seconds, False when the time ran out."""
+    try:
+        await asyncio.wait_for(event.wait(), timeout=timeout)
+    except TimeoutError:
+        return False
+    return True

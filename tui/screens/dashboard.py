@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tui.core.buffer import FilterError, LogFilter
 from tui.core.chartdata import LOG_CHART_MAX_S, LogMinutes
@@ -26,6 +26,7 @@ from tui.core.sanitize import inert
 from tui.monitor import RANGES, DomainState
 from tui.screens.detail import DetailScreen
 from tui.widgets.charts import ChartsPane
+from tui.widgets.footer import HelpFirstFooter
 from tui.widgets.logrow import RowOptions, header_text
 from tui.widgets.logview import LogView
 from tui.widgets.statusline import StatusInfo, StatusLine, render_status
@@ -59,6 +60,9 @@ class DashboardHost(Protocol):
     def open_top(self) -> None: ...
     def open_alerts(self) -> None: ...
     def refresh_marks(self, domain: str) -> tuple[float, ...]: ...
+    def retry_now(self) -> None: ...
+    @property
+    def five_xx_threshold(self) -> float: ...
 
 
 CLASS_KEYS = {"2": StatusClass.S2XX, "3": StatusClass.S3XX, "4": StatusClass.S4XX, "5": StatusClass.S5XX}
@@ -107,6 +111,8 @@ class Dashboard(Screen[None]):
         Binding("t", "cycle_range", "Range", tooltip="chart range: 1h 6h 24h 7d 30d", id="dashboard.range"),
         Binding("plus,equals_sign", "poll(1)", "Slower poll", show=False, tooltip="poll less often", id="dashboard.poll_slower"),
         Binding("minus", "poll(-1)", "Faster poll", show=False, tooltip="poll more often", id="dashboard.poll_faster"),
+        Binding("ctrl+r", "retry_now", "Retry now", show=False,
+                tooltip="retry now while waiting after an error", id="dashboard.retry_now"),
         Binding("v", "charts", "Charts", show=False, tooltip="charts: auto, full, compact, hidden", id="dashboard.charts"),
         Binding("u", "utc", "UTC", show=False, tooltip="UTC / local time", id="dashboard.utc"),
         Binding("e", "export(False)", "Export", show=False, tooltip="export shown entries as JSON Lines", id="dashboard.export"),
@@ -139,7 +145,7 @@ class Dashboard(Screen[None]):
             yield Static("", id="filter-error")
         yield Static("", id="log-header")
         yield LogView(st.buffer, domain=st.domain, utc=self.host.utc, tag_of=self.host.tag_of, id="log")
-        yield Footer()
+        yield HelpFirstFooter()
 
     @property
     def log_view(self) -> LogView:
@@ -226,7 +232,11 @@ class Dashboard(Screen[None]):
             minutes = max(1, min(30, int(end - (st.first_ns // 10**9 if st.first_ns else end)) // 60 + 1))
             per_minute = {c: st.minute_rates.counts(end, minutes, c) for c in StatusClass}
             shares = {c: st.rates.share(c, end - 60, end + 1) for c in StatusClass}
-            self.query_one(ChartsPane).show_rates(per_class, st.rates.bytes(end, 120), per_minute, shares)
+            share_5xx = shares.get(StatusClass.S5XX)
+            hot = share_5xx is not None and share_5xx > self.host.five_xx_threshold
+            over = frozenset({StatusClass.S5XX}) if hot else frozenset()
+            self.query_one(ChartsPane).show_rates(
+                per_class, st.rates.bytes(end, 120), per_minute, shares, over)
         label, span_s, _ = RANGES[self.host.range_index]
         # up to 6 h the charts follow the log's minutes too (once the backlog is in)
         follow = st.caught_up and span_s <= LOG_CHART_MAX_S
@@ -295,6 +305,7 @@ class Dashboard(Screen[None]):
             pending_tags=extras.get("pending_tags", 0),
             readonly=extras.get("readonly", False),
             alert=extras.get("alert", ""),
+            other_alerts=extras.get("other_alerts", 0),
         )
         now = self.host.now()
         # The frame timer ticks up to max_fps times a second: render the line only when what
@@ -413,6 +424,10 @@ class Dashboard(Screen[None]):
 
     def action_poll(self, direction: int) -> None:
         self.host.change_poll(direction)
+        self._update_status()
+
+    def action_retry_now(self) -> None:
+        self.host.retry_now()
         self._update_status()
 
     def action_charts(self) -> None:

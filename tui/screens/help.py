@@ -15,7 +15,8 @@ INTRO = (
     "s4top: live view of the CDN access log and traffic.\n"
     "2/3/4/5: with all classes shown, show only that class; while a class filter\n"
     "is active, add or remove that class. 0 shows all classes again.\n"
-    "/ filters on URL, IP, method, code, country; /regex/ is a regular expression.\n"
+    "/ filters on URL, IP, method, code, country, cache; /regex/ is a regular expression;\n"
+    "fields: cache:MISS cc:JP ip:203.0.113.0/24 code:5xx,404 method:HEAD url:/img/\n"
     "Remap a key in the config file: [keymap] \"<id>\" = \"keys\".\n"
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.containers import Horizontal
@@ -204,10 +205,12 @@ class SparkCell(Horizontal):
         yield Static(self.label_text, classes="spark-label")
         yield Sparkline([], summary_function=max)
 
-    def set(self, label: str, data: list[float]) -> None:
+    def set(self, label: str, data: list[float], style: Style | None = None) -> None:
         lbl = self.query_one(Static)
-        if str(lbl.render()) != label:
-            lbl.update(Text(label))
+        key = (label, str(style))
+        if getattr(self, "_label_key", None) != key:
+            self._label_key = key
+            lbl.update(Text(label, style=style) if style is not None else Text(label))
         spark = self.query_one(Sparkline)
         if list(spark.data or []) != data:
             spark.data = data  # a new list: Sparkline only repaints on !=
@@ -287,10 +290,12 @@ class ChartsPane(Widget):
 
     def show_rates(self, per_class: dict[StatusClass, list[int]], bytes_per_bucket: list[int],
                    per_minute: dict[StatusClass, list[int]] | None = None,
-                   shares: dict[StatusClass, float | None] | None = None) -> None:
+                   shares: dict[StatusClass, float | None] | None = None,
+                   over: frozenset[StatusClass] = frozenset()) -> None:
         """Sparklines: requests per minute by class over the buffered window (or per second
         when no minute data is given); labels: the last 10 s rate and the share of the last
-        minute."""
+        minute. A class in `over` (its share past the alert threshold) is marked with a
+        glyph and reverse video, not by colour alone."""
         for c, counts in per_class.items():
             recent = counts[-10:]
             rate = sum(recent) / max(1, len(recent))
@@ -298,7 +303,13 @@ class ChartsPane(Widget):
             pct = f" {share:.1%}" if share is not None and (c in (StatusClass.S4XX, StatusClass.S5XX)) else ""
             label = f"{c.value} {rate:.3g}/s{pct}" if self.size.width < 110 else f"{c.value} {format_rate(rate)}{pct}"
             data = (per_minute or {}).get(c, counts)
-            self.query_one(f"#rate-{c.value}", SparkCell).set(label, [float(x) for x in data])
+            style = None
+            if c in over:
+                if self.size.width < 110 and share is not None:  # whole percent: the mark fits
+                    label = f"{c.value} {rate:.3g}/s {share:.0%}"
+                label, style = f"▲{label}", Style(bold=True, reverse=True, color="red")
+            cell = self.query_one(f"#rate-{c.value}", SparkCell)
+            cell.set(label, [float(x) for x in data], style)
         recent_b = bytes_per_bucket[-10:]
         bps = sum(recent_b) / max(1, len(recent_b))
         self.query_one("#rate-bytes", SparkCell).set(f"live {format_bits_per_s(bps)}", [float(x) for x in bytes_per_bucket])

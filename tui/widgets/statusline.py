@@ -46,6 +46,7 @@ class StatusInfo:
     pending_tags: int = 0
     readonly: bool = False
     alert: str = ""
+    other_alerts: int = 0  # how many domains besides the shown one have an active alert
 
 
 def _age(last_ok: float | None, now: float) -> str:
@@ -54,32 +55,101 @@ def _age(last_ok: float | None, now: float) -> str:
     return f"{format_duration(max(0, int(now - last_ok)))} ago"
 
 
-def render_status(info: StatusInfo, now: float | None = None) -> Text:
-    now = time.time() if now is None else now
-    t = Text(no_wrap=True, overflow="ellipsis")
-    t.append(" s4top ", Style(bold=True, reverse=True))
-    t.append(" ")
+#: the age is shown in whole seconds: below these floors lateness cannot be read anyway
+WARN_FLOOR_S = 1.0
+ERROR_FLOOR_S = 2.5
+
+
+def age_level(age_s: float | None, poll_s: float) -> str:
+    """How late the last update is: "normal" up to 2x the poll interval, "warning" past
+    2x, "error" past 5x (never below the floors). None (nothing yet) is normal."""
+    if age_s is None:
+        return "normal"
+    if age_s > max(5.0 * poll_s, ERROR_FLOOR_S):
+        return "error"
+    if age_s > max(2.0 * poll_s, WARN_FLOOR_S):
+        return "warning"
+    return "normal"
+
+
+def lateness(h: Health, poll_s: float, now: float) -> str:
+    """The age level of a poller: since its last success, or since a request went out and
+    has not come back (a hung first request has no success to count from)."""
+    ages = [now - t for t in (h.last_ok, h.in_flight_since) if t is not None]
+    return age_level(max(ages) if ages else None, poll_s)
+
+
+AGE_STYLE = {
+    "normal": ("", Style(dim=True)),
+    "warning": (" (overdue)", Style(color="yellow", bold=True)),
+    "error": (" (long overdue)", Style(color="red", bold=True, reverse=True)),
+}
+#: the health dot while no error came back but the answer is late
+LATE_STYLE = {
+    "warning": ("◔ late", Style(color="yellow", bold=True)),
+    "error": ("◔ late", Style(color="red", bold=True)),
+}
+
+
+def _domain(t: Text, info: StatusInfo) -> None:
     t.append(info.domain, Style(bold=True))
     if info.domain_count > 1:
         t.append(f" [{info.domain_index + 1}/{info.domain_count}]", Style(dim=True))
     t.append("  ")
+
+
+def _other_alerts_badge(t: Text, count: int) -> None:
+    plural = "s" if count > 1 else ""
+    t.append(f" !{count} other domain{plural} ", Style(bold=True, reverse=True, color="yellow"))
+
+
+def render_status(info: StatusInfo, now: float | None = None) -> Text:
+    now = time.time() if now is None else now
+    t = Text(no_wrap=True, overflow="ellipsis")
+    if info.alert:
+        # an alert is the first thing read, whole at 80 columns; what follows yields
+        t.append(f" ALERT {info.alert} ", Style(bold=True, color="white", bgcolor="red"))
+    else:
+        t.append(" s4top ", Style(bold=True, reverse=True))
+    if info.other_alerts and not info.alert:
+        t.append(" ")
+        _other_alerts_badge(t, info.other_alerts)
+    t.append(" ")
+    if not info.alert:
+        _domain(t, info)
     h = info.log_health
     # the worse of the two pollers decides
     if h.state == "ok" and info.series_health.state not in ("ok", "connecting"):
         h = info.series_health
+    late = lateness(info.log_health, info.poll_s, now)
     label, style = HEALTH_STYLE.get(h.state, (h.state, Style()))
+    if h.state == "ok" and late != "normal":
+        label, style = LATE_STYLE[late]
     t.append(label, style)
     if h.state == "auth":
         t.append(f": check the token ({info.token_source})", style)
     elif h.state in ("degraded", "offline") and h.message:
         t.append(": " + inert(h.message, 60), Style(dim=True))
     if h.retry_at is not None and h.state != "ok":
-        t.append(f"  retry in {max(0, int(h.retry_at - now + 0.999))}s", style)
-    t.append(f"  updated {_age(info.log_health.last_ok, now)}  poll {info.poll_s:g}s  {info.tz_label}", Style(dim=True))
+        t.append(f"  retry in {max(0, int(h.retry_at - now + 0.999))}s (ctrl+r)", style)
     if info.alert:
+        # in an alert the health comes right after it (a short word), then the domain
         t.append("  ")
-        t.append(f" ALERT {info.alert} ", Style(bold=True, color="white", bgcolor="red"))
+        _domain(t, info)
+        t.right_crop(2)  # the age below brings its own gap
+    age = f"updated {_age(info.log_health.last_ok, now)}"
+    rest = f"  poll {info.poll_s:g}s  {info.tz_label}"
+    if late == "normal":
+        t.append(f"  {age}{rest}", Style(dim=True))
+    else:
+        mark, age_style = AGE_STYLE[late]
+        t.append("  ")
+        t.append(age + mark, age_style)
+        t.append(rest, Style(dim=True))
     t.append("\n")
+    if info.other_alerts and info.alert:
+        # the first line is the shown domain's alert: the others lead the second one
+        _other_alerts_badge(t, info.other_alerts)
     t.append(" ")
     t.append(f"{format_count(info.shown)}", Style(bold=True))
     t.append(f" shown of {format_count(info.entries)} buffered")

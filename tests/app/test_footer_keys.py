@@ -1,0 +1,23 @@
+"""The dashboard footer always shows `?` (help), and keys as people type them (#10)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets._footer import FooterKey
+
+from tests.app.conftest import wait_until
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_help_key_is_always_visible_in_the_footer(make_app, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: app.state.caught_up)
+        keys = list(app.screen.query(FooterKey))
+        help_keys = [k for k in keys if k.key_display == "?"]
+        assert help_keys, [k.key_display for k in keys]
+        region = help_keys[0].region
+        assert region.width > 0 and region.right <= size[0], region  # on the screen, not cut off
+        # keys read as typed: never Textual's key names
+        for k in keys:
+            assert "_" not in k.key_display and len(k.key_display) <= 6, k.key_display
