@@ -420,7 +420,8 @@ class S4TopApp(App[int]):
         label = RANGES[self._range_index][0]
         from tui.screens.overview import OverviewScreen
 
-        self.push_screen(OverviewScreen(self.states, self.active, self.now, label), chosen)
+        self.push_screen(OverviewScreen(self.states, self.active, self.now, label,
+                                        self.five_xx_threshold), chosen)
 
     def refresh_marks(self, domain: str) -> tuple[float, ...]:
         """When refreshes of this domain were made from s4top (history), for the charts."""

@@ -184,3 +184,27 @@ async def test_the_domain_switched_to_polls_at_once(make_multi, multi_sim) -> No
         await pilot.press("right_square_bracket")
         assert app.state.domain == DOMAINS[1]
         await wait_until(pilot, lambda: asked() >= 1, timeout=4.0)
+
+
+def test_overview_row_leads_with_the_alert_and_marks_the_5xx_share() -> None:
+    """`o` showed `health ok` beside `5XX 31.5 %`: the alert state comes first in the health
+    cell, and a 5XX share over the absolute threshold carries a mark, not only a colour."""
+    from tui.core.alerts import AlertState
+    from tui.core.buffer import LogBuffer
+    from tui.core.models import LogEntry
+    from tui.monitor import DomainState
+    from tui.screens.overview import overview_row
+
+    st = DomainState(domain="cdn.example.com", buffer=LogBuffer(1000))
+    t0 = 1_795_168_800
+    st.ingest([LogEntry(time_ns=(t0 + i // 10) * 10**9, status=503 if i % 3 == 0 else 200)
+               for i in range(600)])
+    st.log_health.state = st.series_health.state = "ok"
+    quiet = overview_row(st, t0 + 60, threshold_5xx=0.5)
+    assert quiet[1].plain == "ok" and not quiet[4].plain.startswith("▲")
+    st.alerts["5xx"] = AlertState("5xx", active=True, value=0.33)
+    row = overview_row(st, t0 + 60, threshold_5xx=0.05)
+    assert row[1].plain.startswith("ALERT") and "ok" in row[1].plain
+    assert row[4].plain.startswith("▲") and "33" in row[4].plain
+    st.alerts["5xx"].stale = True
+    assert overview_row(st, t0 + 60)[1].plain.startswith("ALERT (stale)")

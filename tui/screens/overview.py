@@ -22,7 +22,9 @@ from tui.monitor import DomainState, alert_text
 SHARE_WINDOW_S = 300
 
 
-def overview_row(st: DomainState, now_s: int) -> list[Text]:
+def overview_row(st: DomainState, now_s: int, threshold_5xx: float = 0.05) -> list[Text]:
+    """One domain's row. The health cell leads with the alert state: "ok" beside a 5XX share
+    of 30 % read as all-clear; the connection's own health follows it."""
     edge_t = st.series.get(Metric.TRAFFIC)
     edge_r = st.series.get(Metric.REQUEST)
     traffic = format_bytes(sum(v for _, v in edge_t.points)) if edge_t else "…"
@@ -31,12 +33,21 @@ def overview_row(st: DomainState, now_s: int) -> list[Text]:
     offload = current_offload(edge_r, st.series.get(Metric.REQUEST_ORIGIN))
     alert = alert_text(st)
     health = st.log_health.state if st.log_health.state != "ok" else st.series_health.state
+    active = [a for a in st.alerts.values() if a.active]
+    if active:
+        word = "ALERT" if any(not a.stale for a in active) else "ALERT (stale)"
+        health_cell = Text(f"{word} · {health}", Style(color="white", bgcolor="red", bold=True))
+    else:
+        health_cell = Text(health, Style(color="green" if health == "ok" else "yellow"))
+    hot = share is not None and share > threshold_5xx
     return [
         Text(inert(st.domain, 80), Style(bold=True)),
-        Text(health, Style(color="green" if health == "ok" else "yellow")),
+        health_cell,
         Text(traffic),
         Text(requests),
-        Text("-" if share is None else f"{share:.2%}", Style(color="red", bold=True) if share and share >= 0.02 else Style()),
+        # marked by a glyph too: never colour alone
+        Text("-" if share is None else f"{'▲' if hot else ''}{share:.2%}",
+             Style(color="red", bold=True, reverse=True) if hot else Style()),
         Text("-" if offload is None else f"{offload:.1%}"),
         Text(alert or "-", Style(color="white", bgcolor="red", bold=True) if alert else Style(dim=True)),
     ]
@@ -53,8 +64,10 @@ class OverviewScreen(ModalScreen[int | None]):
         Binding("enter", "choose", "Switch to", id="overview.choose"),
     ]
 
-    def __init__(self, states: list[DomainState], active: int, now: Callable[[], float], range_label: str) -> None:
+    def __init__(self, states: list[DomainState], active: int, now: Callable[[], float], range_label: str,
+                 threshold_5xx: float = 0.05) -> None:
         super().__init__()
+        self.threshold_5xx = threshold_5xx
         self.states = states
         self.active = active
         self.now = now
@@ -80,7 +93,7 @@ class OverviewScreen(ModalScreen[int | None]):
         table.clear()
         now_s = int(self.now()) - 1
         for i, st in enumerate(self.states):
-            table.add_row(*overview_row(st, now_s), key=str(i))
+            table.add_row(*overview_row(st, now_s, self.threshold_5xx), key=str(i))
         if self.states:
             table.move_cursor(row=min(row, len(self.states) - 1))
 
