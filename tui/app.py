@@ -17,27 +17,27 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from tui.alertbook import AlertBook, AlertRecord, restored_state
 from tui.api.client import RetryPolicy, S4Client
 from tui.api.errors import ApiError, AuthError
-from tui.batches import BatchBook
 from tui.context import Context, describe_error
-from tui.core.alerts import AlertState
-from tui.core.batch import count_entries, join_lines, plan_text
 from tui.core.buffer import LogBuffer, and_term
-from tui.core.insight import drill_filter
+from tui.core.files import HistoryStore, atomic_write_text
 from tui.core.logfmt import format_json, format_line
 from tui.core.models import LogEntry
-from tui.core.pacing import Pacer
-from tui.core.refresh import RefreshKind, RefreshPlan
 from tui.core.sanitize import inert, inert_lines
-from tui.monitor import POLL_STEPS, RANGES, DomainState, alert_events, alert_rules, alert_text
-from tui.pollers import PollerHooks, series_loop, tail_loop
-from tui.refresher import Refresher, RequestSpec, recent_sends
-from tui.resources import stylesheet
+from tui.insight.alert_log import AlertBook, AlertRecord, restored_state
+from tui.insight.alerts import AlertState
+from tui.insight.top import drill_filter
+from tui.live.pollers import PollerHooks, series_loop, tail_loop
+from tui.live.state import POLL_STEPS, RANGES, DomainState, alert_events, alert_rules, alert_text
+from tui.refresh.drafts import BatchBook
+from tui.refresh.job import SendJob
+from tui.refresh.lines import count_entries, join_lines, plan_text
+from tui.refresh.pacing import Pacer
+from tui.refresh.plan import RefreshKind, RefreshPlan
+from tui.refresh.sender import Refresher, RequestSpec, recent_sends
 from tui.screens.dashboard import Dashboard
-from tui.sendjob import SendJob
-from tui.store import HistoryStore, atomic_write_text
+from tui.screens.stylesheet import stylesheet
 
 if TYPE_CHECKING:
     from tui.screens.top import Drill
@@ -109,7 +109,7 @@ class S4TopApp(App[int]):
         self.keymap_warnings: list[str] = []
         self._pending_memo: tuple[str, RefreshKind, str, int] | None = None
         if s.keymap:
-            from tui.keymap import keymap_warnings, screen_bindings
+            from tui.screens.keymap import keymap_warnings, screen_bindings
 
             self.keymap_warnings = keymap_warnings(s.keymap, self.BINDINGS, screen_bindings())
             self.set_keymap(s.keymap)
@@ -242,7 +242,7 @@ class S4TopApp(App[int]):
         return self.state.domain
 
     def load_draft(self) -> tuple[str, RefreshKind]:
-        """Opening the batch adopts what s4top instances that are gone left (tui/batches.py)."""
+        """Opening the batch adopts what s4top instances that are gone left (tui/refresh/drafts.py)."""
         domain = self.state.domain
         for other in self.batches.open(domain):
             text = other.data.get("text")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.app.conftest import wait_until
-from tui.monitor import RANGES
+from tui.live.state import RANGES
 from tui.widgets.charts import SeriesPlot
 
 

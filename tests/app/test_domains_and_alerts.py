@@ -189,10 +189,10 @@ async def test_the_domain_switched_to_polls_at_once(make_multi, multi_sim) -> No
 def test_overview_row_leads_with_the_alert_and_marks_the_5xx_share() -> None:
     """`o` showed `health ok` beside `5XX 31.5 %`: the alert state comes first in the health
     cell, and a 5XX share over the absolute threshold carries a mark, not only a colour."""
-    from tui.core.alerts import AlertState
     from tui.core.buffer import LogBuffer
     from tui.core.models import LogEntry
-    from tui.monitor import DomainState
+    from tui.insight.alerts import AlertState
+    from tui.live.state import DomainState
     from tui.screens.overview import overview_row
 
     st = DomainState(domain="cdn.example.com", buffer=LogBuffer(1000))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.app.conftest import wait_until
-from tui.core.batch import plan_text
-from tui.core.refresh import RefreshKind
+from tui.refresh.lines import plan_text
+from tui.refresh.plan import RefreshKind
 from tui.screens.help import HelpScreen, key_label
 from tui.screens.refresh import RefreshModal
 from tui.widgets.logview import LogView
@@ -109,7 +109,7 @@ async def test_the_modal_names_the_default_type_in_words(make_app) -> None:
 
 def test_keymap_checks_compare_keys_as_typed_and_after_the_remap() -> None:
     from tui.app import S4TopApp
-    from tui.keymap import keymap_warnings, screen_bindings
+    from tui.screens.keymap import keymap_warnings, screen_bindings
 
     screens = screen_bindings()
     assert {"Dashboard", "RefreshModal", "HelpScreen"} <= {name for name, _ in screens}

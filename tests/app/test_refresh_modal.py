@@ -87,7 +87,7 @@ async def test_cancel_and_escape_keep_the_draft(make_app, sim_server) -> None:
         await pilot.press("r")
         assert "keep-me.png" in modal(app).query_one("#entries").text
         assert sim_server.sim.refreshes == []
-        # this instance's own draft file (tui/draftfiles.py), written as it was typed
+        # this instance's own draft file (tui/refresh/instances.py), written as it was typed
         saved = json.loads(app.batches.files.own_path("cdn.example.com").read_text())
         assert app.batches.files.own_path("cdn.example.com").parent == (
             Path(os.environ["XDG_DATA_HOME"]) / "s4top" / "drafts" / "cdn.example.com")

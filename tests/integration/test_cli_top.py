@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from tests.integration.cli_support import DOMAIN, base_env, recent_frozen_sim, run
-from tui.core.insight import top_n
 from tui.core.models import LogEntry
+from tui.insight.top import top_n
 
 
 def truth_entries(server, start_ns: int) -> list[LogEntry]:

@@ -15,7 +15,7 @@ from tui.api.errors import (
 from tui.config import load_settings
 from tui.core.cursor import LogCursor
 from tui.core.tail import LogTail
-from tui.pollers import series_retry_delay
+from tui.live.pollers import series_retry_delay
 
 
 async def _never(start_ns: int, limit: int) -> list:

@@ -18,14 +18,14 @@ import sys
 import time
 from pathlib import Path
 
-from tui.store import HistoryStore
+from tui.core.files import HistoryStore
 
 _WRITER = r"""
 import json, sys
 from pathlib import Path
-from tui.batches import BatchBook
-from tui.core.refresh import RefreshKind
-from tui.store import HistoryStore, atomic_write_text
+from tui.refresh.drafts import BatchBook
+from tui.refresh.plan import RefreshKind
+from tui.core.files import HistoryStore, atomic_write_text
 
 folder, first = Path(sys.argv[1]), int(sys.argv[2])
 book = BatchBook(folder / "drafts")
@@ -77,7 +77,7 @@ def test_sigkill_at_any_moment_keeps_the_last_committed_state(tmp_path: Path) ->
                 committed[kind] = int(i)
 
         # the draft: valid JSON, the last committed text or the one that was being written
-        # (each instance writes its own file, tui/draftfiles.py; the reader below took the last)
+        # (each instance writes its own file, tui/refresh/instances.py; the reader below took the last)
         [draft_path] = (folder / "drafts" / "cdn.example.com").glob("*.json")
         data = json.loads(draft_path.read_text(encoding="utf-8"))
         i = int(data["text"].split("\n")[0].split("/")[-2])
@@ -100,7 +100,7 @@ def test_sigkill_at_any_moment_keeps_the_last_committed_state(tmp_path: Path) ->
             u = int(ui["theme"].split("-")[1])
         assert u in (committed["u"], committed["u"] + 1, writing, writing + 1), (u, committed, writing)
         # what the app would read back on its next start
-        from tui.batches import BatchBook
+        from tui.refresh.drafts import BatchBook
 
         # (the killed writer's draft is adopted whole, then this reader empties it and exits)
         reader = BatchBook(folder / "drafts")

@@ -21,7 +21,7 @@ from tui.api.errors import UnexpectedResponse
 from tui.api.parse import parse_logs, parse_refresh, parse_series
 from tui.api.wire import decode_json
 from tui.core.models import LogEntry, Metric, Series
-from tui.core.refresh import MAX_CHUNK, RefreshKind, normalize_entry, plan_refresh
+from tui.refresh.plan import MAX_CHUNK, RefreshKind, normalize_entry, plan_refresh
 
 SETTINGS = settings(max_examples=250, derandomize=True, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

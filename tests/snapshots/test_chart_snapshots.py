@@ -7,7 +7,7 @@ Regenerate on purpose with `pytest tests/snapshots --snapshot-update`, then look
 from __future__ import annotations
 
 from tests.snapshots.conftest import loaded, settle
-from tui.monitor import RANGES
+from tui.live.state import RANGES
 
 SIZE = (120, 40)  # the full charts need >= 100 columns and >= 32 rows
 

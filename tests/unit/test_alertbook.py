@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import tui.alertbook as alertbook
-from tui.alertbook import AlertBook, restored_state
+import tui.insight.alert_log as alertbook
 from tui.config import ConfigError, load_settings
-from tui.core.alerts import AlertState
 from tui.core.buffer import LogBuffer
-from tui.monitor import DomainState, alert_rules, alert_text, alerting_domains
+from tui.insight.alert_log import AlertBook, restored_state
+from tui.insight.alerts import AlertState
+from tui.live.state import DomainState, alert_rules, alert_text, alerting_domains
 
 
 def firing(kind: str = "5xx", since: int = 1000, peak: float = 0.25) -> AlertState:

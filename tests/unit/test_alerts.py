@@ -3,9 +3,9 @@ alert's own span, relapses, and clearing only on evidence (issue 10)."""
 
 from __future__ import annotations
 
-from tui.core.alerts import AlertRule, AlertState, evaluate
 from tui.core.models import LogEntry
 from tui.core.rates import RateWindow
+from tui.insight.alerts import AlertRule, AlertState, evaluate
 
 S = 1_000_000_000
 NOW = 10_000

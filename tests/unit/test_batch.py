@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.core.batch import (
+from tui.refresh.lines import (
     count_entries,
     directory_of,
     entry_lines,
@@ -13,7 +13,7 @@ from tui.core.batch import (
     tagged_entries,
     toggle_entry,
 )
-from tui.core.refresh import RefreshKind
+from tui.refresh.plan import RefreshKind
 
 U, D = RefreshKind.URL, RefreshKind.DIRECTORY
 

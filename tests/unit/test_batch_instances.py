@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tui.batches import BatchBook
-from tui.core.batch import merge_batches
 from tui.core.models import LogEntry
-from tui.core.refresh import RefreshKind
+from tui.refresh.drafts import BatchBook
+from tui.refresh.lines import merge_batches
+from tui.refresh.plan import RefreshKind
 
 D = "cdn.example.com"
 U = f"https://{D}"
@@ -24,8 +24,8 @@ U = f"https://{D}"
 _CHILD = r"""
 import sys
 from pathlib import Path
-from tui.batches import BatchBook
-from tui.core.refresh import RefreshKind
+from tui.refresh.drafts import BatchBook
+from tui.refresh.plan import RefreshKind
 book = BatchBook(Path(sys.argv[1]))
 book.draft(sys.argv[2])
 book.save(sys.argv[2], sys.argv[3], RefreshKind(sys.argv[4]))
@@ -178,7 +178,7 @@ def test_merge_is_a_union_in_order_with_each_entry_once() -> None:
 _OPENER = r"""
 import sys
 from pathlib import Path
-from tui.batches import BatchBook
+from tui.refresh.drafts import BatchBook
 book = BatchBook(Path(sys.argv[1]))
 sys.stdin.readline()  # all start together
 print(repr(book.draft(sys.argv[2])[0]), flush=True)

@@ -7,7 +7,7 @@ import sys
 from tui.core.chartdata import LOG_CHART_MAX_S, LogMinutes, chart_data
 from tui.core.models import LogEntry, Metric, Series
 from tui.core.rates import RateWindow
-from tui.monitor import RANGES, DomainState
+from tui.live.state import RANGES, DomainState
 
 S = 10**9
 HOUR = 3600

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from tui.core.buffer import LogFilter
-from tui.core.insight import (
+from tui.core.models import LogEntry, Metric, Series
+from tui.core.rates import RateWindow
+from tui.insight.top import (
     AlertRule,
     AlertState,
     current_offload,
@@ -13,8 +15,6 @@ from tui.core.insight import (
     offload_series,
     top_n,
 )
-from tui.core.models import LogEntry, Metric, Series
-from tui.core.rates import RateWindow
 
 S = 1_000_000_000
 

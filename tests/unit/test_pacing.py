@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.core.pacing import Pacer
+from tui.refresh.pacing import Pacer
 
 
 def test_no_wait_under_the_limit_then_wait_for_the_oldest_to_leave() -> None:

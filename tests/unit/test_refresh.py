@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.core.refresh import (
+from tui.refresh.plan import (
     MAX_URL_LEN,
     RefreshKind,
     encode_part,

@@ -12,10 +12,10 @@ import pytest
 from tui.api.client import S4Client
 from tui.api.errors import AuthError
 from tui.api.retry import RetryPolicy
-from tui.core.pacing import Pacer
-from tui.refresher import Refresher, RefreshEvent, RequestSpec, recent_sends
+from tui.core.files import HistoryStore
+from tui.refresh.pacing import Pacer
+from tui.refresh.sender import Refresher, RefreshEvent, RequestSpec, recent_sends
 from tui.sim import DEMO_TOKEN, SimConfig, SimServer
-from tui.store import HistoryStore
 
 NS = 1_000_000_000
 D = "cdn.example.com"

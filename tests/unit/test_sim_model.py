@@ -10,7 +10,7 @@ import pytest
 
 from tui.sim import DEMO_TOKEN, FaultSet, SimConfig, SimError, Simulator
 from tui.sim.logs import quantum_ns
-from tui.sim.shapes import apply_shape
+from tui.sim.variants import apply_shape
 
 NS = 1_000_000_000
 HOUR = 1716998400  # 2024-05-29 16:00:00 UTC, hour-aligned

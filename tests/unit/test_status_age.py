@@ -3,7 +3,7 @@ error past 5x, and the text (not only the colour) says so."""
 
 from __future__ import annotations
 
-from tui.monitor import Health
+from tui.live.state import Health
 from tui.widgets.statusline import StatusInfo, age_level, lateness, render_status
 
 

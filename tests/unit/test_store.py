@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.store import DraftStore, HistoryStore, atomic_write_text
+from tui.core.files import DraftStore, HistoryStore, atomic_write_text
 
 
 def test_atomic_write_replaces_and_leaves_no_temp_files(tmp_path: Path) -> None:
@@ -76,7 +76,7 @@ def test_torn_last_line_is_skipped_and_not_glued_to_the_next(tmp_path: Path) -> 
 _WRITER = r"""
 import sys, json
 from pathlib import Path
-from tui.store import DraftStore, HistoryStore
+from tui.core.files import DraftStore, HistoryStore
 d = DraftStore(Path(sys.argv[1]))
 h = HistoryStore(Path(sys.argv[2]))
 big = "x" * 200_000

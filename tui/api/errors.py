@@ -5,9 +5,11 @@ Messages never contain the token: the client redacts every excerpt it puts in an
 
 from __future__ import annotations
 
+from tui.core.tail import FetchError
 
-class ApiError(Exception):
-    """Base of every error the API layer raises."""
+
+class ApiError(FetchError):
+    """Base of every error the API layer raises (a FetchError: the log tail retries it)."""
 
     retryable = False
 

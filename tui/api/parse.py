@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.api.series_parse import parse_series
-from tui.api.shapes import (
+from tui.api.tolerant import (
     as_int,
     find_key,
     norm,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tui.api.shapes import (
+from tui.api.tolerant import (
     as_number,
     find_key,
     norm,

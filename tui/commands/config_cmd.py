@@ -39,7 +39,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         print(f"{name.ljust(width)} = {inert(shown, 300)}  [{inert(s.origins[name], 300)}]")
     if s.keymap:  # the dashboard toasts these at start; here they go to stderr
         from tui.app import S4TopApp
-        from tui.keymap import keymap_warnings, screen_bindings
+        from tui.screens.keymap import keymap_warnings, screen_bindings
 
         for warning in keymap_warnings(s.keymap, S4TopApp.BINDINGS, screen_bindings()):
             print(f"s4top: {inert(warning, 300)}", file=sys.stderr)

@@ -14,12 +14,12 @@ import sys
 import time
 
 from tui.context import Context, UsageError, format_wait
-from tui.core.batch import plan_lines, scope_warnings
-from tui.core.pacing import Pacer
-from tui.core.refresh import RefreshKind
+from tui.core.files import HistoryStore
 from tui.core.sanitize import inert
-from tui.refresher import Refresher, RefreshEvent, RequestSpec, Submission, recent_sends
-from tui.store import HistoryStore
+from tui.refresh.lines import plan_lines, scope_warnings
+from tui.refresh.pacing import Pacer
+from tui.refresh.plan import RefreshKind
+from tui.refresh.sender import Refresher, RefreshEvent, RequestSpec, Submission, recent_sends
 
 EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
 

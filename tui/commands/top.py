@@ -12,10 +12,10 @@ import time
 from tui.commands.logs import add_codes_argument, read_window
 from tui.context import Context, UsageError
 from tui.core.cursor import clamp_start
-from tui.core.insight import TOP_KEYS, top_n
 from tui.core.models import LogEntry
 from tui.core.sanitize import inert
 from tui.core.units import format_bytes, format_count, parse_duration
+from tui.insight.top import TOP_KEYS, top_n
 
 NS = 1_000_000_000
 

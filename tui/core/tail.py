@@ -20,11 +20,22 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from tui.api.errors import ApiError, RateLimited
 from tui.core.cursor import LogCursor
 from tui.core.models import LogEntry
 
-__all__ = ["LogTail", "TailState"]
+__all__ = ["FetchError", "LogTail", "TailState"]
+
+
+class FetchError(Exception):
+    """What a failed fetch raises for the tail to wait and try again (the API layer's errors
+    derive from it, so this layer needs no import of that one).
+
+    `retryable`: a retry alone may fix it (else the tail retries slowly, e.g. until a token is
+    rotated); `retry_after`: seconds the server asked for (a 429's Retry-After), or None.
+    """
+
+    retryable: bool = False
+    retry_after: float | None = None
 
 Fetch = Callable[[int, int], Awaitable[list[LogEntry]]]
 
@@ -39,7 +50,7 @@ class TailState:
     """
 
     ok: bool
-    error: ApiError | None = None
+    error: FetchError | None = None
     retry_in_s: float | None = None
     failures: int = 0
     warning: str | None = None
@@ -103,9 +114,9 @@ class LogTail:
         p = self.poll_interval_s
         return float(p() if callable(p) else p)
 
-    def backoff_delay(self, error: ApiError, failures: int) -> float:
+    def backoff_delay(self, error: FetchError, failures: int) -> float:
         """Seconds to wait before retrying after the `failures`-th consecutive error."""
-        if isinstance(error, RateLimited) and error.retry_after is not None:
+        if error.retry_after is not None:
             return min(max(float(error.retry_after), 0.0), self.max_retry_after_s)
         base = self.backoff_base_s if error.retryable else self.slow_backoff_base_s
         return min(self.backoff_cap_s, base * 2.0 ** min(failures - 1, 30))
@@ -145,7 +156,7 @@ class LogTail:
             start = cursor.request_start()
             try:
                 page = await self.fetch(start, cursor.limit)
-            except ApiError as e:
+            except FetchError as e:
                 self.failures += 1
                 self.errors += 1
                 if self.max_failures is not None and self.failures >= self.max_failures:

@@ -1,5 +1,5 @@
 """The alert list (`!`): the active and past alerts of every domain, newest first, kept
-across restarts (tui/alertbook.py). Enter switches to the alert's domain with the log pane
+across restarts (tui/insight/alert_log.py). Enter switches to the alert's domain with the log pane
 filtered to it; Esc or q goes back."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tui.alertbook import AlertRecord
-from tui.core.alerts import drill_text
 from tui.core.sanitize import inert
+from tui.insight.alert_log import AlertRecord
+from tui.insight.alerts import drill_text
 
 if TYPE_CHECKING:
     from tui.screens.dashboard import Dashboard

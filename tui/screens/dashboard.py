@@ -23,8 +23,7 @@ from tui.core.buffer import FilterError, LogFilter
 from tui.core.chartdata import LOG_CHART_MAX_S, LogMinutes
 from tui.core.models import LogEntry, StatusClass
 from tui.core.sanitize import inert
-from tui.monitor import RANGES, DomainState
-from tui.screens.detail import DetailScreen
+from tui.live.state import RANGES, DomainState
 from tui.widgets.charts import ChartsPane
 from tui.widgets.footer import HelpFirstFooter
 from tui.widgets.logrow import RowOptions, header_text
@@ -406,6 +405,8 @@ class Dashboard(Screen[None]):
     def action_detail(self) -> None:
         entry = self.log_view.selected
         if entry is not None:
+            from tui.screens.detail import DetailScreen  # loaded when first opened (start-up)
+
             self.app.push_screen(DetailScreen(entry, self.host.utc))
 
     def action_copy_url(self) -> None:

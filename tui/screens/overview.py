@@ -13,11 +13,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer
 
-from tui.core.insight import current_offload
 from tui.core.models import Metric, StatusClass
 from tui.core.sanitize import inert
 from tui.core.units import format_bytes, format_count
-from tui.monitor import DomainState, alert_text
+from tui.insight.top import current_offload
+from tui.live.state import DomainState, alert_text
 
 SHARE_WINDOW_S = 300
 

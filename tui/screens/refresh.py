@@ -27,10 +27,10 @@ from textual.widgets import (
     TextArea,
 )
 
-from tui.core.batch import plan_text, scope_warnings
-from tui.core.refresh import RefreshKind, RefreshPlan
 from tui.core.sanitize import inert
-from tui.sendjob import SendJob
+from tui.refresh.job import SendJob
+from tui.refresh.lines import plan_text, scope_warnings
+from tui.refresh.plan import RefreshKind, RefreshPlan
 
 PHASE_STYLE = {
     "ok": Style(color="green", bold=True),

@@ -20,11 +20,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.core.elide import elide_middle
-from tui.core.insight import TOP_KEYS, TopRow, top_n
 from tui.core.models import LogEntry, StatusClass
 from tui.core.sanitize import inert
 from tui.core.units import format_bytes, format_count, format_duration
-from tui.monitor import DomainState
+from tui.insight.top import TOP_KEYS, TopRow, top_n
+from tui.live.state import DomainState
 from tui.widgets.logrow import CLASS_STYLES, TAG_DIR, TAG_URL
 
 TITLES = {"url": "URLs", "ip": "client IPs", "status": "status codes", "country": "countries",

@@ -10,8 +10,8 @@ from __future__ import annotations
 from .faults import FaultRule, FaultSet
 from .outage import Outage
 from .server import SimServer
-from .shapes import SHAPES
 from .simulator import DEMO_TOKEN, SimConfig, SimError, Simulator
+from .variants import SHAPES
 
 __all__ = [
     "DEMO_TOKEN",

@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .shapes import SHAPES
+from .variants import SHAPES
 
 SERIES = ("traffic", "traffic_origin", "request", "request_origin")
 ENDPOINTS = (*SERIES, "logs", "refresh")

@@ -25,8 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 from . import routes
 from .faults import Effects
 from .logs import WirePage
-from .shapes import apply_shape
 from .simulator import SimConfig, Simulator
+from .variants import apply_shape
 
 MAX_BODY = 1 << 20
 

@@ -17,9 +17,9 @@ from textual.widgets import Sparkline, Static
 from textual_plotext import PlotextPlot
 
 from tui.core.chartdata import LOG_CHART_MAX_S, ChartData, LogMinutes, chart_data
-from tui.core.insight import current_offload, offload_series
 from tui.core.models import Metric, Series, StatusClass
 from tui.core.units import format_bits_per_s, format_bytes, format_count, format_rate
+from tui.insight.top import current_offload, offload_series
 
 
 def _scale(values: Sequence[float], unit: str) -> tuple[list[float], str]:

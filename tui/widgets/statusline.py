@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from tui.core.sanitize import inert
 from tui.core.units import format_count, format_duration
-from tui.monitor import Health
+from tui.live.state import Health
 
 HEALTH_STYLE = {
     "ok": ("● ok", Style(color="green", bold=True)),

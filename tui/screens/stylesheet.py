@@ -13,7 +13,7 @@ def stylesheet(name: str = "app.tcss") -> Path:
             return p
     except (ModuleNotFoundError, TypeError, FileNotFoundError):
         pass
-    p = Path(__file__).resolve().parent.parent / "styles" / name
+    p = Path(__file__).resolve().parents[2] / "styles" / name  # tui/screens/ -> the checkout
     if p.is_file():
         return p
     raise FileNotFoundError(f"stylesheet {name} not found (installation incomplete?)")

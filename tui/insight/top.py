@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# The spike alert rules live in tui/core/alerts.py; these names stay importable from here.
-from tui.core.alerts import DEFAULT_RULES, AlertRule, AlertState, evaluate  # noqa: F401
 from tui.core.fieldfilter import regex_literal
 from tui.core.models import LogEntry, Series
+
+# The spike alert rules live in tui/insight/alerts.py; these names stay importable from here.
+from tui.insight.alerts import DEFAULT_RULES, AlertRule, AlertState, evaluate  # noqa: F401
 
 # ---- top-N -------------------------------------------------------------------------------
 

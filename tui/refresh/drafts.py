@@ -1,7 +1,7 @@
 """The refresh batch of each domain: the draft text (saved atomically on every change),
 which log rows it tags, toggling from the log pane, and dropping what was accepted.
 
-Each running instance keeps its own draft file (tui/draftfiles.py); opening a batch merges
+Each running instance keeps its own draft file (tui/refresh/instances.py); opening a batch merges
 in what instances that are gone left behind, and leaves live ones alone."""
 
 from __future__ import annotations
@@ -9,16 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tui.core.batch import (
+from tui.core.models import LogEntry
+from tui.refresh.instances import DraftFiles, OtherDraft
+from tui.refresh.lines import (
     directory_of,
     merge_batches,
     split_prefix,
     tagged_entries,
     toggle_entry,
 )
-from tui.core.models import LogEntry
-from tui.core.refresh import RefreshKind, normalize_entry
-from tui.draftfiles import DraftFiles, OtherDraft
+from tui.refresh.plan import RefreshKind, normalize_entry
 
 
 def _from_file(data: dict[str, Any]) -> tuple[str, RefreshKind]:

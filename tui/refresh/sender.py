@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tui.api.errors import ApiError
+from tui.core.files import HistoryStore
 from tui.core.models import RefreshOutcome
-from tui.core.pacing import Pacer
-from tui.store import HistoryStore
+from tui.refresh.pacing import Pacer
 
 
 @dataclass(slots=True)

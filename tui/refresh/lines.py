@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from tui.core.refresh import RefreshKind, RefreshPlan, plan_refresh
+from tui.refresh.plan import RefreshKind, RefreshPlan, plan_refresh
 
 PREFIXES = {"url": RefreshKind.URL, "dir": RefreshKind.DIRECTORY, "directory": RefreshKind.DIRECTORY}
 LARGE_BATCH = 100  # more entries than this asks the user to confirm the scope explicitly

@@ -9,9 +9,9 @@ from typing import Any
 
 from tui.api.errors import ApiError, AuthError, RateLimited
 from tui.core.buffer import LogBuffer
-from tui.core.insight import AlertRule, AlertState, evaluate
 from tui.core.models import LogEntry, Metric, Series
 from tui.core.rates import RateWindow
+from tui.insight.top import AlertRule, AlertState, evaluate
 
 #: chart ranges for `t`: label -> (seconds, period)
 RANGES: list[tuple[str, int, str]] = [
@@ -110,7 +110,7 @@ class DomainState:
 
 
 def alert_rules(settings: Any) -> tuple[AlertRule, ...]:
-    """Rules from the config (alert_* settings), with the defaults of tui.core.insight."""
+    """Rules from the config (alert_* settings), with the defaults of tui.insight.top."""
     v = getattr(settings, "values", {}) or {}
     factor = float(v.get("alert_factor", 3.0))
     window = int(v.get("alert_window", 60))
@@ -138,7 +138,7 @@ def alert_rules(settings: Any) -> tuple[AlertRule, ...]:
 def alert_events(st: DomainState, rules: tuple[AlertRule, ...],
                  now_s: int) -> list[tuple[AlertState, str]]:
     """Evaluate every rule on what the tail has read completely; returns (state, event) for
-    each change: fired, resolved, stale, fresh (see tui.core.alerts.evaluate)."""
+    each change: fired, resolved, stale, fresh (see tui.insight.alerts.evaluate)."""
     known = -(-st.tail_start_ns // 10**9) if st.tail_start_ns is not None else now_s + 1
     out = []
     for rule in rules:

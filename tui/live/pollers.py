@@ -17,7 +17,7 @@ from tui.api.errors import ApiError, RateLimited
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.models import LogEntry, Metric
 from tui.core.tail import LogTail, TailState
-from tui.monitor import DomainState, Health
+from tui.live.state import DomainState, Health
 
 SERIES_INTERVAL_S = 60.0
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from tui.store import DraftStore
+from tui.core.files import DraftStore
 
 try:
     import fcntl
@@ -88,7 +88,7 @@ class DraftFiles:
         return DraftStore(self.own_path(domain)).load()
 
     def save_own(self, domain: str, data: dict[str, Any]) -> None:
-        """Atomic replace of this instance's own file (see tui/store.py)."""
+        """Atomic replace of this instance's own file (see tui/core/files.py)."""
         self.hold()
         DraftStore(self.own_path(domain)).save(data)
 

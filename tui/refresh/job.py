@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tui.core.models import RefreshOutcome
-from tui.refresher import RefreshEvent, RequestSpec, Submission
+from tui.refresh.sender import RefreshEvent, RequestSpec, Submission
 
 
 @dataclass

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tui.core.alerts import KINDS, AlertState
-from tui.store import HistoryStore, atomic_write_text
+from tui.core.files import HistoryStore, atomic_write_text
+from tui.insight.alerts import KINDS, AlertState
 
 KEEP = 500  # alerts kept
 COMPACT_AT = 4 * KEEP  # lines in the file before it is rewritten with the last KEEP alerts
