@@ -35,7 +35,7 @@ from tui.refresh.job import SendJob
 from tui.refresh.lines import count_entries, join_lines, plan_text
 from tui.refresh.pacing import Pacer
 from tui.refresh.plan import RefreshKind, RefreshPlan
-from tui.refresh.sender import Refresher, RequestSpec, recent_sends
+from tui.refresh.sender import Refresher, recent_sends
 from tui.screens.dashboard import Dashboard
 from tui.screens.stylesheet import stylesheet
 
@@ -305,8 +305,7 @@ class S4TopApp(App[int]):
         self.push_screen(HistoryScreen(self.history.read(limit=500)), chosen)
 
     def start_send(self, plan: RefreshPlan) -> SendJob:
-        specs = [RequestSpec(kind=str(r.kind), urls=list(r.urls)) for r in plan.requests]
-        job = SendJob.of(self.state.domain, specs)
+        job = SendJob.of(self.state.domain, plan.requests)
         self._job = job
         self.run_worker(self._send(job, plan), group="refresh", exit_on_error=False)
         return job
@@ -320,23 +319,20 @@ class S4TopApp(App[int]):
     def _get_refresher(self) -> Refresher:
         if self._refresher is None:
             if self.client is None:
-                self.client = self.ctx.client(retry=RetryPolicy(attempts=1), on_retry=self._on_client_retry)
+                self.client = self.ctx.client(retry=RetryPolicy(attempts=1))
             s = self.ctx.settings
             pacer = Pacer(s.refresh_limit, s.refresh_window)
             # the vendor's window spans processes: count what this machine sent lately
             pacer.seed(recent_sends(self.history.read(limit=2000)), time.time())
-            self._refresher = Refresher(self.client, self.history, pacer)
+            self._refresher = Refresher(self.client, self.history, pacer,
+                                        describe=lambda e: describe_error(e, self.ctx))
         return self._refresher
-
-    def _on_client_retry(self, endpoint: str, error: ApiError, delay: float) -> None:
-        if "refresh" in endpoint and self._job is not None and self._job.running:
-            self._job.on_retry(delay, describe_error(error, self.ctx))
 
     async def _send(self, job: SendJob, plan: RefreshPlan | None, only: list[int] | None = None) -> None:
         refresher = self._get_refresher()
         try:
             job.submission = await refresher.submit(
-                job.domain, job.specs, job.on_event, only=only, previous=job.submission)
+                job.domain, job.refresh_requests, job.on_event, only=only, previous=job.submission)
         except ApiError as exc:
             job.error = describe_error(exc, self.ctx)
         except Exception as exc:  # noqa: BLE001 - a send must end in a visible state, never a crash
@@ -364,7 +360,8 @@ class S4TopApp(App[int]):
             self.notify(msg, title="refresh", severity="error", timeout=10)
 
     def _drop_sent(self, job: SendJob) -> None:
-        sent = {(st.spec.kind, u) for st in job.requests if st.phase == "ok" for u in st.spec.urls}
+        sent = {(st.request.kind.value, u) for st in job.requests if st.phase == "ok"
+                for u in st.request.urls}
         try:
             self.batches.drop_sent(job.domain, sent)
         except OSError as exc:
@@ -511,7 +508,7 @@ class S4TopApp(App[int]):
 
     def _start_polling(self) -> None:
         if self.client is None:
-            self.client = self.ctx.client(retry=RetryPolicy(attempts=1), on_retry=self._on_client_retry)
+            self.client = self.ctx.client(retry=RetryPolicy(attempts=1))
         for st in self.states:
             self.run_worker(tail_loop(st, self.client, self.hooks), group=f"tail:{st.domain}",
                             exclusive=True, exit_on_error=False)

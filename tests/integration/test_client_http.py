@@ -12,7 +12,6 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from enum import Enum
 
 import pytest
 
@@ -28,7 +27,7 @@ from tui.api.errors import (
     ServerError,
     UnexpectedResponse,
 )
-from tui.core.models import LogEntry, Metric, Series
+from tui.core.models import LogEntry, Metric, RefreshKind, RefreshRequest, Series
 
 try:
     from conftest_http import BadVendorServer, FullBacklog, Reply, refused_port
@@ -433,17 +432,12 @@ async def test_oversized_body_is_refused(vendor: BadVendorServer) -> None:
 # ----------------------------------------------------------------------------- refresh
 
 
-class Kind(str, Enum):  # noqa: UP042 - the shape RefreshKind has
-    URL = "url"
-    DIRECTORY = "directory"
-
-
 async def test_refresh_posts_json_and_reports_ok(vendor: BadVendorServer) -> None:
     vendor.default = Reply(body={"message": "ok"})
     urls = ["https://cdn.example.com/a.png", "https://cdn.example.com/100%25.png"]
     async with client(vendor.base_url) as c:
-        outcome = await c.refresh("url", urls)
-        outcome2 = await c.refresh(Kind.DIRECTORY, ["https://cdn.example.com/img/"])
+        outcome = await c.refresh(RefreshRequest(RefreshKind.URL, urls))
+        outcome2 = await c.refresh(RefreshRequest(RefreshKind.DIRECTORY, ["https://cdn.example.com/img/"]))
     first, second = vendor.requests
     assert first.method == "POST" and first.path == "/cdn/cache/refresh"
     assert first.headers["content-type"] == "application/json"
@@ -461,7 +455,7 @@ async def test_refresh_retries_429_then_ok(vendor: BadVendorServer) -> None:
     vendor.default = Reply(body={"message": "ok"})
     seen = Retries()
     async with client(vendor.base_url, on_retry=seen) as c:
-        outcome = await c.refresh("url", ["https://cdn.example.com/a"])
+        outcome = await c.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a"]))
     assert outcome.ok and outcome.attempts == 2
     assert [type(e) for _, e, _ in seen.calls] == [RateLimited]
     assert seen.calls[0][0] == "POST /cdn/cache/refresh"
@@ -471,7 +465,7 @@ async def test_refresh_5xx_retries_are_bounded(vendor: BadVendorServer) -> None:
     vendor.default = Reply(status=503, body={"message": "busy"})
     policy = RetryPolicy(3, 0.001, 0.01)
     async with client(vendor.base_url, refresh_retry=policy) as c:
-        outcome = await c.refresh("url", ["https://cdn.example.com/a"])
+        outcome = await c.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a"]))
     assert (outcome.ok, outcome.status, outcome.attempts, outcome.unknown) == (False, 503, 3, False)
     assert "busy" in outcome.message
     assert len(vendor.requests) == 3
@@ -483,7 +477,7 @@ async def test_refresh_connect_failure_retries_are_bounded(monkeypatch: pytest.M
     seen = Retries()
     policy = RetryPolicy(3, 0.001, 0.01)
     async with client(f"http://127.0.0.1:{refused_port()}", refresh_retry=policy, on_retry=seen) as c:
-        outcome = await c.refresh("url", ["https://cdn.example.com/a"])
+        outcome = await c.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a"]))
     assert (outcome.ok, outcome.status, outcome.attempts, outcome.unknown) == (False, None, 3, False)
     assert len(seen.calls) == 2
 
@@ -492,7 +486,7 @@ async def test_refresh_read_timeout_after_sending_is_unknown(vendor: BadVendorSe
     vendor.default = Reply(hang=True)
     seen = Retries()
     async with client(vendor.base_url, read_timeout=0.2, on_retry=seen) as c:
-        outcome = await c.refresh("url", ["https://cdn.example.com/a"])
+        outcome = await c.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a"]))
     assert (outcome.ok, outcome.unknown, outcome.status, outcome.attempts) == (False, True, None, 1)
     assert "unknown" in outcome.message
     assert len(vendor.requests) == 1 and seen.calls == []  # never re-sent blindly
@@ -501,7 +495,7 @@ async def test_refresh_read_timeout_after_sending_is_unknown(vendor: BadVendorSe
 async def test_refresh_connection_dropped_after_sending_is_unknown(vendor: BadVendorServer) -> None:
     vendor.default = Reply(close_without_reply=True)
     async with client(vendor.base_url) as c:
-        outcome = await c.refresh("url", ["https://cdn.example.com/a"])
+        outcome = await c.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a"]))
     assert (outcome.ok, outcome.unknown) == (False, True)
     assert len(vendor.requests) == 1
 
@@ -511,14 +505,14 @@ async def test_refresh_auth_failure_raises(vendor: BadVendorServer, status: int)
     vendor.default = Reply(status=status, body={"message": "bad token"})
     async with client(vendor.base_url) as c:
         with pytest.raises(AuthError):
-            await c.refresh("url", ["https://cdn.example.com/a"])
+            await c.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a"]))
     assert len(vendor.requests) == 1
 
 
 async def test_refresh_400_returns_the_server_message(vendor: BadVendorServer) -> None:
     vendor.default = Reply(status=400, body={"message": "url must not contain '*'"})
     async with client(vendor.base_url) as c:
-        outcome = await c.refresh("url", ["https://cdn.example.com/a"])
+        outcome = await c.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a"]))
     assert (outcome.ok, outcome.status, outcome.attempts) == (False, 400, 1)
     assert "url must not contain '*'" in outcome.message
 
@@ -526,14 +520,14 @@ async def test_refresh_400_returns_the_server_message(vendor: BadVendorServer) -
 async def test_refresh_200_with_error_envelope_is_not_ok(vendor: BadVendorServer) -> None:
     vendor.default = Reply(body={"code": 1001, "message": "daily quota exceeded"})
     async with client(vendor.base_url) as c:
-        outcome = await c.refresh("url", ["https://cdn.example.com/a"])
+        outcome = await c.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a"]))
     assert (outcome.ok, outcome.status, outcome.message) == (False, 200, "daily quota exceeded")
 
 
 async def test_refresh_200_with_unreadable_body_is_not_ok(vendor: BadVendorServer) -> None:
     vendor.default = Reply(body=b"<html>ok?</html>")
     async with client(vendor.base_url) as c:
-        outcome = await c.refresh("url", ["https://cdn.example.com/a"])
+        outcome = await c.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a"]))
     assert (outcome.ok, outcome.status, outcome.unknown) == (False, 200, False)
     assert "may have been accepted" in outcome.message
 
@@ -542,7 +536,7 @@ async def test_refresh_bad_arguments_are_refused_before_sending(vendor: BadVendo
     async with client(vendor.base_url) as c:
         for kind, urls in [("url", []), ("url", ["https://x.example/"] * 21), ("file", ["https://x.example/"])]:
             with pytest.raises(ValueError):
-                await c.refresh(kind, urls)
+                await c.refresh(RefreshRequest(kind, urls))
     assert vendor.requests == []
 
 
@@ -555,7 +549,7 @@ async def test_token_callable_is_read_for_every_request(vendor: BadVendorServer)
         await c.logs_page(DOMAIN, NS)
         await c.logs_page(DOMAIN, NS)
         vendor.default = Reply(body={"message": "ok"})
-        await c.refresh("url", ["https://cdn.example.com/a"])
+        await c.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a"]))
     assert [r.headers["authorization"] for r in vendor.requests] == [
         "tok-first-1111", "tok-second-2222", "tok-third-3333",
     ]  # fmt: skip
@@ -608,7 +602,7 @@ async def test_token_never_appears_in_refresh_outcomes(vendor: BadVendorServer, 
     vendor.default = reply
     async with client(vendor.base_url, refresh_retry=RetryPolicy(2, 0.001, 0.01)) as c:
         try:
-            outcome = await c.refresh("url", ["https://cdn.example.com/a"])
+            outcome = await c.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a"]))
         except AuthError as e:
             texts = texts_of(e)
         else:
@@ -637,7 +631,7 @@ async def test_unreadable_token_source_is_auth_error(vendor: BadVendorServer) ->
             await c.logs_page(DOMAIN, NS)
     async with client(vendor.base_url, token=leaky) as c:
         with pytest.raises(AuthError) as info:
-            await c.refresh("url", ["https://cdn.example.com/a"])
+            await c.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a"]))
     assert all(TOKEN not in t for t in texts_of(info.value))
     assert info.value.__context__ is None
     assert vendor.requests == []

@@ -28,7 +28,7 @@ from tui.api.client import RetryPolicy, S4Client
 from tui.api.errors import ApiError
 from tui.config import load_settings
 from tui.context import build_context
-from tui.core.models import Metric
+from tui.core.models import Metric, RefreshKind, RefreshRequest
 from tui.sim import SimConfig, SimServer
 
 SECRET = "s4tk-7d2e9b-VERY-SECRET-c0ffee42"
@@ -124,11 +124,11 @@ async def test_exception_texts_mask_an_echoed_token(tmp_path: Path) -> None:
                 raw = await client.raw_get(f"/cdn/data/{DOMAIN}/logs", {"start_time": 1})
                 assert SECRET.encode() in raw.body  # the server really did echo it
             httpd.mode = "refresh"  # type: ignore[attr-defined]
-            outcome = await client.refresh("url", ["https://cdn.example.com/a.png"])
+            outcome = await client.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a.png"]))
             texts.append(repr(outcome))
             httpd.mode = "401"  # type: ignore[attr-defined]
             with pytest.raises(ApiError) as info:
-                await client.refresh("url", ["https://cdn.example.com/a.png"])
+                await client.refresh(RefreshRequest(RefreshKind.URL, ["https://cdn.example.com/a.png"]))
             texts.append(_exception_texts(info.value))
     for t in texts:
         assert_no_secret("an exception or outcome text", t)

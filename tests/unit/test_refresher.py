@@ -13,8 +13,9 @@ from tui.api.client import S4Client
 from tui.api.errors import AuthError
 from tui.api.retry import RetryPolicy
 from tui.core.files import HistoryStore
+from tui.core.models import RefreshKind, RefreshRequest
 from tui.refresh.pacing import Pacer
-from tui.refresh.sender import Refresher, RefreshEvent, RequestSpec, recent_sends
+from tui.refresh.sender import Refresher, RefreshEvent, recent_sends
 from tui.sim import DEMO_TOKEN, SimConfig, SimServer
 
 NS = 1_000_000_000
@@ -47,8 +48,8 @@ def client(server: SimServer, token: str = DEMO_TOKEN, **kw: object) -> S4Client
     return S4Client(server.base_url, token, **kw)  # type: ignore[arg-type]
 
 
-def specs(*groups: list[str]) -> list[RequestSpec]:
-    return [RequestSpec("url", urls) for urls in groups]
+def specs(*groups: list[str]) -> list[RefreshRequest]:
+    return [RefreshRequest(RefreshKind.URL, urls) for urls in groups]
 
 
 async def test_pacing_waits_are_reported_as_events(server: SimServer, tmp_path: Path) -> None:
@@ -136,3 +137,29 @@ async def test_cancelled_while_waiting_for_the_answer_is_unknown(server: SimServ
     first, second = rec["requests"]
     assert first["unknown"] is True and first["ok"] is False and "interrupted" in first["message"]
     assert second["message"] == "not sent" and second["sent_s"] is None
+
+
+async def test_client_retries_come_as_retrying_events(server: SimServer, tmp_path: Path) -> None:
+    """One progress channel: a retry of the POST is an event of the send, worded by
+    `describe`, and the client's own retry hook is not called as well."""
+    server.sim.faults.set({"status": 429, "retry_after": 0, "path": "refresh", "count": 1})
+    told: list[object] = []
+    events: list[RefreshEvent] = []
+    async with client(server, on_retry=lambda *a: told.append(a)) as c:
+        r = Refresher(c, HistoryStore(tmp_path / "h.jsonl"), describe=lambda e: f"said {type(e).__name__}")
+        sub = await r.submit(D, specs(["https://cdn.example.com/a"]), events.append)
+    assert sub.ok and sub.outcomes[0] is not None and sub.outcomes[0].attempts == 2
+    assert [(e.index, e.phase) for e in events] == [(0, "sending"), (0, "retrying"), (0, "done")]
+    assert (events[1].detail, events[1].wait_s) == ("said RateLimited", 0.0)
+    assert told == []
+
+
+def test_a_request_the_vendor_would_refuse_cannot_be_made() -> None:
+    """The request type holds the vendor's rules, so the client needs no second check."""
+    for kind, urls in [("file", ["https://x.example/"]), ("url", []), ("url", ["https://x.example/"] * 21),
+                       ("url", [""])]:
+        with pytest.raises(ValueError):
+            RefreshRequest(kind, urls)  # type: ignore[arg-type]
+    req = RefreshRequest("directory", ("https://x.example/d/",))  # type: ignore[arg-type]
+    assert req.kind is RefreshKind.DIRECTORY and req.to_body() == {
+        "type": "directory", "url_list": ["https://x.example/d/"]}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tui import __version__
@@ -26,7 +27,15 @@ from tui.api.wire import (
     status_error,
     transport_error,
 )
-from tui.core.models import LOG_CODES, PERIODS, LogEntry, Metric, RefreshOutcome, Series
+from tui.core.models import (
+    LOG_CODES,
+    PERIODS,
+    LogEntry,
+    Metric,
+    RefreshOutcome,
+    RefreshRequest,
+    Series,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -36,7 +45,6 @@ __all__ = ["RawResponse", "RetryPolicy", "S4Client", "DEFAULT_REFRESH_RETRY"]
 #: Refresh is not idempotent for the quota: fewer, slower retries than reads.
 DEFAULT_REFRESH_RETRY = RetryPolicy(attempts=3, base_s=1.0, cap_s=30.0, jitter=0.2)
 REFRESH_PATH = "/cdn/cache/refresh"
-MAX_REFRESH_URLS = 20
 MAX_LOG_LIMIT = 1000
 _MAX_SECRETS = 8
 
@@ -144,63 +152,38 @@ class S4Client:
         obj = decode_json(raw.body, endpoint, self._secrets)
         return parse_logs(obj, endpoint, secrets=self._secrets)
 
-    async def refresh(self, kind: str, urls: list[str]) -> RefreshOutcome:
-        """POST one refresh request (<= 20 entries, already encoded by the caller).
+    async def refresh(
+        self, request: RefreshRequest, on_retry: OnRetry | None = None
+    ) -> RefreshOutcome:
+        """POST one refresh request (already checked and encoded: tui/refresh/plan.py).
 
         Never raises for HTTP or network failures: they come back as ok=False, and as
-        unknown=True when the request may have reached the server but no answer was read.
-        Raises AuthError (401/403, unreadable token) and ValueError (bad arguments, before
-        anything is sent).
+        unknown=True when the request may have reached the server but no answer was read
+        (such a request is never sent again blindly). Raises AuthError (401/403, unreadable
+        token). Each retry is announced to `on_retry` if given (the sender turns it into a
+        "retrying" event), else to the client's own `on_retry`.
         """
-        kind_s = str(getattr(kind, "value", kind))
-        if kind_s not in ("url", "directory"):
-            raise ValueError("refresh type must be 'url' or 'directory'")
-        url_list = list(urls)
-        if not url_list or len(url_list) > MAX_REFRESH_URLS:
-            raise ValueError(f"a refresh request holds 1 to {MAX_REFRESH_URLS} entries")
-        if not all(isinstance(u, str) and u for u in url_list):
-            raise ValueError("refresh entries must be non-empty strings")
-        body = {"type": kind_s, "url_list": url_list}
         endpoint = f"POST {REFRESH_PATH}"
-        policy = self.refresh_retry
-        attempt = 0
-        while True:
-            attempt += 1
-            started = time.monotonic()
-            retry_after: float | None = None
-            status: int | None = None
-            try:
-                raw = await self._send("POST", REFRESH_PATH, endpoint, json_body=body)
-            except (ApiTimeout, NetworkError) as e:
-                if e.sent:
-                    return RefreshOutcome(
-                        ok=False,
-                        status=None,
-                        message=f"outcome unknown: the request was sent but {e.message}",
-                        latency_s=time.monotonic() - started,
-                        attempts=attempt,
-                        unknown=True,
-                    )
-                err: ApiError = e
-            except UnexpectedResponse as e:  # answered, but the body could not be read
-                return RefreshOutcome(
-                    ok=False, status=None, message=f"outcome unknown: {e.message}",
-                    latency_s=time.monotonic() - started, attempts=attempt, unknown=True,
-                )  # fmt: skip
-            else:
-                status = raw.status
-                if 200 <= raw.status < 300:
-                    return self._refresh_outcome(raw, endpoint, attempt)
-                err = status_error(raw, endpoint, self._secrets)
-                if isinstance(err, AuthError):
-                    raise err
-                retry_after = retry_after_of(raw)
-            if not self._retryable(err) or attempt >= policy.attempts:
-                return RefreshOutcome(
-                    ok=False, status=status, message=err.message,
-                    latency_s=time.monotonic() - started, attempts=attempt,
-                )  # fmt: skip
-            await self._pause(endpoint, err, policy.delay(attempt, retry_after))
+        tries = await self._with_retries(
+            "POST", REFRESH_PATH, endpoint, self.refresh_retry,
+            json_body=request.to_body(), resend_sent=False, on_retry=on_retry,
+        )  # fmt: skip
+        if not isinstance(tries, _Failed):
+            raw, attempts = tries
+            return self._refresh_outcome(raw, endpoint, attempts)
+        err = tries.error
+        if isinstance(err, AuthError):
+            raise err
+        message, unknown = err.message, False
+        if tries.status is None and _sent_unanswered(err):
+            message, unknown = f"outcome unknown: the request was sent but {err.message}", True
+        elif tries.status is None and isinstance(err, UnexpectedResponse):
+            # answered, but the body could not be read
+            message, unknown = f"outcome unknown: {err.message}", True
+        return RefreshOutcome(
+            ok=False, status=tries.status, message=message,
+            latency_s=time.monotonic() - tries.started, attempts=tries.attempts, unknown=unknown,
+        )  # fmt: skip
 
     async def raw_get(self, path: str, params: dict[str, Any]) -> RawResponse:
         """One GET, no retries, any status returned as is (for `doctor`)."""
@@ -323,29 +306,72 @@ class S4Client:
         params: dict[str, Any] | None = None,
     ) -> RawResponse:
         """Send with retries; return a 2xx response or raise the last error."""
+        tries = await self._with_retries(method, path, endpoint, policy, params=params)
+        if isinstance(tries, _Failed):
+            raise tries.error
+        return tries[0]
+
+    async def _with_retries(
+        self,
+        method: str,
+        path: str,
+        endpoint: str,
+        policy: RetryPolicy,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        resend_sent: bool = True,
+        on_retry: OnRetry | None = None,
+    ) -> tuple[RawResponse, int] | _Failed:
+        """The one retry loop: try until a 2xx (returned with the number of tries), an error a
+        retry will not fix, or the policy's last attempt. `resend_sent=False` stops at a request that may have reached the server
+        unanswered (a refresh is not idempotent for the quota)."""
         attempt = 0
         while True:
             attempt += 1
+            started = time.monotonic()
             retry_after: float | None = None
+            status: int | None = None
             try:
-                raw = await self._send(method, path, endpoint, params=params)
+                raw = await self._send(method, path, endpoint, params=params, json_body=json_body)
             except ApiError as e:
                 err = e
             else:
                 if 200 <= raw.status < 300:
-                    return raw
+                    return raw, attempt
+                status = raw.status
                 err = status_error(raw, endpoint, self._secrets)
                 retry_after = retry_after_of(raw)
-            if not self._retryable(err) or attempt >= policy.attempts:
-                raise err
-            await self._pause(endpoint, err, policy.delay(attempt, retry_after))
+            blind = not resend_sent and status is None and _sent_unanswered(err)
+            if blind or not self._retryable(err) or attempt >= policy.attempts:
+                return _Failed(err, status, attempt, started)
+            await self._pause(endpoint, err, policy.delay(attempt, retry_after), on_retry)
 
     @staticmethod
     def _retryable(err: ApiError) -> bool:
         return bool(getattr(err, "retryable", False))
 
-    async def _pause(self, endpoint: str, err: ApiError, delay: float) -> None:
+    async def _pause(
+        self, endpoint: str, err: ApiError, delay: float, on_retry: OnRetry | None
+    ) -> None:
         """Tell the caller (never retry silently), then wait."""
-        if self.on_retry is not None:
-            self.on_retry(endpoint, err, delay)
+        hook = on_retry or self.on_retry
+        if hook is not None:
+            hook(endpoint, err, delay)
         await asyncio.sleep(delay)
+
+
+@dataclass(slots=True)
+class _Failed:
+    """The retry loop ended without a 2xx: the last error, with the HTTP status when there
+    was an answer; `started` is when the last try began (monotonic)."""
+
+    error: ApiError
+    status: int | None
+    attempts: int
+    started: float
+
+
+def _sent_unanswered(err: ApiError) -> bool:
+    """The request may have reached the server, but no answer was read."""
+    return isinstance(err, (ApiTimeout, NetworkError)) and err.sent

@@ -2,7 +2,7 @@
 
 Capped exponential back-off with jitter (so many clients do not retry in step), except that a
 server's Retry-After wins when it sends one; both are capped so a hostile or confused server
-cannot park the client for hours.
+cannot park the client for hours. The formula is the shared one in tui/core/backoff.py.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
+
+from tui.core.backoff import backoff_delay
 
 
 @dataclass(slots=True)
@@ -28,14 +30,14 @@ class RetryPolicy:
         self, retry_number: int, retry_after: float | None = None, rng: random.Random | None = None
     ) -> float:
         """Seconds to sleep before retry number `retry_number` (1 for the first retry)."""
-        cap = max(0.0, self.cap_s)
-        if retry_after is not None:
-            return min(cap, max(0.0, retry_after))
-        exponent = min(max(retry_number - 1, 0), 60)  # 2**60 * base is past any cap
-        base = min(cap, max(0.0, self.base_s) * 2.0**exponent)
-        jitter = min(max(self.jitter, 0.0), 1.0)
-        factor = 1.0 + (rng or random).uniform(-jitter, jitter) if jitter else 1.0
-        return min(cap, max(0.0, base * factor))
+        return backoff_delay(
+            retry_number,
+            base_s=self.base_s,
+            cap_s=self.cap_s,
+            jitter=self.jitter,
+            retry_after=retry_after,
+            rng=rng,
+        )
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

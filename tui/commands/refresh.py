@@ -13,13 +13,13 @@ import os
 import sys
 import time
 
-from tui.context import Context, UsageError, format_wait
+from tui.context import Context, UsageError, describe_error, format_wait
 from tui.core.files import HistoryStore
 from tui.core.sanitize import inert
 from tui.refresh.lines import plan_lines, scope_warnings
 from tui.refresh.pacing import Pacer
-from tui.refresh.plan import RefreshKind
-from tui.refresh.sender import Refresher, RefreshEvent, RequestSpec, Submission, recent_sends
+from tui.refresh.plan import RefreshKind, RefreshRequest
+from tui.refresh.sender import Refresher, RefreshEvent, Submission, recent_sends
 
 EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
 
@@ -137,10 +137,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         if not yes:
             print("s4top: cancelled; nothing was sent", file=sys.stderr)
             return EXIT_USAGE
-    specs = [RequestSpec(kind=r.kind.value, urls=list(r.urls)) for r in plan.requests]
     store = history_store(ctx)
     try:
-        sub = asyncio.run(_send(ctx, domain, specs, store))
+        sub = asyncio.run(_send(ctx, domain, plan.requests, store))
     except KeyboardInterrupt:
         print(f"s4top: interrupted; what was sent is recorded in {store.path}", file=sys.stderr)
         return EXIT_API
@@ -152,18 +151,22 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             parts.append(f"{len(failed)} failed")
         if unknown:
             parts.append(f"{len(unknown)} with unknown outcome (sent, no answer: check, then retry)")
-        print(f"s4top: of {_plural(len(specs), 'request', 'requests')}, {' and '.join(parts)}; recorded in {store.path}", file=sys.stderr)
+        print(f"s4top: of {_plural(len(plan.requests), 'request', 'requests')}, {' and '.join(parts)}; recorded in {store.path}", file=sys.stderr)
         return EXIT_API
     print(f"done: {_plural(n, 'entry', 'entries')} accepted by the CDN (accepted, not yet purged everywhere)")
     return EXIT_OK
 
 
-async def _send(ctx: Context, domain: str, specs: list[RequestSpec], store: HistoryStore) -> Submission:
-    total = len(specs)
+async def _send(
+    ctx: Context, domain: str, requests: list[RefreshRequest], store: HistoryStore
+) -> Submission:
+    total = len(requests)
 
     def on_event(ev: RefreshEvent) -> None:
         if ev.phase == "waiting":
             print(f"s4top: waiting {format_wait(ev.wait_s)} before request {ev.index + 1}: {ev.detail}", file=sys.stderr, flush=True)
+        elif ev.phase == "retrying":  # retries are never silent (as print_retry, tui/context.py)
+            print(f"s4top: {ev.detail}; retrying in {format_wait(ev.wait_s)}", file=sys.stderr, flush=True)
         elif ev.phase == "done" and ev.outcome is not None:
             o = ev.outcome
             state = "ok" if o.ok else ("UNKNOWN (sent, no answer; check and retry)" if o.unknown else "FAILED")
@@ -175,4 +178,5 @@ async def _send(ctx: Context, domain: str, specs: list[RequestSpec], store: Hist
     # the vendor's window spans processes: count what earlier runs sent
     pacer.seed(recent_sends(store.read(limit=2000)), time.time())
     async with ctx.cli_client() as client:
-        return await Refresher(client, store, pacer).submit(domain, specs, on_event)
+        refresher = Refresher(client, store, pacer, describe=describe_error)
+        return await refresher.submit(domain, requests, on_event)

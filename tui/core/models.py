@@ -118,6 +118,45 @@ class Series:
         return self.metric.unit
 
 
+#: The vendor's limit of entries per refresh request.
+MAX_CHUNK = 20
+
+
+class RefreshKind(StrEnum):
+    """The vendor's refresh `type`."""
+
+    URL = "url"
+    DIRECTORY = "directory"
+
+
+@dataclass(slots=True)
+class RefreshRequest:
+    """One refresh POST: 1 to MAX_CHUNK encoded entries of one kind.
+
+    The one shape of a request from the plan (tui/refresh/plan.py, which checks and encodes
+    every entry) through the sender, the job and the client to the history file. It refuses
+    to exist with a kind or a count the vendor would refuse, so nothing downstream re-checks.
+    """
+
+    kind: RefreshKind
+    urls: list[str]
+
+    def __post_init__(self) -> None:
+        try:
+            self.kind = RefreshKind(self.kind)
+        except ValueError:
+            raise ValueError("refresh type must be 'url' or 'directory'") from None
+        self.urls = list(self.urls)
+        if not 1 <= len(self.urls) <= MAX_CHUNK:
+            raise ValueError(f"a refresh request holds 1 to {MAX_CHUNK} entries")
+        if not all(isinstance(u, str) and u for u in self.urls):
+            raise ValueError("refresh entries must be non-empty strings")
+
+    def to_body(self) -> dict[str, object]:
+        """The JSON body of the POST (the only place it is built)."""
+        return {"type": self.kind.value, "url_list": list(self.urls)}
+
+
 @dataclass(slots=True)
 class RefreshOutcome:
     """What one refresh POST came to."""

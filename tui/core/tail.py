@@ -20,6 +20,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from tui.core.backoff import backoff_delay
 from tui.core.cursor import LogCursor
 from tui.core.models import LogEntry
 
@@ -116,10 +117,14 @@ class LogTail:
 
     def backoff_delay(self, error: FetchError, failures: int) -> float:
         """Seconds to wait before retrying after the `failures`-th consecutive error."""
-        if error.retry_after is not None:
-            return min(max(float(error.retry_after), 0.0), self.max_retry_after_s)
-        base = self.backoff_base_s if error.retryable else self.slow_backoff_base_s
-        return min(self.backoff_cap_s, base * 2.0 ** min(failures - 1, 30))
+        return backoff_delay(
+            failures,
+            base_s=self.backoff_base_s if error.retryable else self.slow_backoff_base_s,
+            cap_s=self.backoff_cap_s,
+            max_doublings=30,
+            retry_after=error.retry_after,
+            retry_after_cap_s=self.max_retry_after_s,
+        )
 
     async def _poll_wait(self) -> None:
         """Sleep one poll interval, re-reading it whenever `wake` is set."""

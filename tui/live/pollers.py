@@ -8,12 +8,12 @@ one domain's errors never stall another's.
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tui.api.client import S4Client
 from tui.api.errors import ApiError, RateLimited
+from tui.core.backoff import backoff_delay
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.models import LogEntry, Metric
 from tui.core.tail import LogTail, TailState
@@ -128,12 +128,23 @@ async def tail_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> No
     await tail.run(deliver, on_state)
 
 
-def series_retry_delay(failures: int, base_s: float, cap_s: float) -> float:
+def series_retry_delay(
+    failures: int, base_s: float, cap_s: float, retry_after: float | None = None
+) -> float:
     """Seconds before the charts try again after `failures` consecutive errors: the same
     settings as the log tail (twice its base, as four calls make one poll), jittered down
-    only, so the cap holds and a healed API is asked again within it."""
-    cap = min(SERIES_INTERVAL_S, cap_s)
-    return min(cap, 2.0 * base_s * 2 ** min(failures, 5)) * random.uniform(0.8, 1.0)
+    only, so the cap holds and a healed API is asked again within it. A server's Retry-After
+    only lengthens the wait (and is not capped: the server asked for it)."""
+    return backoff_delay(
+        failures + 1,
+        base_s=2.0 * base_s,
+        cap_s=min(SERIES_INTERVAL_S, cap_s),
+        max_doublings=5,
+        jitter=0.2,
+        jitter_kind="down",
+        retry_after=retry_after,
+        retry_after_floor=True,
+    )
 
 
 async def series_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> None:
@@ -154,9 +165,8 @@ async def series_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> 
             failures = 0
         except ApiError as exc:
             failures += 1
-            wait = series_retry_delay(failures, hooks.backoff_base_s, hooks.backoff_cap_s)
-            if isinstance(exc, RateLimited) and exc.retry_after:
-                wait = max(wait, exc.retry_after)
+            asked = exc.retry_after if isinstance(exc, RateLimited) else None
+            wait = series_retry_delay(failures, hooks.backoff_base_s, hooks.backoff_cap_s, asked)
             st.series_error = hooks.describe(exc)
             if st.series_health.record_error(exc, wait, hooks.now()):
                 hooks.toast_error(st.domain, exc)

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tui.core.models import RefreshOutcome
-from tui.refresh.sender import RefreshEvent, RequestSpec, Submission
+from tui.core.models import RefreshOutcome, RefreshRequest
+from tui.refresh.sender import RefreshEvent, Submission
 
 
 @dataclass
 class RequestState:
-    spec: RequestSpec
+    """The progress of one request of the job (the request itself is the plan's)."""
+
+    request: RefreshRequest
     phase: str = "queued"  # queued | waiting | sending | retrying | ok | failed | unknown
     detail: str = ""
     outcome: RefreshOutcome | None = None
@@ -35,12 +37,12 @@ class SendJob:
     listeners: list[Callable[[SendJob], None]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, domain: str, specs: list[RequestSpec]) -> SendJob:
-        return cls(domain=domain, requests=[RequestState(s) for s in specs])
+    def of(cls, domain: str, requests: list[RefreshRequest]) -> SendJob:
+        return cls(domain=domain, requests=[RequestState(r) for r in requests])
 
     @property
-    def specs(self) -> list[RequestSpec]:
-        return [r.spec for r in self.requests]
+    def refresh_requests(self) -> list[RefreshRequest]:
+        return [r.request for r in self.requests]
 
     def failed(self) -> list[int]:
         return [i for i, r in enumerate(self.requests) if r.phase in ("failed", "unknown")]
@@ -70,18 +72,14 @@ class SendJob:
             st.phase, st.detail = "waiting", f"waiting {ev.wait_s:.0f}s: {ev.detail}"
         elif ev.phase == "sending":
             st.phase, st.detail, st.outcome = "sending", "sending…", None
+        elif ev.phase == "retrying":
+            st.phase, st.detail = "retrying", f"retrying in {ev.wait_s:.0f}s: {ev.detail}"
         elif ev.phase == "done" and ev.outcome is not None:
             o = ev.outcome
             st.outcome = o
             st.phase = "ok" if o.ok else ("unknown" if o.unknown else "failed")
             status = f"HTTP {o.status}" if o.status is not None else "no answer"
             st.detail = f"{status}  {o.message}"  # latency goes to the history file
-        self.notify()
-
-    def on_retry(self, delay_s: float, reason: str) -> None:
-        for st in self.requests:
-            if st.phase in ("sending", "retrying"):
-                st.phase, st.detail = "retrying", f"retrying in {delay_s:.0f}s: {reason}"
         self.notify()
 
     def notify(self) -> None:

@@ -4,6 +4,8 @@ A cache refresh cannot be undone and the vendor's rules are strict (API.md, "Ref
 the encoding rule"): at most 20 entries per request, one type per request, no `*`, special
 characters percent-encoded. Every entry is checked here, so the modal and `s4top refresh`
 refuse the same things for the same reasons, and what is sent is exactly what was shown.
+The requests it makes (`RefreshRequest`, `RefreshKind`) are defined in tui/core/models.py, so
+the API client below this layer takes the very same type.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import string
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import lru_cache
+
+from tui.core.models import MAX_CHUNK, RefreshKind, RefreshRequest
 
 __all__ = [
     "MAX_CHUNK",
@@ -30,17 +33,8 @@ __all__ = [
     "plan_refresh",
 ]
 
-#: The vendor's limit of entries per refresh request.
-MAX_CHUNK = 20
 #: Longest entry accepted after encoding (a common URL limit of CDNs and browsers).
 MAX_URL_LEN = 2048
-
-
-class RefreshKind(StrEnum):
-    """The vendor's refresh `type`."""
-
-    URL = "url"
-    DIRECTORY = "directory"
 
 
 @dataclass(slots=True)
@@ -60,17 +54,6 @@ class Problem:
     line_no: int
     text: str
     reason: str
-
-
-@dataclass(slots=True)
-class RefreshRequest:
-    """One POST: up to MAX_CHUNK entries of one kind."""
-
-    kind: RefreshKind
-    urls: list[str]
-
-    def to_body(self) -> dict[str, object]:
-        return {"type": self.kind.value, "url_list": list(self.urls)}
 
 
 @dataclass(slots=True)

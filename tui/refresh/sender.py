@@ -17,19 +17,17 @@ from typing import Any
 
 from tui.api.errors import ApiError
 from tui.core.files import HistoryStore
-from tui.core.models import RefreshOutcome
+from tui.core.models import RefreshOutcome, RefreshRequest
 from tui.refresh.pacing import Pacer
 
 
 @dataclass(slots=True)
-class RequestSpec:
-    kind: str  # "url" | "directory"
-    urls: list[str]
-
-
-@dataclass(slots=True)
 class RefreshEvent:
-    """index: which request; phase: waiting | sending | retrying | done."""
+    """index: which request; phase: waiting | sending | retrying | done.
+
+    The one progress channel of a send: the client's retries of a request come here too, as
+    "retrying" (detail: the error described, wait_s: the back-off before the next try).
+    """
 
     index: int
     phase: str
@@ -41,7 +39,7 @@ class RefreshEvent:
 @dataclass(slots=True)
 class Submission:
     domain: str
-    requests: list[RequestSpec]
+    requests: list[RefreshRequest]
     outcomes: list[RefreshOutcome | None] = field(default_factory=list)
     started_s: float = 0.0
     sent_s: list[float | None] = field(default_factory=list)  # when each request went out
@@ -58,7 +56,7 @@ class Submission:
         return [i for i, o in enumerate(self.outcomes) if o is not None and o.unknown]
 
     def to_record(self) -> dict[str, Any]:
-        kinds = sorted({r.kind for r in self.requests})
+        kinds = sorted({r.kind.value for r in self.requests})
         return {
             "time": datetime.fromtimestamp(self.started_s, tz=UTC).isoformat(timespec="seconds"),
             "time_s": round(self.started_s, 3),
@@ -67,8 +65,8 @@ class Submission:
             "entries": [u for r in self.requests for u in r.urls],
             "requests": [
                 {
-                    "type": r.kind,
-                    "urls": r.urls,
+                    "type": r.kind.value,
+                    "urls": list(r.urls),
                     "status": o.status if o else None,
                     "message": o.message if o else "not sent",
                     "latency_s": round(o.latency_s, 3) if o else None,
@@ -106,17 +104,21 @@ class Refresher:
         pacer: Pacer | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        describe: Callable[[ApiError], str] = lambda e: e.message,
     ) -> None:
+        """`describe` words a client error for a "retrying" event (the app and the CLI pass
+        their describe_error, tui/context.py)."""
         self.client = client
         self.history = history
         self.pacer = pacer or Pacer()
         self.clock = clock
         self.sleep = sleep
+        self.describe = describe
 
     async def submit(
         self,
         domain: str,
-        requests: Sequence[RequestSpec],
+        requests: Sequence[RefreshRequest],
         on_event: Callable[[RefreshEvent], None] | None = None,
         only: Sequence[int] | None = None,
         previous: Submission | None = None,
@@ -143,7 +145,7 @@ class Refresher:
                 sub.sent_s[i] = sent
                 in_flight = i
                 try:
-                    outcome = await self.client.refresh(req.kind, req.urls)
+                    outcome = await self.client.refresh(req, on_retry=self._retrying(i, emit))
                 except ApiError as exc:  # auth and other refusals that the client raises
                     in_flight = None
                     outcome = RefreshOutcome(ok=False, status=getattr(exc, "status", None), message=exc.message, latency_s=0.0)
@@ -164,3 +166,13 @@ class Refresher:
             if self.history is not None:
                 self.history.append(sub.to_record())
         return sub
+
+    def _retrying(
+        self, index: int, emit: Callable[[RefreshEvent], None]
+    ) -> Callable[[str, ApiError, float], None]:
+        """The client's retry of request `index`, as an event on the same channel."""
+
+        def on_retry(_endpoint: str, error: ApiError, delay_s: float) -> None:
+            emit(RefreshEvent(index, "retrying", self.describe(error), delay_s))
+
+        return on_retry

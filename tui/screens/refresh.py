@@ -275,7 +275,7 @@ class RefreshModal(ModalScreen[None]):
         for i, st in enumerate(job.requests):
             row = Horizontal(classes="req-row", id=f"req-{i}")
             rows.mount(row)
-            row.mount(Static(f"{i + 1}/{len(job.requests)} {st.spec.kind} x{len(st.spec.urls)} ", classes="req-label"))
+            row.mount(Static(f"{i + 1}/{len(job.requests)} {st.request.kind} x{len(st.request.urls)} ", classes="req-label"))
             row.mount(ProgressBar(total=1.0, show_eta=False, show_percentage=False))
             row.mount(Static("", classes="req-detail"))
         self._show("page-send")
