@@ -269,6 +269,16 @@ def test_seqs_and_capacity_eviction() -> None:
     assert [buf.view_seq(i) for i in range(5)] == [3, 4, 5, 6, 7]
 
 
+def test_url_of_seq_reads_the_column_of_a_buffered_entry_only() -> None:
+    buf = LogBuffer(capacity=3)
+    buf.extend(make(i, url=f"/{i}.png") for i in range(5))
+    assert [buf.url_of_seq(s) for s in (2, 3, 4)] == [
+        f"https://cdn.example.com/{i}.png" for i in (2, 3, 4)]
+    for gone in (1, 5):
+        with pytest.raises(IndexError):
+            buf.url_of_seq(gone)
+
+
 def test_extend_larger_than_capacity_in_one_call() -> None:
     buf = LogBuffer(capacity=10)
     new = buf.extend(make(i) for i in range(35))

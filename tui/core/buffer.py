@@ -501,6 +501,13 @@ class LogBuffer:
         """The i-th shown entry, oldest first."""
         return self._entry_at(self.view_seq(i) % self.capacity)
 
+    def url_of_seq(self, seq: int) -> str:
+        """The URL of a buffered entry, without rebuilding the entry (what its tag depends
+        on: the log pane finds a drawn row by it before it would rebuild the entry)."""
+        if not self._start <= seq < self.appended:
+            raise IndexError(f"seq {seq} is not buffered")
+        return self._url[seq % self.capacity]
+
     def view_index_of_seq(self, seq: int) -> int | None:
         """View index of the shown entry with this seq, or the nearest one after it.
 
