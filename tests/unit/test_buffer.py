@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from tui.core.buffer import FilterError, LogBuffer, LogFilter, haystack
+from tui.core.buffer import LogBuffer
+from tui.core.logfilter import FilterError, LogFilter, haystack
 from tui.core.models import LogEntry, StatusClass
 
 S2, S3, S4, S5 = StatusClass.S2XX, StatusClass.S3XX, StatusClass.S4XX, StatusClass.S5XX
@@ -437,7 +438,7 @@ def test_numbers_beyond_int64_are_kept_exactly() -> None:
 
 
 def test_and_term_narrows_any_filter_text_without_changing_its_meaning() -> None:
-    from tui.core.buffer import and_term
+    from tui.core.logfilter import and_term
 
     es = [make(0, 200, "/a b.png", cache="MISS"), make(1, 503, "/a b.png", cache="HIT"),
           make(2, 503, "/a.png", cache="MISS")]
