@@ -18,8 +18,8 @@ import time
 
 from tui.api.parse import parse_logs
 from tui.api.wire import decode_json
-from tui.core.buffer import LogFilter
 from tui.core.cursor import LogCursor
+from tui.core.logfilter import LogFilter
 from tui.core.models import LogEntry, StatusClass
 from tui.core.tail import LogTail
 from tui.sim import SimConfig, Simulator

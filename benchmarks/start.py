@@ -21,7 +21,8 @@ import sys
 import time
 
 from tui.api.parse import parse_logs
-from tui.core.buffer import LogBuffer, LogFilter
+from tui.core.buffer import LogBuffer
+from tui.core.logfilter import LogFilter
 from tui.core.models import StatusClass
 
 from .env import REPO, ROWS, child_env

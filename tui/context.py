@@ -49,7 +49,8 @@ class Context:
     @property
     def domain(self) -> str:
         if not self.domains:
-            raise UsageError("no CDN domain: use --domain D, S4TOP_DOMAIN, or 'domain' in the config file")
+            raise UsageError("no CDN domain: use --domain D, S4TOP_DOMAIN, or 'domain' in the "
+                             "config file")
         return self.domains[0]
 
     def retry_policy(self) -> RetryPolicy:
@@ -98,7 +99,8 @@ def build_context(settings: Settings, *, demo: bool = False) -> Context:
         from tui.sim import DEMO_TOKEN, SimConfig, SimServer
 
         sim_domains = tuple(domains) if settings.origins.get("domain") == "command line" else ()
-        config = SimConfig(domains=sim_domains or ("cdn.example.com", "img.example.com", "static.example.net"))
+        config = SimConfig(domains=sim_domains or ("cdn.example.com", "img.example.com",
+                                                   "static.example.net"))
         server = SimServer(config)
         base = server.start()
         return Context(
@@ -113,22 +115,26 @@ def build_context(settings: Settings, *, demo: bool = False) -> Context:
     base = settings.api_base.strip().rstrip("/")
     try:
         parts = urlsplit(base)
-        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment
+        ok = (parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query
+              and not parts.fragment)
         _ = parts.port  # a port that is not a number is a ValueError here, not later
         ok = ok and not any(c.isspace() or not c.isprintable() for c in base)
     except ValueError:
         ok = False
     if not ok:
         raise UsageError(
-            f"invalid API base URL {inert(base, 200)!r} ({settings.origins.get('api_base', 'default')}): "
+            f"invalid API base URL {inert(base, 200)!r} "
+            f"({settings.origins.get('api_base', 'default')}): "
             "expected http(s)://host[:port][/path]"
         )
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         warnings.append(f"warning: API base {base} is plain http: the token travels unencrypted")
     if settings.insecure:
         origin = settings.origins.get("insecure", "")
-        where = "--insecure" if origin == "command line" else f"insecure = true in {origin}" if origin else "insecure = true"
-        warnings.append(f"warning: TLS certificate verification is OFF ({where}): anyone on the path can read the token")
+        where = ("--insecure" if origin == "command line"
+                 else f"insecure = true in {origin}" if origin else "insecure = true")
+        warnings.append(f"warning: TLS certificate verification is OFF ({where}): "
+                        "anyone on the path can read the token")
     tok = token_source(settings)
     if tok.file is not None:
         w = token_file_warning(tok.file)
@@ -140,7 +146,8 @@ def build_context(settings: Settings, *, demo: bool = False) -> Context:
 def _valid_domains(settings: Settings) -> list[str]:
     """Every configured domain as a checked host name, before any request (and any demo)."""
     if settings.values.get("domain") == "" and settings.origins.get("domain") != "default":
-        raise UsageError(f"invalid domain '': empty ({settings.origins['domain']}); give a host name such as cdn.example.com")
+        raise UsageError(f"invalid domain '': empty ({settings.origins['domain']}); "
+                         "give a host name such as cdn.example.com")
     domains = []
     for d in settings.all_domains:
         try:
@@ -152,7 +159,8 @@ def _valid_domains(settings: Settings) -> list[str]:
 
 def print_retry(endpoint: str, error: ApiError, delay_s: float) -> None:
     """Retries are never silent: one line on stderr before each retry sleep."""
-    print(f"s4top: {describe_error(error)}; retrying in {format_wait(delay_s)}", file=sys.stderr, flush=True)
+    print(f"s4top: {describe_error(error)}; retrying in {format_wait(delay_s)}",
+          file=sys.stderr, flush=True)
 
 
 def format_wait(seconds: float) -> str:
@@ -180,12 +188,14 @@ def describe_error(exc: ApiError, ctx: Context | None = None) -> str:
     if isinstance(exc, AuthError):
         if not exc.status:  # the token could not be read or sent; the message says why
             return f"{exc.message}: check BITIFUL_API_TOKEN or --token-file{where}"
-        return f"authentication failed ({exc.status}) on {exc.endpoint or 'the API'}: check BITIFUL_API_TOKEN or --token-file{where}"
+        return (f"authentication failed ({exc.status}) on {exc.endpoint or 'the API'}: "
+                f"check BITIFUL_API_TOKEN or --token-file{where}")
     if isinstance(exc, RateLimited):
         wait = f"; the server asks to wait {exc.retry_after:.0f}s" if exc.retry_after else ""
         return f"rate limited by the API ({exc.endpoint}){wait}"
     if isinstance(exc, ApiTimeout):
-        return f"timed out talking to the API ({exc.endpoint}): {exc.message}; check the network or raise read_timeout"
+        return (f"timed out talking to the API ({exc.endpoint}): {exc.message}; "
+                "check the network or raise read_timeout")
     if isinstance(exc, NetworkError):
         return f"network error ({exc.endpoint}): {exc.message}; check the network and --api-base"
     if isinstance(exc, ServerError):
@@ -193,5 +203,6 @@ def describe_error(exc: ApiError, ctx: Context | None = None) -> str:
     if isinstance(exc, BadRequest):
         return f"request rejected ({exc.endpoint}): {exc.message}"
     if isinstance(exc, UnexpectedResponse):
-        return f"unexpected response from {exc.endpoint}: {exc.message}; run 's4top doctor' to see the raw body"
+        return (f"unexpected response from {exc.endpoint}: {exc.message}; "
+                "run 's4top doctor' to see the raw body")
     return str(exc)

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from tui.core.buffer import FilterError, LogBuffer, LogFilter, haystack
+from tui.core.buffer import LogBuffer
+from tui.core.logfilter import FilterError, LogFilter, haystack
 from tui.core.models import LogEntry, StatusClass
 
 S2, S3, S4, S5 = StatusClass.S2XX, StatusClass.S3XX, StatusClass.S4XX, StatusClass.S5XX
@@ -269,6 +270,16 @@ def test_seqs_and_capacity_eviction() -> None:
     assert [buf.view_seq(i) for i in range(5)] == [3, 4, 5, 6, 7]
 
 
+def test_url_of_seq_reads_the_column_of_a_buffered_entry_only() -> None:
+    buf = LogBuffer(capacity=3)
+    buf.extend(make(i, url=f"/{i}.png") for i in range(5))
+    assert [buf.url_of_seq(s) for s in (2, 3, 4)] == [
+        f"https://cdn.example.com/{i}.png" for i in (2, 3, 4)]
+    for gone in (1, 5):
+        with pytest.raises(IndexError):
+            buf.url_of_seq(gone)
+
+
 def test_extend_larger_than_capacity_in_one_call() -> None:
     buf = LogBuffer(capacity=10)
     new = buf.extend(make(i) for i in range(35))
@@ -427,7 +438,7 @@ def test_numbers_beyond_int64_are_kept_exactly() -> None:
 
 
 def test_and_term_narrows_any_filter_text_without_changing_its_meaning() -> None:
-    from tui.core.buffer import and_term
+    from tui.core.logfilter import and_term
 
     es = [make(0, 200, "/a b.png", cache="MISS"), make(1, 503, "/a b.png", cache="HIT"),
           make(2, 503, "/a.png", cache="MISS")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.core.buffer import LogFilter
+from tui.core.logfilter import LogFilter
 from tui.core.models import LogEntry, Metric, Series
 from tui.core.rates import RateWindow
 from tui.insight.top import (

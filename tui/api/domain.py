@@ -95,7 +95,8 @@ def _to_ascii(name: str) -> str:
         return idna.encode(name, uts46=True).decode("ascii").lower()
     except (idna.IDNAError, UnicodeError, ValueError) as e:
         reason = printable(str(e), limit=80) or type(e).__name__
-        raise InvalidDomain(f"the CDN domain is not a valid internationalised name ({reason})") from None
+        raise InvalidDomain(
+            f"the CDN domain is not a valid internationalised name ({reason})") from None
 
 
 def _valid_alabel(label: str) -> bool:

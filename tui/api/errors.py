@@ -35,7 +35,8 @@ class RateLimited(ApiError):
 
     retryable = True
 
-    def __init__(self, message: str, *, endpoint: str = "", retry_after: float | None = None) -> None:
+    def __init__(self, message: str, *, endpoint: str = "",
+                 retry_after: float | None = None) -> None:
         super().__init__(message, endpoint=endpoint)
         self.retry_after = retry_after
 

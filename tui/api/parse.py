@@ -75,11 +75,14 @@ def _cache(value: Any) -> str | None:
 
 #: (LogEntry attribute, coercion, accepted key names normalised, in order of preference).
 _LOG_FIELDS: tuple[tuple[str, _Coerce, tuple[str, ...]], ...] = (
-    ("time_ns", to_ns, ("accesstime", "time", "timestamp", "ts", "timens", "datetime", "logtime", "@timestamp")),
+    ("time_ns", to_ns, ("accesstime", "time", "timestamp", "ts", "timens", "datetime",
+                        "logtime", "@timestamp")),
     ("status", _status, ("code", "status", "httpcode", "statuscode", "httpstatus", "responsecode")),
-    ("client_ip", _plain_str, ("ip", "clientip", "remoteaddr", "remoteip", "clientaddr", "srcip", "userip")),
+    ("client_ip", _plain_str, ("ip", "clientip", "remoteaddr", "remoteip", "clientaddr", "srcip",
+                               "userip")),
     ("url", _plain_str, ("path", "url", "uri", "requesturi", "requesturl", "fullurl")),
-    ("size", _size, ("size", "bytes", "bodybytessent", "bytessent", "responsesize", "contentlength")),
+    ("size", _size, ("size", "bytes", "bodybytessent", "bytessent", "responsesize",
+                     "contentlength")),
     ("method", _intern, ("method", "httpmethod", "requestmethod", "verb")),
     ("country", _intern, ("country", "countrycode", "geo", "region", "countryname")),
     ("cache", _cache, ("cache", "cachestatus", "hit", "cachehit", "upstreamcachestatus")),
@@ -89,7 +92,8 @@ _LOG_FIELDS: tuple[tuple[str, _Coerce, tuple[str, ...]], ...] = (
 _Plan = tuple[tuple[str, _Coerce, tuple[str, ...]], ...]
 _PLANS: dict[tuple[str, ...], _Plan] = {}
 # One source_keys dict and extra-key tuple per (shape, keys actually used): shared by entries.
-_MAPPINGS: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], tuple[dict[str, str], tuple[str, ...]]] = {}
+_Mapping = tuple[dict[str, str], tuple[str, ...]]
+_MAPPINGS: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], _Mapping] = {}
 _CACHE_LIMIT = 512  # a hostile server could vary keys per entry; keep the caches bounded
 
 
@@ -109,7 +113,7 @@ def _plan_for(keys: tuple[str, ...]) -> _Plan:
     return plan
 
 
-def _mapping_for(keys: tuple[str, ...], used: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], tuple[str, ...]]:
+def _mapping_for(keys: tuple[str, ...], used: tuple[tuple[str, str], ...]) -> _Mapping:
     cache_key = (keys, used)
     found = _MAPPINGS.get(cache_key)
     if found is None:

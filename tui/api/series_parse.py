@@ -84,12 +84,14 @@ def _from_objects(items: list[dict[str, Any]]) -> _Points | None:
             return None  # not a list of points at all
         t = to_seconds(obj[tk]) if tk is not None else None
         if t is None:
-            raise _Shape(f"point {i} has no usable time (looked for time, timestamp, ts, t, date)", obj)
+            raise _Shape(
+                f"point {i} has no usable time (looked for time, timestamp, ts, t, date)", obj)
         vk = find_key(obj, _VALUE_KEYS)
         if vk is None:
             numeric = [k for k in obj if k != tk and as_number(obj[k]) is not None]
             if len(numeric) != 1:
-                raise _Shape(f"point {i} has no value field (looked for value, val, v, bytes, count, ...)", obj)
+                raise _Shape(f"point {i} has no value field "
+                             "(looked for value, val, v, bytes, count, ...)", obj)
             vk = numeric[0]
         v = _value(obj[vk], f"point {i}", obj)
         if v is not None:
@@ -155,7 +157,8 @@ def _from_map(obj: dict[str, Any]) -> _Points | None:
     return points
 
 
-def _points(obj: Any, metric: Metric, endpoint: str, secrets: list[str], depth: int = 0) -> _Points | None:
+def _points(obj: Any, metric: Metric, endpoint: str, secrets: list[str],
+            depth: int = 0) -> _Points | None:
     if isinstance(obj, list):
         return _from_list(obj)
     if not isinstance(obj, dict) or depth > _MAX_DEPTH:

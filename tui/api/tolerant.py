@@ -30,9 +30,11 @@ META_KEYS = frozenset(
     }
 )  # fmt: skip
 _CODE_KEYS = ("code", "errcode", "errno", "retcode", "status")
-_MESSAGE_KEYS = ("message", "msg", "errmsg", "errormessage", "retmsg", "detail", "error", "description")
+_MESSAGE_KEYS = ("message", "msg", "errmsg", "errormessage", "retmsg", "detail", "error",
+                 "description")
 _SUCCESS_KEYS = ("success", "ok")
-OK_WORDS = frozenset({"ok", "success", "succeed", "succeeded", "successful", "accepted", "done", "成功"})
+OK_WORDS = frozenset({"ok", "success", "succeed", "succeeded", "successful", "accepted", "done",
+                      "成功"})
 
 _NORM_TABLE = str.maketrans("", "", "_- .")
 _INT_RE = re.compile(r"^[+]?\d+$")
@@ -147,7 +149,8 @@ def server_message(obj: Any) -> str | None:
     return None
 
 
-def reported_error(env: Envelope, endpoint: str, obj: Any, secrets: Iterable[str]) -> UnexpectedResponse:
+def reported_error(env: Envelope, endpoint: str, obj: Any,
+                   secrets: Iterable[str]) -> UnexpectedResponse:
     """The error for an answer whose envelope says it failed (even under HTTP 200)."""
     parts = []
     if env.code is not None:

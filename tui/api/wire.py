@@ -105,7 +105,8 @@ def status_error(raw: RawResponse, endpoint: str, secrets: Sequence[str]) -> Api
         err.retryable = status in RETRY_STATUSES
         return err
     if status == 408:
-        return ApiTimeout(f"the server timed out (HTTP 408): {detail}", endpoint=endpoint, sent=True)
+        return ApiTimeout(f"the server timed out (HTTP 408): {detail}", endpoint=endpoint,
+                          sent=True)
     if 400 <= status < 500:
         return BadRequest(f"HTTP {status}: {detail}", endpoint=endpoint, status=status)
     if 300 <= status < 400:

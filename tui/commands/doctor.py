@@ -18,7 +18,8 @@ EXIT_OK, EXIT_API, EXIT_AUTH = 0, 1, 3
 
 
 def add_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--bytes", type=int, default=2048, help="how much of each body to show (default 2048)")
+    p.add_argument("--bytes", type=int, default=2048,
+                   help="how much of each body to show (default 2048)")
 
 
 def _recognised(kind: str, body: bytes, endpoint: str, secrets: list[str]) -> str:
@@ -43,10 +44,12 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
     now = int(time.time())
     token = ctx.token.read()
     checks: list[tuple[str, str, dict]] = [
-        (m.value, f"/cdn/data/{domain}/{m.value}", {"start_time": now - 86400, "end_time": now, "period": "hourly"})
+        (m.value, f"/cdn/data/{domain}/{m.value}",
+         {"start_time": now - 86400, "end_time": now, "period": "hourly"})
         for m in Metric
     ]
-    checks.append(("logs", f"/cdn/data/{domain}/logs", {"start_time": (now - 300) * 1_000_000_000, "codes": "ALL", "limit": 5}))
+    checks.append(("logs", f"/cdn/data/{domain}/logs",
+                   {"start_time": (now - 300) * 1_000_000_000, "codes": "ALL", "limit": 5}))
     print(f"s4top doctor: {ctx.api_base}  domain {domain}  token from {ctx.token.description}")
     worst = EXIT_OK
     async with ctx.cli_client() as client:
@@ -63,7 +66,8 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
             worst = max(worst, EXIT_API)
             continue
         shape = _recognised(kind, resp.body, path, [token]) if resp.status == 200 else "n/a"
-        print(f"\n== {kind}: HTTP {resp.status}  {resp.latency_s * 1000:.0f} ms  {len(resp.body)} bytes  recognised: {shape}")
+        print(f"\n== {kind}: HTTP {resp.status}  {resp.latency_s * 1000:.0f} ms  "
+              f"{len(resp.body)} bytes  recognised: {shape}")
         ctype = resp.headers.get("content-type", "?")
         print(f"   content-type: {excerpt(ctype, [token], 100)}")
         print("   " + excerpt(resp.body, [token], args.bytes))
@@ -72,8 +76,10 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
         elif resp.status != 200 or shape.startswith("no"):
             worst = max(worst, EXIT_API) if worst != EXIT_AUTH else worst
     if worst == EXIT_AUTH:
-        print(f"s4top: the API refused the token: check BITIFUL_API_TOKEN or --token-file (token from {ctx.token.description})", file=sys.stderr)
+        print("s4top: the API refused the token: check BITIFUL_API_TOKEN or --token-file "
+              f"(token from {ctx.token.description})", file=sys.stderr)
     elif worst != EXIT_OK:
-        print("s4top: some endpoints failed or answered in a shape s4top does not know; see above", file=sys.stderr)
+        print("s4top: some endpoints failed or answered in a shape s4top does not know; "
+              "see above", file=sys.stderr)
     return worst
 

@@ -30,13 +30,19 @@ NS = 1_000_000_000
 
 def add_args(p: argparse.ArgumentParser) -> None:
     when = p.add_mutually_exclusive_group()
-    when.add_argument("--since", metavar="DURATION", help="start this long ago, e.g. 90s, 15m, 2h (default 5m)")
-    when.add_argument("--start", metavar="NS", type=int, help="start at this Unix time in nanoseconds")
+    when.add_argument("--since", metavar="DURATION",
+                      help="start this long ago, e.g. 90s, 15m, 2h (default 5m)")
+    when.add_argument("--start", metavar="NS", type=int,
+                      help="start at this Unix time in nanoseconds")
     add_codes_argument(p)
-    p.add_argument("-f", "--follow", action="store_true", help="keep following new entries until Ctrl-C")
-    p.add_argument("--json", action="store_true", help="one JSON object per line (normalised keys + extra)")
-    p.add_argument("--limit", type=int, default=1000, help="entries per request, 1-1000 (default 1000)")
-    p.add_argument("--poll", type=float, default=None, metavar="SECONDS", help="poll interval with --follow (default: poll_interval setting)")
+    p.add_argument("-f", "--follow", action="store_true",
+                   help="keep following new entries until Ctrl-C")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON object per line (normalised keys + extra)")
+    p.add_argument("--limit", type=int, default=1000,
+                   help="entries per request, 1-1000 (default 1000)")
+    p.add_argument("--poll", type=float, default=None, metavar="SECONDS",
+                   help="poll interval with --follow (default: poll_interval setting)")
 
 
 def add_codes_argument(p: argparse.ArgumentParser) -> None:
@@ -105,7 +111,8 @@ async def read_window(client, domain: str, start: int, until: int, codes: str, l
             step = cursor.accept(page)
             last = step.done or not step.more
             if not last:
-                fetch = asyncio.ensure_future(client.logs_page(domain, cursor.request_start(), codes, limit))
+                fetch = asyncio.ensure_future(
+                    client.logs_page(domain, cursor.request_start(), codes, limit))
                 await asyncio.sleep(0)  # the request goes out before this page is formatted
             if step.stepped:
                 print(f"s4top: warning: {step.note}", file=sys.stderr)
@@ -125,7 +132,8 @@ async def _follow(ctx: Context, args: argparse.Namespace, domain: str, start: in
 
     def on_state(state: TailState) -> None:
         if not state.ok and state.error is not None:
-            wait = f"; retrying in {format_wait(state.retry_in_s)}" if state.retry_in_s is not None else ""
+            wait = (f"; retrying in {format_wait(state.retry_in_s)}"
+                    if state.retry_in_s is not None else "")
             print(f"s4top: {describe_error(state.error, ctx)}{wait}", file=sys.stderr, flush=True)
             failing[0] = True
             return

@@ -22,9 +22,11 @@ LABELS = {
 
 
 def add_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--metric", default="all", choices=METRIC_CHOICES, help="which series (default all)")
+    p.add_argument("--metric", default="all", choices=METRIC_CHOICES,
+                   help="which series (default all)")
     p.add_argument("--since", default="24h", metavar="DURATION", help="how far back (default 24h)")
-    p.add_argument("--period", default="auto", choices=["auto", *PERIODS], help="bucket width (default auto)")
+    p.add_argument("--period", default="auto", choices=["auto", *PERIODS],
+                   help="bucket width (default auto)")
     p.add_argument("--json", action="store_true", help="one JSON object per metric per line; "
                    "'partial' names the bucket still filling up (or null)")
 
@@ -65,7 +67,8 @@ def bucket_end(ts: int, period: str) -> int:
     if period != "monthly":
         return ts + PERIOD_SECONDS[period]
     dt = datetime.fromtimestamp(ts, tz=UTC)
-    nxt = dt.replace(year=dt.year + 1, month=1) if dt.month == 12 else dt.replace(month=dt.month + 1)
+    nxt = (dt.replace(year=dt.year + 1, month=1) if dt.month == 12
+           else dt.replace(month=dt.month + 1))
     return int(nxt.timestamp())
 
 
@@ -97,7 +100,9 @@ def render_table(series: list[Series], period: str, now_s: int, utc: bool) -> st
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = []
     for r in rows:
-        lines.append("  ".join(c.rjust(w) if i and i < len(header) - 1 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip())
+        cells = (c.rjust(w) if i and i < len(header) - 1 else c.ljust(w)
+                 for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        lines.append("  ".join(cells).rstrip())
     return "\n".join(lines) + "\n"
 
 
@@ -110,7 +115,8 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
         raise UsageError("--since must be a positive duration")
     now = int(time.time())
     if span > now:  # the API's times are Unix seconds: nothing lies before 1970
-        raise UsageError(f"--since {args.since} reaches back before 1970 (Unix time 0); give a shorter duration")
+        raise UsageError(f"--since {args.since} reaches back before 1970 (Unix time 0); "
+                         "give a shorter duration")
     period = auto_period(span) if args.period == "auto" else args.period
     metrics = list(Metric) if args.metric == "all" else [Metric(args.metric)]
     domain = ctx.domain
@@ -123,6 +129,7 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
                               "points": [[t, _number(v)] for t, v in s.points],
                               "partial": partial if partial in dict(s.points) else None}))
     else:
-        print(f"{domain}  {period}  last {args.since}  ({'UTC' if ctx.settings.utc else 'local time'})")
+        zone = "UTC" if ctx.settings.utc else "local time"
+        print(f"{domain}  {period}  last {args.since}  ({zone})")
         print(render_table(series, period, now, bool(ctx.settings.utc)), end="")
     return 0

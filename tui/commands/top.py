@@ -22,13 +22,17 @@ NS = 1_000_000_000
 
 def add_args(p: argparse.ArgumentParser) -> None:
     when = p.add_mutually_exclusive_group()
-    when.add_argument("--since", default="5m", metavar="DURATION", help="window, e.g. 5m, 1h (default 5m)")
-    when.add_argument("--start", type=int, metavar="NS", help="start at this Unix time in nanoseconds")
+    when.add_argument("--since", default="5m", metavar="DURATION",
+                      help="window, e.g. 5m, 1h (default 5m)")
+    when.add_argument("--start", type=int, metavar="NS",
+                      help="start at this Unix time in nanoseconds")
     add_codes_argument(p)
     p.add_argument("--by", default="url", choices=TOP_KEYS, help="what to rank (default url)")
     p.add_argument("-n", "--limit", type=int, default=10, help="how many rows (default 10)")
-    p.add_argument("--order", default="count", choices=["count", "bytes"], help="rank by count or bytes")
-    p.add_argument("--json", action="store_true", help='one JSON array of {"key", "count", "bytes"}')
+    p.add_argument("--order", default="count", choices=["count", "bytes"],
+                   help="rank by count or bytes")
+    p.add_argument("--json", action="store_true",
+                   help='one JSON array of {"key", "count", "bytes"}')
 
 
 async def run(ctx: Context, args: argparse.Namespace) -> int:
@@ -57,10 +61,12 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
     total = len(entries)
     window = f"since {args.start} ns" if args.start is not None else f"last {args.since}"
     codes = f" {args.codes}" if args.codes != "ALL" else ""
-    print(f"{ctx.domain}  top {args.by} by {args.order}, {window}:{codes} {format_count(total)} requests")
+    print(f"{ctx.domain}  top {args.by} by {args.order}, {window}:{codes} "
+          f"{format_count(total)} requests")
     width = min(90, max([len(args.by)] + [len(inert(r.key, 90)) for r in rows]))
     print(f"{args.by.upper().ljust(width)}  {'REQUESTS':>9}  {'BYTES':>9}  {'SHARE':>6}")
     for r in rows:
         share = f"{r.count / total:.1%}" if total else "-"
-        print(f"{inert(r.key, 90).ljust(width)}  {format_count(r.count):>9}  {format_bytes(r.bytes):>9}  {share:>6}")
+        print(f"{inert(r.key, 90).ljust(width)}  {format_count(r.count):>9}  "
+              f"{format_bytes(r.bytes):>9}  {share:>6}")
     return 0

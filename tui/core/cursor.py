@@ -106,57 +106,18 @@ class LogCursor:
             cap = horizon_ns if cap is None else min(cap, horizon_ns)
         held_by_horizon = horizon_ns is not None and (until is None or horizon_ns < until)
 
-        new: list[LogEntry] = []
-        at_t0 = 0
-        saw_requested = False
-        passed_until = False
-        held = False
-        for e in page:
-            t = e.time_ns
-            if t < t0:
-                if t == requested:
-                    saw_requested = True
-                continue
-            if cap is not None and t > cap:
-                if held_by_horizon:
-                    held = True
-                else:
-                    passed_until = True
-                break
-            if t == t0:
-                at_t0 += 1
-                if at_t0 <= k0:
-                    continue
-            new.append(e)
-
+        scan = _scan(page, requested, t0, k0, cap, held_by_horizon)
+        new, held, passed_until = scan.new, scan.held, scan.passed_until
         if new:
-            last = new[-1].time_ns
-            if last == t0:
-                self._k = at_t0
-            else:
-                n = 0
-                for e in reversed(new):
-                    if e.time_ns != last:
-                        break
-                    n += 1
-                self._t, self._k = last, n
+            self._advance(new, t0, scan.at_t0)
             self.delivered += len(new)
-        if saw_requested:
+        if scan.saw_requested:
             self._inclusive = True
 
-        stepped = False
         note = None
         if full and page and not held and not passed_until:
-            first_t, last_t = page[0].time_ns, page[-1].time_ns
-            if first_t == last_t and last_t >= t0:
-                # The server cannot show what lies past `limit` entries of one instant.
-                self._t, self._k = last_t + 1, 0
-                self.steps += 1
-                stepped = True
-                note = (
-                    f"{limit} or more log entries share one timestamp ({last_t} ns); the cursor "
-                    "stepped past it, so some entries of that instant may be missing"
-                )
+            note = self._step_past_instant(page, t0)
+        stepped = note is not None
 
         progress = bool(new) or stepped or self.request_start() != requested
         more = full and progress and not held and not passed_until
@@ -166,6 +127,71 @@ class LogCursor:
             if done:
                 more = False
         return CursorStep(entries=new, more=more, done=done, stepped=stepped, note=note)
+
+
+    def _advance(self, new: list[LogEntry], t0: int, at_t0: int) -> None:
+        """Move past the entries just delivered: to the newest one's time, counting how many
+        of that instant were seen (the next page starts at it again)."""
+        last = new[-1].time_ns
+        if last == t0:
+            self._k = at_t0
+            return
+        n = 0
+        for e in reversed(new):
+            if e.time_ns != last:
+                break
+            n += 1
+        self._t, self._k = last, n
+
+    def _step_past_instant(self, page: Sequence[LogEntry], t0: int) -> str | None:
+        """A full page of one instant: the server cannot show what lies past `limit` entries
+        of it, so step past it and say so (the note); None when the page is not like that."""
+        first_t, last_t = page[0].time_ns, page[-1].time_ns
+        if first_t != last_t or last_t < t0:
+            return None
+        self._t, self._k = last_t + 1, 0
+        self.steps += 1
+        return (
+            f"{self.limit} or more log entries share one timestamp ({last_t} ns); the cursor "
+            "stepped past it, so some entries of that instant may be missing"
+        )
+
+
+@dataclass(slots=True)
+class _Scan:
+    """What one pass over a page found (see `_scan`)."""
+
+    new: list[LogEntry]
+    at_t0: int  # entries at the cursor's instant, those delivered before included
+    saw_requested: bool  # the server included the requested start_time (it is inclusive)
+    passed_until: bool  # an entry past `until_ns`: the window is read
+    held: bool  # an entry past the horizon: it comes again with the next page
+
+
+def _scan(page: Sequence[LogEntry], requested: int, t0: int, k0: int, cap: int | None,
+          held_by_horizon: bool) -> _Scan:
+    """The entries of a sorted page that are new past (t0, k0) and not past `cap`."""
+    new: list[LogEntry] = []
+    at_t0 = 0
+    saw_requested = passed_until = held = False
+    for e in page:
+        t = e.time_ns
+        if t < t0:
+            if t == requested:
+                saw_requested = True
+            continue
+        if cap is not None and t > cap:
+            if held_by_horizon:
+                held = True
+            else:
+                passed_until = True
+            break
+        if t == t0:
+            at_t0 += 1
+            if at_t0 <= k0:
+                continue
+        new.append(e)
+    return _Scan(new, at_t0, saw_requested, passed_until, held)
 
 
 def _time_of(e: LogEntry) -> int:

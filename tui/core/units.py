@@ -35,7 +35,8 @@ def _three_digits(v: float) -> str:
 
 
 def _scaled(value: float, units: tuple[str, ...], *, sep: str, int_base: bool) -> str:
-    """Scale by 1000 until the number fits three digits; `int_base`: no decimals in the base unit."""
+    """Scale by 1000 until the number fits three digits; `int_base`: no decimals in the base
+    unit."""
     if isinstance(value, float) and not math.isfinite(value):
         return f"{value}{sep}{units[0]}"
     sign = "-" if value < 0 else ""

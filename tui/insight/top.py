@@ -69,7 +69,7 @@ def drill_filter(by: str, key: str) -> str:
 
     Field terms where one is exact (tui/core/fieldfilter.py); a client "IP" that is no
     address falls back to a regex over the search text ('status method ip ...',
-    tui.core.buffer.haystack).
+    tui.core.logfilter.haystack).
     """
     import ipaddress
 

@@ -42,7 +42,8 @@ class Health:
         self.last_ok = time.time() if now is None else now
         return recovered
 
-    def record_error(self, error: ApiError, retry_in_s: float | None, now: float | None = None) -> bool:
+    def record_error(self, error: ApiError, retry_in_s: float | None,
+                     now: float | None = None) -> bool:
         """Returns True when the state changed (worth one toast, not one per retry)."""
         if isinstance(error, AuthError):
             state = "auth"
@@ -75,7 +76,8 @@ class DomainState:
     buffer: LogBuffer
     rates: RateWindow = field(default_factory=lambda: RateWindow(bucket_s=1, keep_buckets=900))
     # per-minute counters for the charts up to 6 h (tui/core/chartdata.py), beside the buffer
-    minute_rates: RateWindow = field(default_factory=lambda: RateWindow(bucket_s=60, keep_buckets=362))
+    minute_rates: RateWindow = field(
+        default_factory=lambda: RateWindow(bucket_s=60, keep_buckets=362))
     series: dict[Metric, Series] = field(default_factory=dict)
     series_error: str = ""
     series_version: int = 0
@@ -85,8 +87,8 @@ class DomainState:
     dirty: bool = False
     received: int = 0
     first_ns: int = 0  # the oldest entry received (the start of the per-minute bars)
-    caught_up: bool = False
-    alerts: dict[str, AlertState] = field(default_factory=dict)  # a page came back short of the limit: the backlog is in
+    caught_up: bool = False  # a page came back short of the limit: the backlog is in
+    alerts: dict[str, AlertState] = field(default_factory=dict)
     newest_ns: int = 0
     tail_start_ns: int | None = None  # where the log tail began (after the retention clamp)
     covered_ns: int = 0  # the tail has read every entry up to here (an alert verdict needs it)

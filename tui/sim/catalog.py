@@ -173,7 +173,8 @@ _AGENTS: tuple[tuple[str, float, bool], ...] = (
 
 def _ip(rng: random.Random, country: str, octets: tuple[int, ...]) -> str:
     if country == "CN" and rng.random() < 0.12:
-        return f"240e:{rng.randrange(0x300, 0x3ff):x}:{rng.randrange(1 << 16):x}::{rng.randrange(1, 1 << 16):x}"
+        return (f"240e:{rng.randrange(0x300, 0x3ff):x}:{rng.randrange(1 << 16):x}"
+                f"::{rng.randrange(1, 1 << 16):x}")
     return f"{rng.choice(octets)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
 
 

@@ -21,7 +21,8 @@ from .server import SimServer
 from .simulator import DEMO_TOKEN, SimConfig
 
 TOKEN_ENV = "S4TOP_SIM_TOKEN"
-_HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_RE = re.compile(rf"^(?=.{{1,253}}$)({_LABEL}\.)*{_LABEL}$")
 
 
 def _add(parser: argparse.ArgumentParser, *flags: str, **kw: Any) -> None:

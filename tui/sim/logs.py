@@ -88,6 +88,31 @@ def _pick_code(cum: tuple[tuple[float, int], ...], u: float) -> int:
     return cum[-1][1]
 
 
+def _served(spec: PathSpec, profile: tuple[tuple[float, int], ...], purged: bool,
+            rr: Callable[[], float]) -> tuple[int, int, str]:
+    """Status, size and cache status of a request for a catalog path (no outage, no burst);
+    `purged`: the path was just purged, so nothing is cached. The draws are taken in the
+    same order as always: a seed makes the same entries."""
+    if rr() < P_5XX:
+        code, size = _pick_err(ERR_5XX, rr())
+        return code, size, "MISS"
+    code = _pick_code(profile, rr())
+    if code == 404:
+        return code, SIZE_404, "HIT" if rr() < HIT_404 else "MISS"
+    if code == 403:
+        return code, SIZE_403, "MISS"
+    hit = 0.0 if purged else spec.hit
+    cache = "HIT" if rr() < hit else "MISS"
+    if code == 200:
+        size = spec.size
+    elif code == 206:
+        lo = spec.range_lo
+        size = lo + int(rr() * (spec.range_hi - lo))
+    else:
+        size = 0
+    return code, size, cache
+
+
 def _cum(profile: tuple[tuple[int, float], ...]) -> tuple[tuple[float, int], ...]:
     acc, out = 0.0, []
     for code, p in profile:
@@ -250,26 +275,7 @@ class LogStore:
                 cache, url, pool = "MISS", site.burst_url, site.burst_refs
             else:
                 p = pids[i]
-                spec = specs[p]
-                if rr() < P_5XX:
-                    code, size = _pick_err(ERR_5XX, rr())
-                    cache = "MISS"
-                else:
-                    code = _pick_code(profiles[p], rr())
-                    if code == 404:
-                        cache, size = ("HIT" if rr() < HIT_404 else "MISS"), SIZE_404
-                    elif code == 403:
-                        cache, size = "MISS", SIZE_403
-                    else:
-                        hit = 0.0 if purge and purgeable[p] else spec.hit
-                        cache = "HIT" if rr() < hit else "MISS"
-                        if code == 200:
-                            size = spec.size
-                        elif code == 206:
-                            lo = spec.range_lo
-                            size = lo + int(rr() * (spec.range_hi - lo))
-                        else:
-                            size = 0
+                code, size, cache = _served(specs[p], profiles[p], purge and purgeable[p], rr)
                 vs = urls[p]
                 url = vs[0] if len(vs) == 1 else vs[int(rr() * len(vs))]
                 pool = refs[p]

@@ -126,81 +126,105 @@ def admin(sim: Simulator, method: str, path: str, query: dict[str, list[str]],
           body: bytes) -> Reply:
     """The /_sim/* control endpoints (no token; loopback clients only, see server.py)."""
     name = path[len("/_sim/"):].strip("/")
+    reply: Reply | None = None  # None: the control exists, not with this method
     try:
         if name == "":
             if method == "GET":
                 listing = [{"method": m, "path": p, "description": d} for m, p, d in CONTROLS]
-                return Reply(200, {"controls": listing}, "admin")
+                reply = Reply(200, {"controls": listing}, "admin")
         elif name == "faults":
-            if method == "GET":
-                return Reply(200, {"faults": sim.faults.snapshot()}, "admin")
-            if method == "DELETE":
-                sim.faults.clear()
-                return Reply(200, {"faults": []}, "admin")
-            if method == "POST":
-                try:
-                    rules = sim.faults.set(_json(body))
-                except ValueError as e:
-                    raise SimError(400, str(e)) from None
-                return Reply(200, {"faults": rules}, "admin")
+            reply = _faults(sim, method, body)
         elif name == "refreshes" and method == "GET":
-            return Reply(200, {"data": sim.refreshes}, "admin")
+            reply = Reply(200, {"data": sim.refreshes}, "admin")
         elif name == "clock":
-            if method == "POST":
-                obj = _json(body)
-                if not isinstance(obj, dict):
-                    raise SimError(400, "body must be a JSON object")
-                try:
-                    if "now_ns" in obj:
-                        sim.set_now(obj["now_ns"])
-                    elif isinstance(obj.get("advance_s"), (int, float)):
-                        sim.advance(obj["advance_s"])
-                    else:
-                        raise SimError(400, "give advance_s (number) or now_ns (integer)")
-                except ValueError as e:
-                    raise SimError(400, str(e)) from None
-            if method in ("GET", "POST"):
-                return Reply(200, {"now_ns": sim.now_ns(), "frozen": sim.clock.frozen}, "admin")
+            reply = _clock(sim, method, body)
         elif name == "truth" and method == "GET":
-            domain = _param(query, "domain") or sim.domains[0]
-            start = _int_param(query, "start_ns", 0)
-            end_raw = _param(query, "end_ns")
-            end = None if end_raw is None else _int_param(query, "end_ns")
-            entries = sim.truth(domain, start, end, limit=TRUTH_MAX + 1)
-            if len(entries) > TRUTH_MAX:
-                raise SimError(400, f"more than {TRUTH_MAX} entries: narrow start_ns/end_ns")
-            return Reply(200, {"data": entries}, "admin")
+            reply = _truth(sim, query)
         elif name == "inject" and method == "POST":
             obj = _json(body)
             if not isinstance(obj, dict):
                 raise SimError(400, "body must be a JSON object")
             n = sim.inject(str(obj.get("domain") or sim.domains[0]), obj.get("entries"))
-            return Reply(200, {"injected": n}, "admin")
+            reply = Reply(200, {"injected": n}, "admin")
         elif name == "outage":
-            if method == "POST":
-                try:
-                    outage = Outage.from_json(_json(body), sim.now_ns() // 1_000_000_000)
-                    if outage.domain is not None:
-                        sim.domain(outage.domain)
-                except ValueError as e:
-                    raise SimError(400, str(e)) from None
-                return Reply(200, {"outages": sim.add_outage(outage)}, "admin")
-            if method == "DELETE":
-                sim.clear_outages()
-                return Reply(200, {"outages": []}, "admin")
-            if method == "GET":
-                return Reply(200, {"outages": [o.to_json() for o in sim.config.outages]}, "admin")
+            reply = _outage(sim, method, body)
         elif name == "info" and method == "GET":
-            now_s = sim.now_ns() // 1_000_000_000
-            cfg = sim.config
-            return Reply(200, {
-                "domains": list(cfg.domains), "now_ns": sim.now_ns(), "frozen": sim.clock.frozen,
-                "rate": cfg.rate, "seed": cfg.seed, "retention_s": cfg.retention_s,
-                "exact_series_s": sim.exact_window_s,
-                "incidents": sim.incidents(now_s - 3600, now_s + 3600),
-            }, "admin")
+            reply = _info(sim)
         else:
             return error(404, "unknown simulator control (GET /_sim/ lists them)")
-        return error(405, "method not allowed")
+        return reply if reply is not None else error(405, "method not allowed")
     except SimError as e:
         return error(e.status, e.message)
+
+
+def _faults(sim: Simulator, method: str, body: bytes) -> Reply | None:
+    if method == "GET":
+        return Reply(200, {"faults": sim.faults.snapshot()}, "admin")
+    if method == "DELETE":
+        sim.faults.clear()
+        return Reply(200, {"faults": []}, "admin")
+    if method == "POST":
+        try:
+            rules = sim.faults.set(_json(body))
+        except ValueError as e:
+            raise SimError(400, str(e)) from None
+        return Reply(200, {"faults": rules}, "admin")
+    return None
+
+
+def _clock(sim: Simulator, method: str, body: bytes) -> Reply | None:
+    if method == "POST":
+        obj = _json(body)
+        if not isinstance(obj, dict):
+            raise SimError(400, "body must be a JSON object")
+        try:
+            if "now_ns" in obj:
+                sim.set_now(obj["now_ns"])
+            elif isinstance(obj.get("advance_s"), (int, float)):
+                sim.advance(obj["advance_s"])
+            else:
+                raise SimError(400, "give advance_s (number) or now_ns (integer)")
+        except ValueError as e:
+            raise SimError(400, str(e)) from None
+    if method in ("GET", "POST"):
+        return Reply(200, {"now_ns": sim.now_ns(), "frozen": sim.clock.frozen}, "admin")
+    return None
+
+
+def _truth(sim: Simulator, query: dict[str, list[str]]) -> Reply:
+    domain = _param(query, "domain") or sim.domains[0]
+    start = _int_param(query, "start_ns", 0)
+    end_raw = _param(query, "end_ns")
+    end = None if end_raw is None else _int_param(query, "end_ns")
+    entries = sim.truth(domain, start, end, limit=TRUTH_MAX + 1)
+    if len(entries) > TRUTH_MAX:
+        raise SimError(400, f"more than {TRUTH_MAX} entries: narrow start_ns/end_ns")
+    return Reply(200, {"data": entries}, "admin")
+
+
+def _outage(sim: Simulator, method: str, body: bytes) -> Reply | None:
+    if method == "POST":
+        try:
+            outage = Outage.from_json(_json(body), sim.now_ns() // 1_000_000_000)
+            if outage.domain is not None:
+                sim.domain(outage.domain)
+        except ValueError as e:
+            raise SimError(400, str(e)) from None
+        return Reply(200, {"outages": sim.add_outage(outage)}, "admin")
+    if method == "DELETE":
+        sim.clear_outages()
+        return Reply(200, {"outages": []}, "admin")
+    if method == "GET":
+        return Reply(200, {"outages": [o.to_json() for o in sim.config.outages]}, "admin")
+    return None
+
+
+def _info(sim: Simulator) -> Reply:
+    now_s = sim.now_ns() // 1_000_000_000
+    cfg = sim.config
+    return Reply(200, {
+        "domains": list(cfg.domains), "now_ns": sim.now_ns(), "frozen": sim.clock.frozen,
+        "rate": cfg.rate, "seed": cfg.seed, "retention_s": cfg.retention_s,
+        "exact_series_s": sim.exact_window_s,
+        "incidents": sim.incidents(now_s - 3600, now_s + 3600),
+    }, "admin")

@@ -4,19 +4,34 @@ The real response shapes are unknown (see shared/API.md). `default` is the shape
 client code suggests; the others are plausible variants a tolerant parser must accept,
 and `unknown` is one it must refuse loudly:
 
-| shape   | logs                                                        | series                          | refresh |
-|---------|-------------------------------------------------------------|---------------------------------|---------|
-| default | {"data": [{path,size,access_time,code,method,ip,country,    | {"data": [{"time", "value"}]}   | {"message": "ok"} |
-|         |  referer,ua,cache}], "message": "ok"}                       |                                 |         |
-| alt1    | {"data": [{url,bytes,timestamp,status,http_method,client_ip,| {"data": {"<unix s>": value}}   | {"code": 0, "message": "ok", "data": null} |
-|         |  country_code,referer,user_agent,cache_status}]}            |                                 |         |
-| alt2    | bare [{uri,body_bytes_sent,time,http_code,request_method,   | bare {"timestamps": [...],      | {"message": "ok"} |
-|         |  remote_addr,geo,http_referer,http_user_agent,cache}]       |  "values": [...]}               |         |
-| alt3    | {"code": 0, "message": "success", "data": [{path,size,ts,   | bare [[unix s, value], ...]     | {"code": 0, "message": "ok"} |
-|         |  status_code,method,clientip,region,referer,ua,hit: bool}]} |                                 |         |
-| alt4    | bare [default keys]                                         | {"data": [{"timestamp": unix ms,| {"message": "ok"} |
-|         |                                                             |  "bytes"|"requests": value}]}   |         |
-| unknown | {"result": {"rows": [...]}}                                 | {"result": {"rows": [...]}}     | {"result": "accepted"} |
+default
+    logs:    {"data": [{path,size,access_time,code,method,ip,country,referer,ua,cache}],
+              "message": "ok"}
+    series:  {"data": [{"time", "value"}]}
+    refresh: {"message": "ok"}
+alt1
+    logs:    {"data": [{url,bytes,timestamp,status,http_method,client_ip,country_code,
+              referer,user_agent,cache_status}]}
+    series:  {"data": {"<unix s>": value}}
+    refresh: {"code": 0, "message": "ok", "data": null}
+alt2
+    logs:    bare [{uri,body_bytes_sent,time,http_code,request_method,remote_addr,geo,
+              http_referer,http_user_agent,cache}]
+    series:  bare {"timestamps": [...], "values": [...]}
+    refresh: {"message": "ok"}
+alt3
+    logs:    {"code": 0, "message": "success", "data": [{path,size,ts,status_code,method,
+              clientip,region,referer,ua,hit: bool}]}
+    series:  bare [[unix s, value], ...]
+    refresh: {"code": 0, "message": "ok"}
+alt4
+    logs:    bare [default keys]
+    series:  {"data": [{"timestamp": unix ms, "bytes"|"requests": value}]}
+    refresh: {"message": "ok"}
+unknown
+    logs:    {"result": {"rows": [...]}}
+    series:  {"result": {"rows": [...]}}
+    refresh: {"result": "accepted"}
 
 Times stay in nanoseconds in every log shape (ms would break paging); alt4 series use
 milliseconds. Keys the simulator does not know (injected entries) pass through unchanged.

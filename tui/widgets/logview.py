@@ -33,7 +33,10 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     """Line-API view of a LogBuffer with a cursor row, match highlights and tag marks.
 
     It has no bindings of its own: the screen's keys move the cursor (not the viewport),
-    and they work whichever pane has focus."""
+    and they work whichever pane has focus.
+
+    `tag_of` is asked with an entry holding only the URL (tags are by URL or its directory,
+    tui/refresh/drafts.py): a row already drawn is found without rebuilding its entry."""
 
     DEFAULT_CSS = """
     LogView {
@@ -267,14 +270,13 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
                 return Strip(msg.render(self.app.console), msg.cell_len).crop_extend(0, width, self.rich_style)
             return Strip.blank(width, self.rich_style)
         seq = buf.view_seq(idx)
-        entry = buf.view_entry(idx)
         is_cursor = seq == self.cursor_seq
-        tag = self.tag_of(entry)
+        tag = self.tag_of(LogEntry(0, url=buf.url_of_seq(seq)))  # a tag is by URL alone
         text = buf.filter.text  # only the text filter shows in a row (as highlights)
         key = (seq, width, is_cursor, tag, text, self.utc, self.show_cache, self.domain)
         strip = self._cache.get(key)
-        if strip is None:
-            strip = self._render_row(entry, width, is_cursor, tag)
+        if strip is None:  # only a row not drawn yet is rebuilt from the columns
+            strip = self._render_row(buf.view_entry(idx), width, is_cursor, tag)
             self._cache[key] = strip
         return strip.apply_offsets(0, idx)  # selection offsets, as every Line API widget
 
