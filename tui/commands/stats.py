@@ -124,5 +124,5 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
                               "partial": partial if partial in dict(s.points) else None}))
     else:
         print(f"{domain}  {period}  last {args.since}  ({'UTC' if ctx.settings.utc else 'local time'})")
-        print(render_table(series, period, now, bool(ctx.settings.utc)), end="")
+        print(render_table(series, period, now, ctx.settings.utc), end="")
     return 0
