@@ -31,7 +31,6 @@ from tui.core.models import LogEntry
 __all__ = [
     "parse_logs",
     "parse_series",
-    "parse_refresh",
     "parse_refresh_answer",
     "RefreshAnswer",
     "server_message",
@@ -365,8 +364,3 @@ def parse_refresh_answer(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()
         obj,
         list(secrets),
     )
-
-
-def parse_refresh(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()) -> str:
-    """The server's message for a refresh call (`"ok"` when it was accepted)."""
-    return parse_refresh_answer(obj, endpoint, secrets=secrets).message

@@ -174,10 +174,6 @@ class LogFilter:
             object.__setattr__(self, "_pattern", re.compile("|".join(shown), re.IGNORECASE))
 
     @property
-    def is_regex(self) -> bool:
-        return bool(self.text) and _is_regex(self.text) and not self._terms
-
-    @property
     def active(self) -> bool:
         """True when something is hidden (a class or a text filter is set)."""
         return bool(self.classes) or bool(self.text)
@@ -286,11 +282,6 @@ class LogBuffer:
     @property
     def view_len(self) -> int:
         return len(self._view) - self._vhead
-
-    @property
-    def first_seq(self) -> int:
-        """Seq of the oldest buffered entry (== appended when empty)."""
-        return self._start
 
     def __iter__(self) -> Iterator[LogEntry]:
         """Every buffered entry, oldest first, whatever the filter."""
