@@ -68,7 +68,7 @@ class S4TopApp(App[int]):
         super().__init__()
         self.ctx = ctx
         s = ctx.settings
-        # the buffer budget is shared by the domains (UX.md): each gets an equal part
+        # the buffer budget is shared by the domains (docs/ux.md): each gets an equal part
         per_domain = max(1_000, s.buffer_size // max(1, len(ctx.domains)))
         self.states = [DomainState(domain=d, buffer=LogBuffer(per_domain)) for d in ctx.domains]
         self.active = 0

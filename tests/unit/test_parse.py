@@ -1,6 +1,6 @@
 """The tolerant parser: every accepted shape, and loud failure on everything else.
 
-The simulator serves one shape; these tests cover the other plausible ones (API.md item 5).
+The simulator serves one shape; these tests cover the other plausible ones (docs/api.md).
 """
 
 from __future__ import annotations

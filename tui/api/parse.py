@@ -1,4 +1,4 @@
-"""Turn decoded response bodies into typed records, tolerantly (shared/API.md, "unknowns").
+"""Turn decoded response bodies into typed records, tolerantly (docs/api.md, "Tolerant parsing").
 
 Pure functions, no HTTP. Every accepted shape is listed in the docstrings; anything else
 raises UnexpectedResponse naming the endpoint with a short, redacted excerpt, so a user with a

@@ -187,7 +187,7 @@ class LogFilter:
         return self._test is None or bool(self._test(haystack(e)))
 
     def with_class_key(self, c: StatusClass) -> LogFilter:
-        """UX.md: from all shown, a key shows only its class; then keys toggle classes, and
+        """docs/ux.md: from all shown, a key shows only its class; then keys toggle classes, and
         removing the last class shows all again."""
         c = StatusClass(c)
         if not self.classes:
