@@ -225,7 +225,7 @@ ENV_VARS = {
 
 
 def _convert(name: str, raw: Any, where: str) -> Any:
-    conv, _default = SCHEMA[name]
+    conv, _ = SCHEMA[name]
     try:
         return conv(raw)
     except (TypeError, ValueError) as exc:
