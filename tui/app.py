@@ -68,13 +68,13 @@ class S4TopApp(App[int]):
         super().__init__()
         self.ctx = ctx
         s = ctx.settings
-        # the buffer budget is shared by the domains (UX.md): each gets an equal part
+        # the buffer budget is shared by the domains (docs/ux.md): each gets an equal part
         per_domain = max(1_000, s.buffer_size // max(1, len(ctx.domains)))
         self.states = [DomainState(domain=d, buffer=LogBuffer(per_domain)) for d in ctx.domains]
         self.active = 0
-        self._poll_s = float(s.poll_interval)
+        self._poll_s = s.poll_interval
         self._range_index = 2  # 24h
-        self._utc = bool(s.utc)
+        self._utc = s.utc
         self._start_pollers = start_pollers
         self.clock_ns = clock_ns
         self._toasted: dict[tuple[str, str], float] = {}
@@ -85,11 +85,11 @@ class S4TopApp(App[int]):
             describe=lambda e: describe_error(e, self.ctx),
             toast_error=self._toast_error,
             toast=lambda m: self.notify(m, timeout=4),
-            backlog_s=float(s.backlog),
-            tail_delay_s=float(s.tail_delay),
-            backoff_base_s=float(s.backoff_base),
-            backoff_cap_s=float(s.backoff_cap),
-            auth_backoff_s=float(s.auth_backoff),
+            backlog_s=s.backlog,
+            tail_delay_s=s.tail_delay,
+            backoff_base_s=s.backoff_base,
+            backoff_cap_s=s.backoff_cap,
+            auth_backoff_s=s.auth_backoff,
             entries_arrived=self._entries_arrived,
         )
         self.rules = alert_rules(s)
@@ -154,18 +154,18 @@ class S4TopApp(App[int]):
     @property
     def five_xx_threshold(self) -> float:
         """The 5XX share past which the 5XX figure is marked (the absolute alert threshold)."""
-        return float(self.ctx.settings.values.get("alert_5xx_absolute", 0.05))
+        return self.ctx.settings.alert_5xx_absolute
 
     @property
     def max_fps(self) -> float:
-        return float(self.ctx.settings.max_fps)
+        return self.ctx.settings.max_fps
 
     def status_extras(self) -> dict[str, Any]:
         return {
             "domain_index": self.active,
             "domain_count": len(self.states),
             "token_source": self.ctx.token.description,
-            "readonly": bool(self.ctx.settings.readonly),
+            "readonly": self.ctx.settings.readonly,
             "pending_tags": self.pending_count(self.state.domain),
             "alert": alert_text(self.state),
             "other_alerts": sum(1 for st in self.states if st is not self.state and alert_text(st)),
@@ -201,7 +201,7 @@ class S4TopApp(App[int]):
         if event == "fired":
             self.notify(f"{st.domain}: ALERT {a.label()}", title="spike", severity="error",
                         timeout=10)
-            if self.ctx.settings.values.get("bell"):
+            if self.ctx.settings.bell:
                 self.bell()
         elif event == "resolved":
             self.notify(f"{st.domain}: {a.kind.upper()} back to normal", title="spike", timeout=5)
@@ -444,7 +444,7 @@ class S4TopApp(App[int]):
         def tagged(url: str) -> str | None:
             return self.batches.tag_of(self.state.domain, LogEntry(0, url=url))
 
-        self.push_screen(TopScreen(self.state, self.now, self.ctx.settings.values.get("top_window", 300.0),
+        self.push_screen(TopScreen(self.state, self.now, self.ctx.settings.top_window,
                                    tag=lambda url, kind: self.toggle_tag(LogEntry(0, url=url), kind),
                                    tagged=tagged), chosen)
 

@@ -33,7 +33,7 @@ _SHARED_TO_SETTING = {
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (UX.md) and no abbreviated options: `--token X` must
+    """argparse with one-line errors (docs/ux.md) and no abbreviated options: `--token X` must
     never be taken for `--token-file X`, and a mistyped option never echoes its value."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -11,8 +11,10 @@ import os
 import stat
 import sys
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import platformdirs
@@ -114,54 +116,94 @@ def _keymap(value: Any) -> dict[str, str]:
     raise TypeError('expected a table of binding id = "keys"')
 
 
-#: name -> (converter, default). The converter raises TypeError/ValueError with a reason.
-SCHEMA: dict[str, tuple[Any, Any]] = {
-    "api_base": (_string, DEFAULT_API_BASE),
-    "domain": (_string, None),
-    "domains": (_string_list, []),
-    "token_file": (_string, None),
-    "readonly": (_boolean, False),
-    "insecure": (_boolean, False),
-    "buffer_size": (_positive_int, 100_000),
-    "backlog": (_duration, 300.0),
-    "poll_interval": (_positive_float, 2.0),
-    "tail_delay": (_duration, 0.0),
-    "connect_timeout": (_positive_float, 5.0),
-    "read_timeout": (_positive_float, 15.0),
-    "theme": (_string, "textual-dark"),
-    "utc": (_boolean, False),
-    "export_dir": (_string, "."),
-    "max_fps": (_positive_float, 8.0),
-    "refresh_limit": (_positive_int, 300),
-    "refresh_window": (_positive_duration, 300.0),
+def _setting(parse: Callable[[Any], Any], default: Any = None, *,
+             factory: Callable[[], Any] | None = None) -> Any:
+    """A settings field: its default and the parser that checks a value from a file, the
+    environment or a flag (raising TypeError/ValueError with a reason)."""
+    if factory is not None:
+        return field(default_factory=factory, metadata={"parse": parse})
+    return field(default=default, metadata={"parse": parse})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """The effective settings, typed. The fields made by `_setting` are the one list of
+    settings: SCHEMA, `s4top config` and the parsing are all derived from them."""
+
+    api_base: str = _setting(_string, DEFAULT_API_BASE)
+    domain: str | None = _setting(_string, None)
+    domains: list[str] = _setting(_string_list, factory=list)
+    token_file: str | None = _setting(_string, None)
+    readonly: bool = _setting(_boolean, False)
+    insecure: bool = _setting(_boolean, False)
+    buffer_size: int = _setting(_positive_int, 100_000)
+    backlog: float = _setting(_duration, 300.0)
+    poll_interval: float = _setting(_positive_float, 2.0)
+    tail_delay: float = _setting(_duration, 0.0)
+    connect_timeout: float = _setting(_positive_float, 5.0)
+    read_timeout: float = _setting(_positive_float, 15.0)
+    theme: str = _setting(_string, "textual-dark")
+    utc: bool = _setting(_boolean, False)
+    export_dir: str = _setting(_string, ".")
+    max_fps: float = _setting(_positive_float, 8.0)
+    refresh_limit: int = _setting(_positive_int, 300)
+    refresh_window: float = _setting(_positive_duration, 300.0)
     # Retries of one-shot commands (logs, stats, refresh): attempts in all, first back-off.
-    "retry_attempts": (_positive_int, 4),
-    "retry_base": (_positive_duration, 0.5),
+    retry_attempts: int = _setting(_positive_int, 4)
+    retry_base: float = _setting(_positive_duration, 0.5)
     # The follow loop (`logs --follow`, the dashboard): first back-off after a transient error,
     # its cap, and the slower back-off for errors a retry alone will not fix (auth, shape).
-    "backoff_base": (_positive_duration, 1.0),
+    backoff_base: float = _setting(_positive_duration, 1.0)
     # The cap keeps a healed API from waiting more than 30 s for the next try (issue 7).
-    "backoff_cap": (_positive_duration, 30.0),
-    "auth_backoff": (_positive_duration, 10.0),
+    backoff_cap: float = _setting(_positive_duration, 30.0)
+    auth_backoff: float = _setting(_positive_duration, 10.0)
     # Spike alerts: fire when the last `alert_window` is `alert_factor` times the trailing
     # `alert_baseline` and above the floor (a share of requests, or cache misses per second).
-    "alert_5xx_share": (_positive_float, 0.02),
-    "alert_4xx_share": (_positive_float, 0.10),
-    "alert_origin_rate": (_positive_float, 5.0),
-    "alert_factor": (_positive_float, 3.0),
-    "alert_window": (_positive_duration, 60.0),
-    "alert_baseline": (_positive_duration, 600.0),
+    alert_5xx_share: float = _setting(_positive_float, 0.02)
+    alert_4xx_share: float = _setting(_positive_float, 0.10)
+    alert_origin_rate: float = _setting(_positive_float, 5.0)
+    alert_factor: float = _setting(_positive_float, 3.0)
+    alert_window: float = _setting(_positive_duration, 60.0)
+    alert_baseline: float = _setting(_positive_duration, 600.0)
     # ... and on their own at these levels over `alert_window` (a sustained outage has
     # absorbed its baseline), given at least `alert_min_requests` requests in the window.
-    "alert_5xx_absolute": (_positive_float, 0.05),
-    "alert_4xx_absolute": (_positive_float, 0.25),
-    "alert_origin_absolute": (_positive_float, 50.0),
-    "alert_min_requests": (_positive_count, 100),
-    "bell": (_boolean, False),
-    "top_window": (_positive_duration, 300.0),
-    "keymap": (_keymap, {}),
-}
+    alert_5xx_absolute: float = _setting(_positive_float, 0.05)
+    alert_4xx_absolute: float = _setting(_positive_float, 0.25)
+    alert_origin_absolute: float = _setting(_positive_float, 50.0)
+    alert_min_requests: int = _setting(_positive_count, 100)
+    bell: bool = _setting(_boolean, False)
+    top_window: float = _setting(_positive_duration, 300.0)
+    keymap: dict[str, str] = _setting(_keymap, factory=dict)
 
+    # Where the values came from, not settings themselves.
+    origins: dict[str, str] = field(default_factory=dict)
+    config_path: Path = field(default_factory=lambda: Path("config.toml"))
+    config_found: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def values(self) -> Mapping[str, Any]:
+        """Every setting by name (read-only: the settings are resolved once, at start)."""
+        return MappingProxyType({name: getattr(self, name) for name in SCHEMA})
+
+    @property
+    def all_domains(self) -> list[str]:
+        """The selected domain first, then the rest of the configured list, without repeats."""
+        out: list[str] = []
+        for d in ([self.domain] if self.domain else []) + self.domains:
+            if d and d not in out:
+                out.append(d)
+        return out
+
+
+def _default(f: Field[Any]) -> Any:
+    return f.default_factory() if f.default_factory is not MISSING else f.default
+
+
+#: name -> (parser, default), in the order of the fields above (and of `s4top config`).
+SCHEMA: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    f.name: (f.metadata["parse"], _default(f)) for f in fields(Settings) if "parse" in f.metadata
+}
 
 
 def is_duration(name: str) -> bool:
@@ -182,36 +224,8 @@ ENV_VARS = {
 }
 
 
-@dataclass
-class Settings:
-    values: dict[str, Any]
-    origins: dict[str, str]
-    config_path: Path
-    config_found: bool
-    warnings: list[str] = field(default_factory=list)
-
-    def __getattr__(self, name: str) -> Any:
-        values = self.__dict__.get("values")
-        if values is not None and name in values:
-            return values[name]
-        raise AttributeError(name)
-
-    def set(self, name: str, value: Any, origin: str) -> None:
-        self.values[name] = value
-        self.origins[name] = origin
-
-    @property
-    def all_domains(self) -> list[str]:
-        """The selected domain first, then the rest of the configured list, without repeats."""
-        out: list[str] = []
-        for d in ([self.values["domain"]] if self.values["domain"] else []) + self.values["domains"]:
-            if d and d not in out:
-                out.append(d)
-        return out
-
-
 def _convert(name: str, raw: Any, where: str) -> Any:
-    conv, _default = SCHEMA[name]
+    conv, _ = SCHEMA[name]
     try:
         return conv(raw)
     except (TypeError, ValueError) as exc:
@@ -232,9 +246,14 @@ def load_settings(
     else:
         explicit = True
     path = Path(config_path).expanduser()
-    values = {name: default for name, (_conv, default) in SCHEMA.items()}
+    values = {name: _default_of(name) for name in SCHEMA}
     origins = dict.fromkeys(SCHEMA, "default")
-    settings = Settings(values=values, origins=origins, config_path=path, config_found=False)
+    warnings: list[str] = []
+    found = False
+
+    def put(name: str, raw: Any, where: str, origin: str) -> None:
+        values[name] = _convert(name, raw, where)
+        origins[name] = origin
 
     if path.is_file():
         try:
@@ -243,24 +262,33 @@ def load_settings(
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot read config file {path}: {exc}") from None
-        settings.config_found = True
+        found = True
         for key, raw in data.items():
             if key not in SCHEMA:
-                settings.warnings.append(f"config file {path}: unknown setting '{inert(key, 80)}' ignored")
+                warnings.append(f"config file {path}: unknown setting '{inert(key, 80)}' ignored")
                 continue
-            settings.set(key, _convert(key, raw, f"config file {path}"), f"config file {path}")
+            put(key, raw, f"config file {path}", f"config file {path}")
     elif explicit:
         raise ConfigError(f"config file {path} does not exist")
 
     for var, name in ENV_VARS.items():
         if env.get(var):
-            settings.set(name, _convert(name, env[var], f"environment {var}"), f"env {var}")
+            put(name, env[var], f"environment {var}", f"env {var}")
 
     for name, raw in flags.items():
         if raw is None:
             continue
-        settings.set(name, _convert(name, raw, f"option --{name.replace('_', '-')}"), "command line")
-    return settings
+        put(name, raw, f"option --{name.replace('_', '-')}", "command line")
+    return Settings(**values, origins=origins, config_path=path, config_found=found,
+                    warnings=warnings)
+
+
+def _default_of(name: str) -> Any:
+    """A fresh default (the list and table defaults are not shared between loads)."""
+    return _default(_FIELDS[name])
+
+
+_FIELDS = {f.name: f for f in fields(Settings)}
 
 
 class TokenError(OSError):
@@ -320,7 +348,7 @@ class TokenSource:
 def token_source(settings: Settings, env: dict[str, str] | None = None) -> TokenSource:
     """--token-file (flag) > BITIFUL_API_TOKEN > token_file from env/config."""
     env = dict(os.environ) if env is None else env
-    token_file = settings.values.get("token_file")
+    token_file = settings.token_file
     origin = settings.origins.get("token_file", "default")
     if token_file and origin == "command line":
         return TokenSource(file=Path(token_file).expanduser(), description=f"file {token_file}")

@@ -145,7 +145,7 @@ def build_context(settings: Settings, *, demo: bool = False) -> Context:
 
 def _valid_domains(settings: Settings) -> list[str]:
     """Every configured domain as a checked host name, before any request (and any demo)."""
-    if settings.values.get("domain") == "" and settings.origins.get("domain") != "default":
+    if settings.domain == "" and settings.origins.get("domain") != "default":
         raise UsageError(f"invalid domain '': empty ({settings.origins['domain']}); "
                          "give a host name such as cdn.example.com")
     domains = []

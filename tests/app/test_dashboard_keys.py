@@ -158,8 +158,7 @@ async def test_range_poll_utc_and_help(make_app) -> None:
 
 
 async def test_export_writes_the_filtered_entries(make_app, tmp_path: Path) -> None:
-    app = make_app(export_dir=None)
-    app.ctx.settings.values["export_dir"] = str(tmp_path)
+    app = make_app(export_dir=str(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: loaded(app))
         await pilot.press("4")
@@ -174,8 +173,7 @@ async def test_export_writes_the_filtered_entries(make_app, tmp_path: Path) -> N
 
 
 async def test_screenshot_has_no_token(make_app, tmp_path: Path) -> None:
-    app = make_app()
-    app.ctx.settings.values["export_dir"] = str(tmp_path)
+    app = make_app(export_dir=str(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: loaded(app))
         await pilot.press("f8")

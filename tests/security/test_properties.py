@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tui.api.errors import UnexpectedResponse
-from tui.api.parse import parse_logs, parse_refresh, parse_series
+from tui.api.parse import RefreshAnswer, parse_logs, parse_refresh_answer, parse_series
 from tui.api.wire import decode_json
 from tui.core.models import LogEntry, Metric, Series
 from tui.refresh.plan import MAX_CHUNK, RefreshKind, normalize_entry, plan_refresh
@@ -116,8 +116,8 @@ def test_parse_series_never_crashes(obj: Any, metric: Metric, period: str) -> No
 @SETTINGS
 @given(st.one_of(json_values, st.fixed_dictionaries({}, optional={"message": scalars, "code": scalars, "msg": scalars})))
 def test_parse_refresh_never_crashes(obj: Any) -> None:
-    out = _parses(parse_refresh, obj, "POST /cdn/cache/refresh")
-    assert out is None or isinstance(out, str)
+    out = _parses(parse_refresh_answer, obj, "POST /cdn/cache/refresh")
+    assert out is None or isinstance(out, RefreshAnswer) and isinstance(out.message, str)
 
 
 @SETTINGS

@@ -136,3 +136,25 @@ def test_world_readable_token_file_warns(tmp_path: Path) -> None:
     assert w is not None and str(tf) in w and "chmod 600" in w
     os.chmod(tf, 0o600)
     assert token_file_warning(tf) is None
+
+
+def test_settings_are_typed_frozen_fields_and_schema_comes_from_them() -> None:
+    import dataclasses
+    import typing
+
+    from tui.config import SCHEMA, Settings
+
+    s = load_settings(flags={"poll_interval": "0.5", "alert_window": "90s"}, env={}, config_path=None)
+    assert s.poll_interval == 0.5 and s.alert_window == 90.0  # parsed once, typed
+    hints = typing.get_type_hints(Settings)
+    names = [f.name for f in dataclasses.fields(Settings) if "parse" in f.metadata]
+    assert names == list(SCHEMA)  # one list: the fields, in `s4top config` order
+    assert hints["poll_interval"] is float and hints["buffer_size"] is int and hints["utc"] is bool
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.poll_interval = 1.0  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        s.values["export_dir"] = "/tmp"  # type: ignore[index]
+    assert s.values["poll_interval"] == 0.5 and s.origins["poll_interval"] == "command line"
+    # fresh defaults per load: a list default is never shared
+    assert load_settings(flags={}, env={}, config_path=None).domains is not \
+        load_settings(flags={}, env={}, config_path=None).domains

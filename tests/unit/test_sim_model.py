@@ -22,7 +22,7 @@ def make(minutes: float = 30, **kw: Any) -> Simulator:
 
 
 def page_all(sim: Simulator, start_ns: int, limit: int, codes: str = "ALL") -> list[dict]:
-    """Page the logs exactly once, per shared/API.md (ask from T-1, skip k at T)."""
+    """Page the logs exactly once, per docs/api.md (ask from T-1, skip k at T)."""
     out: list[dict] = []
     req, last_t, k = start_ns, None, 0
     for _ in range(100_000):

@@ -1,4 +1,4 @@
-"""Turn decoded response bodies into typed records, tolerantly (shared/API.md, "unknowns").
+"""Turn decoded response bodies into typed records, tolerantly (docs/api.md, "Tolerant parsing").
 
 Pure functions, no HTTP. Every accepted shape is listed in the docstrings; anything else
 raises UnexpectedResponse naming the endpoint with a short, redacted excerpt, so a user with a
@@ -31,7 +31,6 @@ from tui.core.models import LogEntry
 __all__ = [
     "parse_logs",
     "parse_series",
-    "parse_refresh",
     "parse_refresh_answer",
     "RefreshAnswer",
     "server_message",
@@ -369,8 +368,3 @@ def parse_refresh_answer(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()
         obj,
         list(secrets),
     )
-
-
-def parse_refresh(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()) -> str:
-    """The server's message for a refresh call (`"ok"` when it was accepted)."""
-    return parse_refresh_answer(obj, endpoint, secrets=secrets).message

@@ -1,6 +1,6 @@
 """Building blocks of the tolerant parser: key matching, envelopes, numbers and timestamps.
 
-Nothing public documents the vendor's response shapes (see shared/API.md), so the parser
+Nothing public documents the vendor's response shapes (see docs/api.md), so the parser
 accepts the plausible ones. These helpers are the vocabulary it is written in.
 """
 

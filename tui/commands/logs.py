@@ -79,7 +79,7 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
     domain = ctx.domain
     now = time.time_ns()
     start = _start_ns(args, now)
-    utc = bool(ctx.settings.utc)
+    utc = ctx.settings.utc
     fmt = format_json if args.json else (lambda e: format_line(e, utc))
     out = sys.stdout
 

@@ -131,5 +131,5 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
     else:
         zone = "UTC" if ctx.settings.utc else "local time"
         print(f"{domain}  {period}  last {args.since}  ({zone})")
-        print(render_table(series, period, now, bool(ctx.settings.utc)), end="")
+        print(render_table(series, period, now, ctx.settings.utc), end="")
     return 0

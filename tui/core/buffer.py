@@ -100,11 +100,6 @@ class LogBuffer:
     def view_len(self) -> int:
         return len(self._view) - self._vhead
 
-    @property
-    def first_seq(self) -> int:
-        """Seq of the oldest buffered entry (== appended when empty)."""
-        return self._start
-
     def __iter__(self) -> Iterator[LogEntry]:
         """Every buffered entry, oldest first, whatever the filter."""
         cap, at = self.capacity, self._entry_at

@@ -1,7 +1,7 @@
 """Paging the logs endpoint exactly once, whatever the server's cursor semantics.
 
 Entries carry no id, several share one `access_time`, and `start_time` may be inclusive or
-exclusive (API.md, "Paging the logs exactly once"). The cursor remembers the last delivered
+exclusive (docs/api.md, "Paging the logs exactly once"). The cursor remembers the last delivered
 timestamp `T` and how many entries `k` it delivered at exactly `T`. It asks again from `T - 1`,
 drops what is older than `T`, skips the first `k` at `T` (the server's order inside one
 timestamp is stable) and delivers the rest. That works for both kinds of server.

@@ -147,10 +147,6 @@ class LogFilter:
             object.__setattr__(self, "_pattern", re.compile("|".join(shown), re.IGNORECASE))
 
     @property
-    def is_regex(self) -> bool:
-        return bool(self.text) and _is_regex(self.text) and not self._terms
-
-    @property
     def active(self) -> bool:
         """True when something is hidden (a class or a text filter is set)."""
         return bool(self.classes) or bool(self.text)
@@ -164,7 +160,7 @@ class LogFilter:
         return self._test is None or bool(self._test(haystack(e)))
 
     def with_class_key(self, c: StatusClass) -> LogFilter:
-        """UX.md: from all shown, a key shows only its class; then keys toggle classes, and
+        """docs/ux.md: from all shown, a key shows only its class; then keys toggle classes, and
         removing the last class shows all again."""
         c = StatusClass(c)
         if not self.classes:

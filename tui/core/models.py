@@ -99,13 +99,6 @@ class LogEntry:
 
 
 @dataclass(slots=True)
-class LogPage:
-    """One response of the logs endpoint, in server order (oldest first)."""
-
-    entries: list[LogEntry]
-
-
-@dataclass(slots=True)
 class Series:
     """A time series: (unix seconds, value) points in ascending time."""
 

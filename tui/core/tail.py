@@ -8,7 +8,7 @@ tests run in milliseconds.
 
 `delay_ns` holds the tail that far behind real time: the cursor is given a horizon of
 `now - delay_ns` and entries newer than it are neither delivered nor passed, so they come again
-with a later page. That covers log stores that index entries a little late (API.md); the
+with a later page. That covers log stores that index entries a little late (docs/api.md); the
 default is 0 until real data say otherwise.
 """
 

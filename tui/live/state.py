@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
 from tui.api.errors import ApiError, AuthError, RateLimited
 from tui.core.buffer import LogBuffer
@@ -111,25 +111,49 @@ class DomainState:
         self.dirty = True
 
 
-def alert_rules(settings: Any) -> tuple[AlertRule, ...]:
-    """Rules from the config (alert_* settings), with the defaults of tui.insight.top."""
-    v = getattr(settings, "values", {}) or {}
-    factor = float(v.get("alert_factor", 3.0))
-    window = int(v.get("alert_window", 60))
-    baseline = int(v.get("alert_baseline", 600))
-    floors = {
-        "5xx": float(v.get("alert_5xx_share", 0.02)),
-        "4xx": float(v.get("alert_4xx_share", 0.10)),
-        "origin": float(v.get("alert_origin_rate", 5.0)),
-    }
+class AlertSettings(Protocol):
+    """The alert_* settings of tui.config.Settings (which tui.live may not import)."""
+
+    @property
+    def alert_factor(self) -> float: ...
+    @property
+    def alert_window(self) -> float: ...
+    @property
+    def alert_baseline(self) -> float: ...
+    @property
+    def alert_5xx_share(self) -> float: ...
+    @property
+    def alert_4xx_share(self) -> float: ...
+    @property
+    def alert_origin_rate(self) -> float: ...
+    @property
+    def alert_5xx_absolute(self) -> float: ...
+    @property
+    def alert_4xx_absolute(self) -> float: ...
+    @property
+    def alert_origin_absolute(self) -> float: ...
+    @property
+    def alert_min_requests(self) -> int: ...
+    @property
+    def poll_interval(self) -> float: ...
+
+
+def alert_rules(settings: AlertSettings) -> tuple[AlertRule, ...]:
+    """Rules from the config (the alert_* settings)."""
+    s = settings
+    factor = s.alert_factor
+    # AlertRule counts whole seconds
+    window = int(s.alert_window)
+    baseline = int(s.alert_baseline)
+    floors = {"5xx": s.alert_5xx_share, "4xx": s.alert_4xx_share, "origin": s.alert_origin_rate}
     absolute = {
-        "5xx": float(v.get("alert_5xx_absolute", 0.05)),
-        "4xx": float(v.get("alert_4xx_absolute", 0.25)),
-        "origin": float(v.get("alert_origin_absolute", 50.0)),
+        "5xx": s.alert_5xx_absolute,
+        "4xx": s.alert_4xx_absolute,
+        "origin": s.alert_origin_absolute,
     }
-    min_requests = int(v.get("alert_min_requests", 100))
+    min_requests = s.alert_min_requests
     # a hidden domain polls at 5x the interval (>= 10 s): its tail may lag that much
-    stale_after = int(max(30.0, 2 * max(10.0, 5 * float(v.get("poll_interval", 2.0)))))
+    stale_after = int(max(30.0, 2 * max(10.0, 5 * s.poll_interval)))
     return tuple(
         AlertRule(kind, window_s=window, baseline_s=baseline, factor=factor, floor=floor,
                   absolute=absolute[kind], min_requests=min_requests, stale_after_s=stale_after)

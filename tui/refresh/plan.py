@@ -1,6 +1,6 @@
 """Refresh entries: validate, encode, deduplicate and batch them before anything is sent.
 
-A cache refresh cannot be undone and the vendor's rules are strict (API.md, "Refresh entries:
+A cache refresh cannot be undone and the vendor's rules are strict (docs/api.md, "Refresh entries:
 the encoding rule"): at most 20 entries per request, one type per request, no `*`, special
 characters percent-encoded. Every entry is checked here, so the modal and `s4top refresh`
 refuse the same things for the same reasons, and what is sent is exactly what was shown.

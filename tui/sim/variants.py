@@ -1,6 +1,6 @@
 """Alternative wire shapes, so clients are tested against more than one guess.
 
-The real response shapes are unknown (see shared/API.md). `default` is the shape public
+The real response shapes are unknown (see docs/api.md). `default` is the shape public
 client code suggests; the others are plausible variants a tolerant parser must accept,
 and `unknown` is one it must refuse loudly:
 
