@@ -1,9 +1,9 @@
 """Absurd inputs get a clear answer, never a traceback, a hang or a silent wrong result.
 
 Covered elsewhere (not repeated): `logs --limit 0`, `--start` in the future and bad
-durations (tests/integration/test_cli_logs.py), `-n`/`--since` errors of `top`
+durations (tests/integration/cli/test_cli_logs.py), `-n`/`--since` errors of `top`
 (test_cli_top.py), wrong config types and an empty config in `load_settings`
-(tests/unit/test_config.py). Here: what those leave out, through the real command.
+(tests/unit/cli/test_config.py). Here: what those leave out, through the real command.
 """
 
 from __future__ import annotations

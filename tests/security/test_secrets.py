@@ -4,7 +4,7 @@ any process started. A recognisable token comes from a token file; the servers a
 fail in every way, one of them echoing the token back in every body.
 
 The command-line side (logs/stats/refresh/doctor output, exit codes, argv while following)
-is covered by tests/integration/test_cli_exit_secrets.py and not repeated here.
+is covered by tests/integration/cli/test_cli_exit_secrets.py and not repeated here.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from email.utils import format_datetime
 
 import pytest
 
+from tests.integration.conftest_http import BadVendorServer, FullBacklog, Reply, refused_port
 from tui.api.client import RawResponse, RetryPolicy, S4Client
 from tui.api.errors import (
     ApiError,
@@ -28,11 +29,6 @@ from tui.api.errors import (
     UnexpectedResponse,
 )
 from tui.core.models import LogEntry, Metric, RefreshKind, RefreshRequest, Series
-
-try:
-    from conftest_http import BadVendorServer, FullBacklog, Reply, refused_port
-except ImportError:  # tests/ made a package later
-    from .conftest_http import BadVendorServer, FullBacklog, Reply, refused_port
 
 TOKEN = "tok-SECRET-4f9a2b7c11"
 DOMAIN = "cdn.example.com"

@@ -97,7 +97,7 @@ async def test_cancel_and_escape_keep_the_draft(make_app, sim_server) -> None:
 async def test_another_live_instance_is_named_and_adopted_once_it_dies(make_app) -> None:
     """Another real process holds a batch of the same domain: the modal says so and leaves
     it; once that process is SIGKILLed, opening the batch again brings its entries in."""
-    from tests.unit.test_batch_instances import Child
+    from tests.unit.refresh.test_batch_instances import Child
 
     folder = Path(os.environ["XDG_DATA_HOME"]) / "s4top" / "drafts"
     other = Child(folder, f"{D}/other-1.png\n{D}/other-2.png")

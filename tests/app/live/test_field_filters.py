@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.app.conftest import wait_until
-from tests.app.test_dashboard_keys import loaded
+from tests.app.live.test_dashboard_keys import loaded
 from tui.core.models import LogEntry, StatusClass
 
 

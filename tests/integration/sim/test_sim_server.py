@@ -24,7 +24,7 @@ HOUR = 1716998400
 NOW = HOUR + 1800
 D = "cdn.example.com"
 LOGS = f"/cdn/data/{D}/logs"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import signal
 import httpx
 import pytest
 
+from tests.e2e.live.test_dashboard_e2e import DOMAIN, env_for, rows
 from tests.e2e.terminal import Simulate, Terminal, s4top_exe
-from tests.e2e.test_dashboard_e2e import DOMAIN, env_for, rows
 
 pytestmark = pytest.mark.e2e
 
