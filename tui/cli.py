@@ -50,7 +50,10 @@ class Parser(argparse.ArgumentParser):
             rest = len(words) - len(opts)
             shown = ", ".join(inert(o, 40) for o in opts[:5])
             extra = f"{rest} unexpected value{'s' if rest != 1 else ''}" if rest else ""
-            message = f"unrecognized arguments: {', '.join(x for x in (shown, extra) if x)} (see --help)"
+            message = (
+                f"unrecognized arguments: {', '.join(x for x in (shown, extra) if x)}"
+                " (see --help)"
+            )
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
@@ -72,15 +75,22 @@ def _shared_options(suppress: bool) -> argparse.ArgumentParser:
     d: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
     p = Parser(add_help=False)
     g = p.add_argument_group("shared options")
-    g.add_argument("--api-base", metavar="URL", help="API base URL (default https://api.bitiful.com)", **d)
+    g.add_argument("--api-base", metavar="URL",
+                   help="API base URL (default https://api.bitiful.com)", **d)
     g.add_argument("--domain", metavar="D", help="CDN domain, e.g. cdn.example.com", **d)
-    g.add_argument("--token-file", metavar="PATH", help="file holding the API token (or set BITIFUL_API_TOKEN)", **d)
+    g.add_argument("--token-file", metavar="PATH",
+                   help="file holding the API token (or set BITIFUL_API_TOKEN)", **d)
     g.add_argument("--config", metavar="PATH", help="config file (TOML)", **d)
-    g.add_argument("--demo", action="store_true", help="run on the built-in simulator (no token needed)", **d)
-    g.add_argument("--readonly", action="store_true", help="disable cache refresh everywhere", **d)
-    g.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (warns)", **d)
-    g.add_argument("--utc", action="store_true", help="show times in UTC instead of local time", **d)
-    g.add_argument("-v", "--verbose", action="store_true", help="more detail on errors (never the token)", **d)
+    g.add_argument("--demo", action="store_true",
+                   help="run on the built-in simulator (no token needed)", **d)
+    g.add_argument("--readonly", action="store_true",
+                   help="disable cache refresh everywhere", **d)
+    g.add_argument("--insecure", action="store_true",
+                   help="do not verify TLS certificates (warns)", **d)
+    g.add_argument("--utc", action="store_true",
+                   help="show times in UTC instead of local time", **d)
+    g.add_argument("-v", "--verbose", action="store_true",
+                   help="more detail on errors (never the token)", **d)
     return p
 
 
@@ -89,24 +99,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = Parser(
         prog="s4top",
-        description="Terminal live monitor for the Bitiful S4 static CDN. Without a subcommand, opens the dashboard.",
+        description="Terminal live monitor for the Bitiful S4 static CDN. "
+        "Without a subcommand, opens the dashboard.",
         parents=[_shared_options(suppress=False)],
     )
     parser.add_argument("--version", action="version", version=f"s4top {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     shared = _shared_options(suppress=True)
 
-    def add(name: str, help_: str, setup: Callable[[argparse.ArgumentParser], None], run: Any) -> None:
+    def add(
+        name: str, help_: str, setup: Callable[[argparse.ArgumentParser], None], run: Any
+    ) -> None:
         sp = sub.add_parser(name, help=help_, description=help_, parents=[shared])
         setup(sp)
         sp.set_defaults(run=run)
 
     add("logs", "print the real-time access log (one-shot or --follow)", logs.add_args, logs.run)
     add("stats", "print the traffic and request series", stats.add_args, stats.run)
-    add("top", "top URLs, client IPs, status codes, countries or cache statuses of the last minutes", top.add_args, top.run)
+    add("top",
+        "top URLs, client IPs, status codes, countries or cache statuses of the last minutes",
+        top.add_args, top.run)
     add("refresh", "refresh CDN cache for URLs or directories", refresh.add_args, refresh.run)
-    add("doctor", "call each read endpoint once and show the raw responses", doctor.add_args, doctor.run)
-    add("config", "show the effective settings and where each came from", config_cmd.add_args, config_cmd.run)
+    add("doctor", "call each read endpoint once and show the raw responses",
+        doctor.add_args, doctor.run)
+    add("config", "show the effective settings and where each came from",
+        config_cmd.add_args, config_cmd.run)
     # The simulator's options are parsed by its own parser, built only when it runs, so the
     # other commands do not import it (a quicker start for scripts that call s4top often).
     sim = sub.add_parser(
@@ -233,7 +250,9 @@ def _redacted(exc: BaseException, ctx: Context | None, verbose: bool) -> str:
         parts.append(f"{type(e).__name__}: {e}")
         e = e.__cause__ or e.__context__
     text = " <- ".join(parts)
-    return inert(redact(text, secrets), 500) + ("" if verbose else " (run with -v for more; please report it)")
+    return inert(redact(text, secrets), 500) + (
+        "" if verbose else " (run with -v for more; please report it)"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

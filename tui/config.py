@@ -97,7 +97,9 @@ def _string(value: Any) -> str:
 def _boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+    if isinstance(value, str) and value.lower() in (
+        "1", "true", "yes", "on", "0", "false", "no", "off"
+    ):
         return value.lower() in ("1", "true", "yes", "on")
     raise TypeError("expected true or false")
 
@@ -111,7 +113,9 @@ def _string_list(value: Any) -> list[str]:
 
 
 def _keymap(value: Any) -> dict[str, str]:
-    if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+    if isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
         return dict(value)
     raise TypeError('expected a table of binding id = "keys"')
 
@@ -334,7 +338,9 @@ class TokenSource:
             if problem is not None:
                 raise TokenError(problem, f"token file: {reason}", self.file)
             if not token:
-                raise TokenError(f"token file {self.file} is empty", "the token file is empty", self.file)
+                raise TokenError(
+                    f"token file {self.file} is empty", "the token file is empty", self.file
+                )
             self._cache = (key, token)
             return token
         if self.env_value:
@@ -355,7 +361,9 @@ def token_source(settings: Settings, env: dict[str, str] | None = None) -> Token
     if env.get(TOKEN_ENV):
         return TokenSource(env_value=env[TOKEN_ENV], description=f"env {TOKEN_ENV}")
     if token_file:
-        return TokenSource(file=Path(token_file).expanduser(), description=f"file {token_file} ({origin})")
+        return TokenSource(
+            file=Path(token_file).expanduser(), description=f"file {token_file} ({origin})"
+        )
     return TokenSource(description="none")
 
 

@@ -125,9 +125,13 @@ class S4Client:
             raise ValueError(f"period must be one of {', '.join(PERIODS)}")
         # refused before anything is sent: what the real API does with these is unknown
         if int(start_s) < 0:
-            raise ValueError(f"start_s must be a Unix time in seconds (zero or more), got {int(start_s)}")
+            raise ValueError(
+                f"start_s must be a Unix time in seconds (zero or more), got {int(start_s)}"
+            )
         if int(end_s) < int(start_s):
-            raise ValueError(f"the time range is inverted: end {int(end_s)} is before start {int(start_s)}")
+            raise ValueError(
+                f"the time range is inverted: end {int(end_s)} is before start {int(start_s)}"
+            )
         path = f"/cdn/data/{validate_domain(domain)}/{metric.value}"
         params = {"start_time": int(start_s), "end_time": int(end_s), "period": period}
         endpoint = f"GET {path}"
@@ -144,7 +148,10 @@ class S4Client:
         if not 1 <= limit <= MAX_LOG_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LOG_LIMIT}")
         if int(start_ns) < 0:
-            raise ValueError(f"start_ns must be a Unix time in nanoseconds (zero or more), got {int(start_ns)}")
+            raise ValueError(
+                "start_ns must be a Unix time in nanoseconds (zero or more), "
+                f"got {int(start_ns)}"
+            )
         path = f"/cdn/data/{validate_domain(domain)}/logs"
         params = {"start_time": int(start_ns), "codes": codes, "limit": int(limit)}
         endpoint = f"GET {path}"
@@ -324,8 +331,8 @@ class S4Client:
         on_retry: OnRetry | None = None,
     ) -> tuple[RawResponse, int] | _Failed:
         """The one retry loop: try until a 2xx (returned with the number of tries), an error a
-        retry will not fix, or the policy's last attempt. `resend_sent=False` stops at a request that may have reached the server
-        unanswered (a refresh is not idempotent for the quota)."""
+        retry will not fix, or the policy's last attempt. `resend_sent=False` stops at a request
+        that may have reached the server unanswered (a refresh is not idempotent for the quota)."""
         attempt = 0
         while True:
             attempt += 1

@@ -31,7 +31,8 @@ def add_args(p: argparse.ArgumentParser) -> None:
                    help="entries from FILE, one a line ('#' comments, 'url '/'dir ' prefixes)")
     p.add_argument("--directory", action="store_true",
                    help="entries without a prefix are directories (they end with '/')")
-    p.add_argument("--dry-run", action="store_true", help="validate and show the plan; send nothing")
+    p.add_argument("--dry-run", action="store_true",
+                   help="validate and show the plan; send nothing")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
 
 
@@ -77,7 +78,9 @@ def _confirm(question: str) -> bool:
     try:
         fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
     except OSError:
-        raise UsageError("cannot ask for confirmation without a terminal: pass --yes to send") from None
+        raise UsageError(
+            "cannot ask for confirmation without a terminal: pass --yes to send"
+        ) from None
     with open(fd, "r+b", buffering=0) as tty:
         tty.write(question.encode("utf-8", errors="replace"))
         answer = tty.readline(100).decode("utf-8", errors="replace")
@@ -91,13 +94,20 @@ def _plural(n: int, one: str, many: str) -> str:
 def run(ctx: Context, args: argparse.Namespace) -> int:
     """Synchronous up to the question (so Ctrl-C at the prompt cancels at once), then sends."""
     if ctx.settings.readonly:
-        raise UsageError(f"refresh is disabled: read-only mode is on (from {ctx.settings.origins['readonly']})")
+        raise UsageError(
+            "refresh is disabled: read-only mode is on "
+            f"(from {ctx.settings.origins['readonly']})"
+        )
     lines, where = _read_entries(args)
     kind = RefreshKind.DIRECTORY if args.directory else RefreshKind.URL
     domain = ctx.domain
     plan = plan_lines(lines, kind, domain)
     if plan.problems:
-        print(f"s4top: {_plural(len(plan.problems), 'invalid entry', 'invalid entries')}; nothing was sent:", file=sys.stderr)
+        print(
+            f"s4top: {_plural(len(plan.problems), 'invalid entry', 'invalid entries')}; "
+            "nothing was sent:",
+            file=sys.stderr,
+        )
         for p in plan.problems:
             print(f"  {where[p.line_no - 1]}: {inert(p.text, 200)}: {p.reason}", file=sys.stderr)
         return EXIT_USAGE
@@ -112,8 +122,14 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
                 text = f"{where[int(num) - 1]}:{rest}"
         print(f"s4top: note: {inert(text, 300)}", file=sys.stderr)
     n = len(plan.entries)
-    dup = f" ({_plural(plan.duplicates, 'duplicate', 'duplicates')} folded)" if plan.duplicates else ""
-    print(f"plan: {_plural(n, 'entry', 'entries')} -> {_plural(len(plan.requests), 'request', 'requests')} of at most 20{dup}")
+    dup = (
+        f" ({_plural(plan.duplicates, 'duplicate', 'duplicates')} folded)"
+        if plan.duplicates else ""
+    )
+    print(
+        f"plan: {_plural(n, 'entry', 'entries')} -> "
+        f"{_plural(len(plan.requests), 'request', 'requests')} of at most 20{dup}"
+    )
     for i, r in enumerate(plan.requests, 1):
         print(f"  request {i}: {r.kind.value} x{len(r.urls)}")
         for u in r.urls:
@@ -141,7 +157,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     try:
         sub = asyncio.run(_send(ctx, domain, plan.requests, store))
     except KeyboardInterrupt:
-        print(f"s4top: interrupted; what was sent is recorded in {store.path}", file=sys.stderr)
+        print(
+            f"s4top: interrupted; what was sent is recorded in {store.path}", file=sys.stderr
+        )
         return EXIT_API
     unknown = sub.unknown_indices()
     failed = [i for i in sub.failed_indices() if i not in unknown]
@@ -150,10 +168,19 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         if failed:
             parts.append(f"{len(failed)} failed")
         if unknown:
-            parts.append(f"{len(unknown)} with unknown outcome (sent, no answer: check, then retry)")
-        print(f"s4top: of {_plural(len(plan.requests), 'request', 'requests')}, {' and '.join(parts)}; recorded in {store.path}", file=sys.stderr)
+            parts.append(
+                f"{len(unknown)} with unknown outcome (sent, no answer: check, then retry)"
+            )
+        print(
+            f"s4top: of {_plural(len(plan.requests), 'request', 'requests')}, "
+            f"{' and '.join(parts)}; recorded in {store.path}",
+            file=sys.stderr,
+        )
         return EXIT_API
-    print(f"done: {_plural(n, 'entry', 'entries')} accepted by the CDN (accepted, not yet purged everywhere)")
+    print(
+        f"done: {_plural(n, 'entry', 'entries')} accepted by the CDN "
+        "(accepted, not yet purged everywhere)"
+    )
     return EXIT_OK
 
 
@@ -164,14 +191,29 @@ async def _send(
 
     def on_event(ev: RefreshEvent) -> None:
         if ev.phase == "waiting":
-            print(f"s4top: waiting {format_wait(ev.wait_s)} before request {ev.index + 1}: {ev.detail}", file=sys.stderr, flush=True)
+            print(
+                f"s4top: waiting {format_wait(ev.wait_s)} before request {ev.index + 1}: "
+                f"{ev.detail}",
+                file=sys.stderr,
+                flush=True,
+            )
         elif ev.phase == "retrying":  # retries are never silent (as print_retry, tui/context.py)
-            print(f"s4top: {ev.detail}; retrying in {format_wait(ev.wait_s)}", file=sys.stderr, flush=True)
+            print(
+                f"s4top: {ev.detail}; retrying in {format_wait(ev.wait_s)}",
+                file=sys.stderr,
+                flush=True,
+            )
         elif ev.phase == "done" and ev.outcome is not None:
             o = ev.outcome
-            state = "ok" if o.ok else ("UNKNOWN (sent, no answer; check and retry)" if o.unknown else "FAILED")
+            state = "ok" if o.ok else (
+                "UNKNOWN (sent, no answer; check and retry)" if o.unknown else "FAILED"
+            )
             status = o.status if o.status is not None else "-"
-            print(f"request {ev.index + 1}/{total}: {state}  HTTP {status}  {o.latency_s * 1000:.0f} ms  {inert(o.message, 200)}", flush=True)
+            print(
+                f"request {ev.index + 1}/{total}: {state}  HTTP {status}  "
+                f"{o.latency_s * 1000:.0f} ms  {inert(o.message, 200)}",
+                flush=True,
+            )
 
     s = ctx.settings
     pacer = Pacer(s.refresh_limit, s.refresh_window)

@@ -29,7 +29,8 @@ from tui.core.files import DraftStore
 
 try:
     import fcntl
-except ImportError:  # no flock here: another instance's draft is never taken while its lock file exists
+except ImportError:
+    # no flock here: another instance's draft is never taken while its lock file exists
     fcntl = None  # type: ignore[assignment]
 
 

@@ -12,7 +12,11 @@ from urllib.parse import urlsplit
 
 from tui.refresh.plan import RefreshKind, RefreshPlan, plan_refresh
 
-PREFIXES = {"url": RefreshKind.URL, "dir": RefreshKind.DIRECTORY, "directory": RefreshKind.DIRECTORY}
+PREFIXES = {
+    "url": RefreshKind.URL,
+    "dir": RefreshKind.DIRECTORY,
+    "directory": RefreshKind.DIRECTORY,
+}
 LARGE_BATCH = 100  # more entries than this asks the user to confirm the scope explicitly
 
 
@@ -66,7 +70,10 @@ def toggle_entry(text: str, value: str, kind: RefreshKind) -> tuple[str, bool]:
     """Add `kind value` as a line, or remove it if present. Returns (new text, added)."""
     prefix = "dir" if kind is RefreshKind.DIRECTORY else "url"
     lines = text.split("\n") if text else []
-    kept = [ln for ln in lines if split_prefix(ln, RefreshKind.URL) != (value, kind) and ln.strip() != value]
+    kept = [
+        ln for ln in lines
+        if split_prefix(ln, RefreshKind.URL) != (value, kind) and ln.strip() != value
+    ]
     if len(kept) != len(lines):
         return "\n".join(kept).strip("\n"), False
     kept = [ln for ln in lines if ln.strip()]
@@ -84,9 +91,13 @@ def scope_warnings(plan: RefreshPlan) -> list[str]:
     dirs = [v for k, v in plan.entries if k is RefreshKind.DIRECTORY]
     if dirs:
         shown = ", ".join(dirs[:5]) + (f" and {len(dirs) - 5} more" if len(dirs) > 5 else "")
-        warnings.append(f"directory refresh: EVERYTHING under {shown} will be fetched from origin again")
+        warnings.append(
+            f"directory refresh: EVERYTHING under {shown} will be fetched from origin again"
+        )
     if len(plan.entries) > LARGE_BATCH:
-        warnings.append(f"large batch: {len(plan.entries)} entries in {len(plan.requests)} requests")
+        warnings.append(
+            f"large batch: {len(plan.entries)} entries in {len(plan.requests)} requests"
+        )
     return warnings
 
 

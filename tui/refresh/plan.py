@@ -81,7 +81,11 @@ _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 #: What `strip` removes around an entry: whitespace and spaces, not other controls (str.strip
 #: would also eat U+001C-001F and U+0085, which must be reported, not silently dropped).
-_BLANKS = " \t\n\r\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_BLANKS = (
+    " \t\n\r\f\v\u00a0\u1680"
+    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202f\u205f\u3000"
+)
 
 
 def _bad_char(text: str) -> str | None:
@@ -171,7 +175,9 @@ def normalize_entry(
     if bad:
         return _fail(f"contains a {bad}; retype the URL")
     if "*" in raw or _STAR_ENCODED.search(raw):
-        return _fail("contains '*' (or %2A): wildcards are refused; list each URL or refresh a directory")
+        return _fail(
+            "contains '*' (or %2A): wildcards are refused; list each URL or refresh a directory"
+        )
     if "#" in raw:
         return _fail(
             "has a fragment ('#...'), which never reaches a CDN; remove it "
@@ -309,7 +315,9 @@ def plan_refresh(
         key = (item_kind, result.value)
         if key in first_line:
             duplicates += 1
-            notes.append(f"line {line_no}: same as line {first_line[key]} after encoding; sent once")
+            notes.append(
+                f"line {line_no}: same as line {first_line[key]} after encoding; sent once"
+            )
             continue
         first_line[key] = line_no
         entries.append(key)

@@ -137,7 +137,13 @@ class Refresher:
                 req = sub.requests[i]
                 wait = self.pacer.delay(self.clock())
                 if wait > 0:
-                    emit(RefreshEvent(i, "waiting", f"pacing under {self.pacer.limit} requests per {self.pacer.window_s:.0f}s", wait))
+                    emit(RefreshEvent(
+                        i,
+                        "waiting",
+                        f"pacing under {self.pacer.limit} requests per "
+                        f"{self.pacer.window_s:.0f}s",
+                        wait,
+                    ))
                     await self.sleep(wait)
                 emit(RefreshEvent(i, "sending"))
                 sent = self.clock()
@@ -148,7 +154,12 @@ class Refresher:
                     outcome = await self.client.refresh(req, on_retry=self._retrying(i, emit))
                 except ApiError as exc:  # auth and other refusals that the client raises
                     in_flight = None
-                    outcome = RefreshOutcome(ok=False, status=getattr(exc, "status", None), message=exc.message, latency_s=0.0)
+                    outcome = RefreshOutcome(
+                        ok=False,
+                        status=getattr(exc, "status", None),
+                        message=exc.message,
+                        latency_s=0.0,
+                    )
                     sub.outcomes[i] = outcome
                     emit(RefreshEvent(i, "done", outcome.message, outcome=outcome))
                     raise
