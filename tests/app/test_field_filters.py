@@ -60,6 +60,19 @@ async def test_a_bad_term_says_why_and_filters_nothing_out(make_app) -> None:
         assert all(e.country == "US" and e.status_class is StatusClass.S5XX for e in shown(app))
 
 
+async def test_the_status_line_says_a_bad_term_is_ignored(make_app) -> None:
+    """With the filter box closed, 'filter: code:abc' over every row read as if it filtered."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await pilot.press("slash", *"code:abc", "enter")
+        status = str(app.screen.query_one("#status").render())
+        assert "filter: code:abc" in status and "bad term ignored" in status
+        await pilot.press("escape", "slash", "ctrl+u", *"code:503", "enter")
+        status = str(app.screen.query_one("#status").render())
+        assert "filter: code:503" in status and "ignored" not in status
+
+
 # -- q goes back from every sub-screen; it quits from the dashboard only ----------------------
 
 async def _q_goes_back(make_app, *open_keys: str, screen_name: str) -> None:

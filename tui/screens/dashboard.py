@@ -296,6 +296,7 @@ class Dashboard(Screen[None]):
             evicted=st.buffer.evicted,
             classes=st.buffer.filter.describe(),
             text_filter=self._drill_label or st.buffer.filter.text,
+            filter_error=not self._drill_label and bool(st.buffer.filter.error),
             following=lv.following,
             paused=lv.paused,
             new_count=lv.new_count,
