@@ -75,7 +75,7 @@ class Dashboard(Screen[None]):
     #filter-bar.-open { display: block; }
     #filter-bar > Static { width: auto; padding: 0 1 0 0; }
     #filter-input { height: 1; border: none; padding: 0; width: 1fr; }
-    #filter-error { color: $error; width: auto; }
+    #filter-error { color: $error; width: auto; max-width: 50%; }
     #log-header { height: 1; background: $boost; }
     """
 
@@ -353,7 +353,9 @@ class Dashboard(Screen[None]):
         except FilterError:
             # the bad term filters nothing out; the good ones apply (tui/core/buffer.py)
             flt = self.host.state.buffer.filter.with_text_lenient(event.value)
-        err.update(Text(f" {inert(flt.error, 120)}") if flt.error else "")
+        # one line, cut at its end: the box keeps half the width for what is typed
+        err.update(Text(f" {inert(flt.error, 120)}", no_wrap=True, overflow="ellipsis")
+                   if flt.error else "")
         self._set_filter(flt)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
