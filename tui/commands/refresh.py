@@ -28,7 +28,8 @@ def add_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("urls", nargs="*", metavar="URL",
                    help="URLs or directories; '-' reads stdin; 'url '/'dir ' prefixes set the type")
     p.add_argument("-f", "--file", metavar="FILE",
-                   help="entries from FILE, one a line ('#' comments, 'url '/'dir ' prefixes)")
+                   help="entries from FILE ('-': stdin), one a line ('#' comments, 'url '/'dir ' "
+                        "prefixes)")
     p.add_argument("--directory", action="store_true",
                    help="entries without a prefix are directories (they end with '/')")
     p.add_argument("--dry-run", action="store_true",
@@ -52,6 +53,9 @@ def _read_entries(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     lines: list[str] = []
     where: list[str] = []
     urls = list(args.urls)
+    if args.file == "-":  # `-f -` is the usual spelling of stdin: the same as the `-` argument
+        args.file = None
+        urls.append("-")
     if "-" in urls:
         urls = [u for u in urls if u != "-"]
         got = _lines(sys.stdin.buffer.read())

@@ -127,7 +127,7 @@ def _code_check(term: str, value: str) -> Callable[[int], bool]:
         p = part.strip().lower()
         if len(p) == 3 and p[0].isdigit() and p[1:] == "xx":
             classes.add(int(p[0]))
-        elif p.isdigit() and len(p) <= 3:
+        elif p.isdigit() and (len(p) == 3 or p == "0"):  # 0: no status (an aborted request)
             exact.add(int(p))
         else:
             raise TermError(f"bad code in {term}: expected e.g. 502, 5xx or 404,503")

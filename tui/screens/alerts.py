@@ -63,7 +63,7 @@ class AlertListScreen(Screen[AlertRecord | None]):
         self._records = records
         self.utc = utc
         self.rows: list[AlertRecord] = []
-        self._shown: tuple = ()
+        self._shown: tuple | None = None  # None: the title is not drawn yet, even for no rows
 
     def compose(self) -> ComposeResult:
         yield Static("", id="alerts-title")

@@ -74,7 +74,7 @@ class Dashboard(Screen[None]):
     #filter-bar.-open { display: block; }
     #filter-bar > Static { width: auto; padding: 0 1 0 0; }
     #filter-input { height: 1; border: none; padding: 0; width: 1fr; }
-    #filter-error { color: $error; width: auto; }
+    #filter-error { color: $error; width: auto; max-width: 50%; }
     #log-header { height: 1; background: $boost; }
     """
 
@@ -295,6 +295,7 @@ class Dashboard(Screen[None]):
             evicted=st.buffer.evicted,
             classes=st.buffer.filter.describe(),
             text_filter=self._drill_label or st.buffer.filter.text,
+            filter_error=not self._drill_label and bool(st.buffer.filter.error),
             following=lv.following,
             paused=lv.paused,
             new_count=lv.new_count,
@@ -351,7 +352,9 @@ class Dashboard(Screen[None]):
         except FilterError:
             # the bad term filters nothing out; the good ones apply (tui/core/buffer.py)
             flt = self.host.state.buffer.filter.with_text_lenient(event.value)
-        err.update(Text(f" {inert(flt.error, 120)}") if flt.error else "")
+        # one line, cut at its end: the box keeps half the width for what is typed
+        err.update(Text(f" {inert(flt.error, 120)}", no_wrap=True, overflow="ellipsis")
+                   if flt.error else "")
         self._set_filter(flt)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -140,6 +140,9 @@ class SeriesPlot(PlotextPlot):
             f"⠤ edge per min, log since {since}{parts_h}{parts_o}{refresh}{api}",
             f"⠤ log/min since {since}{parts_h and parts_h + ' avg'}{short_o}{refresh}{api}",
             f"⠤ log/min since {since}{parts_h}{short_o}{refresh}{api}",
+            # a drawn refresh line keeps its name before 'x origin' keeps its last letters
+            *([f"⠤ log since {since}{' · • hourly' if d.hourly else ''}"
+               f"{' · x orig' if d.origin else ''}{refresh}{api}"] if refresh else []),
             f"⠤ log since {since}{' · • hourly' if d.hourly else ''}{short_o}{api}",
             f"log since {since}",
         )

@@ -47,6 +47,7 @@ class StatusInfo:
     readonly: bool = False
     alert: str = ""
     other_alerts: int = 0  # how many domains besides the shown one have an active alert
+    filter_error: bool = False  # a term of the text filter is bad: it filters nothing out
 
 
 def _age(last_ok: float | None, now: float) -> str:
@@ -160,6 +161,8 @@ def render_status(info: StatusInfo, now: float | None = None) -> Text:
     if info.text_filter:
         t.append("  filter: ")
         t.append(inert(info.text_filter, 40), Style(bold=True, color="magenta"))
+        if info.filter_error:
+            t.append(" (bad term ignored)", Style(color="yellow"))
     t.append("  ")
     if not info.caught_up and info.log_health.state in ("ok", "connecting"):
         t.append("catching up… ", Style(bold=True, color="cyan"))

@@ -207,3 +207,14 @@ async def test_origin_alert_drill_backs_out_to_the_list(outage_sim, app_on) -> N
         assert "origin alert from" in str(app.screen.query_one("#status").render())
         await pilot.press("escape")
         assert isinstance(app.screen, AlertListScreen)
+
+
+async def test_an_empty_alert_list_says_so(outage_sim, app_on) -> None:
+    from tui.screens.alerts import AlertListScreen
+
+    app = app_on(outage_sim(50, []))  # a quiet hour: nothing has alerted yet
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.press("exclamation_mark")
+        assert isinstance(app.screen, AlertListScreen) and app.screen.rows == []
+        title = str(app.screen.query_one("#alerts-title").render())
+        assert "alerts: every domain" in title and "none yet" in title

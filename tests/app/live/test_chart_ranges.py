@@ -85,3 +85,20 @@ async def test_at_100_columns_title_and_legend_still_show(make_app) -> None:
             assert "log since" in lines[-1] and "hourly" in lines[-1], lines[-1]
             # the legend is under the x axis, not over the plot area
             assert not any("log since" in line for line in lines[1:-1])
+
+
+async def test_at_120_columns_the_1h_legend_names_the_refresh_marks(make_app) -> None:
+    """A refresh made from s4top is a magenta line on the chart; at 120 columns the legend
+    used to drop its '| refresh' for the sake of 'x origin', leaving the line unexplained."""
+    app = make_app(utc=True)  # 5m of log: API hours fill the rest
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: _loaded(app), timeout=60)
+        await _to_range(pilot, app, "1h")
+        for sel in ("#plot-traffic", "#plot-requests"):
+            plot = app.screen.query_one(sel, SeriesPlot)
+            d = plot.data
+            assert d is not None and d.mode == "log" and d.origin and d.hourly
+            plot.set_data(d, (*plot.version, "marked"), plot.utc, plot.error,
+                          marks=(d.end_s - 600.0,))
+            lines = plot.render().plain.splitlines()
+            assert "| refresh" in lines[-1] and "log" in lines[-1], lines[-1]

@@ -60,6 +60,31 @@ async def test_a_bad_term_says_why_and_filters_nothing_out(make_app) -> None:
         assert all(e.country == "US" and e.status_class is StatusClass.S5XX for e in shown(app))
 
 
+async def test_at_80_columns_a_long_error_leaves_room_for_what_is_typed(make_app) -> None:
+    """The error beside the box took its whole width: at 80 columns the box kept 1 column,
+    so the engineer could not see what they had typed."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await pilot.press("slash", *"cc:jp ip:1.2.3.4/99")
+        err = app.screen.query_one("#filter-error")
+        assert "bad CIDR" in str(err.render())
+        assert app.screen.query_one("#filter-input").region.width >= 30
+        assert err.region.width > 0 and err.region.right <= 80
+
+async def test_the_status_line_says_a_bad_term_is_ignored(make_app) -> None:
+    """With the filter box closed, 'filter: code:abc' over every row read as if it filtered."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await pilot.press("slash", *"code:abc", "enter")
+        status = str(app.screen.query_one("#status").render())
+        assert "filter: code:abc" in status and "bad term ignored" in status
+        await pilot.press("escape", "slash", "ctrl+u", *"code:503", "enter")
+        status = str(app.screen.query_one("#status").render())
+        assert "filter: code:503" in status and "ignored" not in status
+
+
 # -- q goes back from every sub-screen; it quits from the dashboard only ----------------------
 
 async def _q_goes_back(make_app, *open_keys: str, screen_name: str) -> None:

@@ -108,6 +108,19 @@ def test_stdin_and_directory_entries(sim: SimServer) -> None:
     assert bad.rc == 2 and "stdin line 1" in bad.err and len(admin.refreshes()) == 1
 
 
+def test_file_dash_reads_stdin_like_the_argument(sim: SimServer) -> None:
+    """`-f -` is the usual spelling of stdin; it used to fail with 'cannot read -'."""
+    admin = Admin(sim.base_url)
+    r = run(["refresh", "--yes", "-f", "-"], base_env(sim.base_url),
+            stdin=b"url https://cdn.example.com/a.png\ndir https://cdn.example.com/img/\n")
+    assert r.rc == 0, r.err
+    sent = sorted((x["type"], x["url_list"]) for x in admin.refreshes())
+    assert sent == [("directory", ["https://cdn.example.com/img/"]),
+                    ("url", ["https://cdn.example.com/a.png"])]
+    bad = run(["refresh", "--yes", "-f", "-"], base_env(sim.base_url), stdin=b"dir /img/\n")
+    assert bad.rc == 2 and "stdin line 1: /img/: missing scheme" in bad.err
+
+
 def test_without_yes_and_without_a_terminal_nothing_is_sent(sim: SimServer) -> None:
     admin = Admin(sim.base_url)
     r = run(["refresh", "https://cdn.example.com/x.png"], base_env(sim.base_url))

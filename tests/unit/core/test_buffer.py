@@ -214,6 +214,8 @@ def test_bad_terms_raise_a_readable_error_or_filter_nothing_out() -> None:
     for text, words in [("ip:203.0.113.0/33", "bad CIDR"), ("ip:300.1.1.1", "bad IP address"),
                         ("code:5x", "bad code"), ("code:abc", "bad code"),
                         ("code:1000", "bad code"), ("url:/a(b/", "bad regex"),
+                        # no status has fewer than 3 digits: 'code:5' meant 5xx, not 0 rows
+                        ("code:5", "bad code"), ("code:404,50", "bad code"),
                         ("cache:", "give a value"), ("cc:JP /a(b/", "bad regex")]:
         with pytest.raises(FilterError) as info:
             LogFilter(text=text)
