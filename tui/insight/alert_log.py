@@ -3,19 +3,28 @@ dir so a restart keeps them.
 
 `alerts.jsonl` is append-only (one line per change of an alert; the last line of an alert
 wins, a torn line is skipped) and compacted with an atomic rewrite when it grows past a
-bound. A write failure (read-only home, full disk) never stops the monitor: the book keeps
-working in memory and says so once.
+bound. Two dashboards on one account share the file: every append and the compaction run
+under one lock file, and the compaction re-reads the file first, so neither drops what the
+other wrote. A write failure (read-only home, full disk) never stops the monitor: the book
+keeps working in memory and says so once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from tui.core.files import HistoryStore, atomic_write_text
 from tui.insight.alerts import KINDS, AlertState
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: one instance per account is assumed there
+    fcntl = None  # type: ignore[assignment]
 
 KEEP = 500  # alerts kept
 COMPACT_AT = 4 * KEEP  # lines in the file before it is rewritten with the last KEEP alerts
@@ -105,20 +114,50 @@ class AlertBook:
         rec.end_s = a.ended_s if not a.active else 0
         return self._write(rec) if write else True
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Held around every write: another instance's append never lands in a file that a
+        compaction is replacing."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            if fcntl is not None:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            yield
+
     def _write(self, rec: AlertRecord) -> bool:
         try:
-            if self._lines + 1 > COMPACT_AT:
-                text = "".join(json.dumps(asdict(r), separators=(",", ":")) + "\n"
-                               for r in self._records.values())
-                atomic_write_text(self.path, text)
-                self._lines = len(self._records)
-            else:
-                self._file.append(asdict(rec))
-                self._lines += 1
+            with self._locked():
+                if self._lines + 1 > COMPACT_AT:
+                    self._compact(rec)
+                else:
+                    self._file.append(asdict(rec))
+                    self._lines += 1
         except OSError:
             self.write_failed = True
             return False
         return True
+
+    def _compact(self, rec: AlertRecord) -> None:
+        """Rewrite the file with the last KEEP alerts, read from the file itself (it holds
+        every other instance's lines too), this change last."""
+        merged: dict[tuple[str, str, int], AlertRecord] = {}
+        for obj in self._file.read():
+            found = AlertRecord.from_json(obj)
+            if found is not None:
+                merged.pop(found.key, None)
+                merged[found.key] = found
+        merged.pop(rec.key, None)
+        merged[rec.key] = rec
+        while len(merged) > KEEP:
+            merged.pop(next(iter(merged)))
+        text = "".join(json.dumps(asdict(r), separators=(",", ":")) + "\n"
+                       for r in merged.values())
+        atomic_write_text(self.path, text)
+        self._lines = len(merged)
+        for key, found in merged.items():  # what the other instance recorded shows here too
+            if key not in self._records:
+                self._records[key] = found
+        self._trim()
 
 
 def restored_state(rec: AlertRecord) -> AlertState:

@@ -80,3 +80,30 @@ def test_alert_text_and_alerting_domains() -> None:
     b.alerts["5xx"] = st
     assert alerting_domains([a, b]) == ["b"]
     assert alert_text(b) == "5XX 25.0% (baseline 0.0%) stale 42s" and alert_text(a) == ""
+
+
+CHILD = """
+import sys
+import tui.insight.alert_log as log
+from tui.insight.alerts import AlertState
+log.COMPACT_AT = 7  # compact every few lines: the two writers race on it all the time
+book = log.AlertBook(__import__("pathlib").Path(sys.argv[1]))
+for i in range(60):
+    a = AlertState("5xx", active=True, value=0.3, since_s=1000 + i, peak=0.3, evidence_s=1060 + i)
+    assert book.track(sys.argv[2], a)
+"""
+
+
+def test_two_instances_sharing_the_file_lose_no_alert(tmp_path: Path) -> None:
+    """Two dashboards on one account append to and compact the same file at once (two real
+    processes): every alert of both is still there afterwards."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "alerts.jsonl"
+    procs = [subprocess.Popen([sys.executable, "-c", CHILD, str(path), d])
+             for d in ("a.example.com", "b.example.com")]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    recs = AlertBook(path).records()
+    for d in ("a.example.com", "b.example.com"):
+        assert sorted(r.start_s for r in recs if r.domain == d) == list(range(1000, 1060))
