@@ -144,6 +144,22 @@ def _holds(rule: AlertRule, value: float, baseline: float) -> bool:
     return value >= rule.floor and value >= rule.factor * rule.clear_ratio * baseline
 
 
+def began(rule: AlertRule, rates: RateWindow, start: int, known_from_s: int) -> int:
+    """Where a sustained outage began, for an alert that fires on its absolute threshold:
+    the earlier whole windows over it too (a dashboard opened during an outage reads its
+    backlog), then the first second with requests. Not earlier than the tail's start."""
+    s0 = start
+    while s0 - rule.window_s >= known_from_s:
+        t = rates.totals(s0 - rule.window_s, s0)
+        if t["requests"] < rule.min_requests or (rule.absolute is not None and _value(
+                rule, t, rule.window_s) < rule.absolute):
+            break
+        s0 -= rule.window_s
+    while s0 < start and rates.totals(s0, s0 + 1)["requests"] == 0:
+        s0 += 1
+    return s0
+
+
 def evaluate(rule: AlertRule, rates: RateWindow, now_s: int, state: AlertState, *,
              covered_s: int | None = None, healthy: bool = True,
              known_from_s: int = 0) -> str | None:
@@ -179,7 +195,9 @@ def evaluate(rule: AlertRule, rates: RateWindow, now_s: int, state: AlertState, 
                 why = _fires(rule, value, base)
                 if why:
                     state.active, state.why = True, why
-                    state.since_s, state.ended_s = start, 0
+                    state.ended_s = 0
+                    state.since_s = began(rule, rates, start, known_from_s) if why == "absolute" \
+                        else start
                     state.peak, state.fire_baseline = value, base
                     state.evidence_s = end
                     event = "fired"

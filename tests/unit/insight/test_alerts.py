@@ -38,7 +38,23 @@ def test_absolute_threshold_fires_on_a_sustained_outage_with_a_polluted_baseline
     st = AlertState("5xx")
     assert evaluate(ABS, rw, NOW, st) == "fired"
     assert st.active and st.status == "firing" and st.why == "absolute"
-    assert st.since_s == NOW - 60 and st.peak == 0.3
+    # it began where the data does: a dashboard opened during an outage reads the backlog
+    assert st.since_s == NOW - 700 and st.peak == 0.3
+
+
+def test_a_sustained_alert_starts_where_the_outage_began() -> None:
+    """Opened three minutes into an outage, the alert's start is the outage's (to the
+    window), not the moment the dashboard first judged it."""
+    rw = window(lambda s: 3 if s >= NOW - 180 else 0, NOW - 700, NOW)
+    st = AlertState("5xx")
+    assert evaluate(ABS, rw, NOW, st, known_from_s=NOW - 600) == "fired"
+    assert NOW - 180 - ABS.window_s < st.since_s <= NOW - 180
+    quiet = window(lambda s: 0, NOW - 700, NOW - 30)
+    window(lambda s: 3, NOW - 30, NOW + 60, quiet)
+    late = AlertState("5xx")
+    assert evaluate(ABS, quiet, NOW + 60, late, known_from_s=NOW - 600) == "fired"
+    # to the window: not later than the outage began, not a whole window before it
+    assert NOW - 30 - ABS.window_s < late.since_s <= NOW - 30
 
 
 def test_the_active_span_stays_out_of_the_baseline() -> None:
