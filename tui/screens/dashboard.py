@@ -347,6 +347,8 @@ class Dashboard(DashboardMessages, Screen[None]):
         self.post_message(self.UtcToggled())
 
     def _show_tags(self) -> None:
+        if not self.is_active:  # under another screen: as before, its rows keep what they show
+            return
         self.log_view.invalidate()
         self._update_status()
 
