@@ -151,8 +151,8 @@ async def test_refresh_with_unknown_outcome_is_recorded_and_offered_for_retry(ap
         modal.query_one("#entries").insert(f"{D}/maybe.png")
         await pilot.pause(0.1)
         await pilot.press("ctrl+s", "y")
-        await wait_until(pilot, lambda: app.refresh_job is not None and not app.refresh_job.running, timeout=15)
-        job = app.refresh_job
+        await wait_until(pilot, lambda: app.desk.refresh_job is not None and not app.desk.refresh_job.running, timeout=15)
+        job = app.desk.refresh_job
         assert [r.phase for r in job.requests] == ["unknown"] and not job.ok
         assert job.failed() == [0]  # offered for retry
         summary = str(modal.query_one("#send-summary").render())
@@ -161,14 +161,14 @@ async def test_refresh_with_unknown_outcome_is_recorded_and_offered_for_retry(ap
         [rec] = _history()
         assert rec["requests"][0]["unknown"] is True and rec["requests"][0]["ok"] is False
         assert "outcome unknown" in rec["requests"][0]["message"]
-        assert "maybe.png" in app.batches.draft("cdn.example.com")[0]  # not dropped
+        assert "maybe.png" in app.desk.batches.draft("cdn.example.com")[0]  # not dropped
         # the server did receive it: the outcome really was unknown to the client
         assert [r["url_list"] for r in sim.refreshes] == [[f"{D}/maybe.png"]]
         # R retries it, and this time the answer comes
         sim.faults.clear()
         await pilot.press("R")
-        await wait_until(pilot, lambda: not app.refresh_job.running and app.refresh_job.ok, timeout=15)
-        assert app.batches.draft("cdn.example.com")[0] == ""
+        await wait_until(pilot, lambda: not app.desk.refresh_job.running and app.desk.refresh_job.ok, timeout=15)
+        assert app.desk.batches.draft("cdn.example.com")[0] == ""
         assert len(_history()) == 2 and _history()[-1]["requests"][0]["ok"] is True
         # the history screen marks the first submission as unknown
         await pilot.press("escape", "h")

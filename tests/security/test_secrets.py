@@ -219,8 +219,8 @@ async def test_dashboard_flow_with_a_token_file_leaks_nothing(tmp_path: Path) ->
             modal.query_one("#entries").insert("https://cdn.example.com/secret-check.png")
             await pilot.pause(0.1)
             await pilot.press("ctrl+s", "y")
-            await wait_until(pilot, lambda: app.refresh_job is not None and not app.refresh_job.running)
-            assert app.refresh_job.ok
+            await wait_until(pilot, lambda: app.desk.refresh_job is not None and not app.desk.refresh_job.running)
+            assert app.desk.refresh_job.ok
             await pilot.press("f8")
             sim.faults.set({"status": 401, "path": "refresh"})
             await pilot.press("escape", "r")  # a new batch
@@ -229,8 +229,8 @@ async def test_dashboard_flow_with_a_token_file_leaks_nothing(tmp_path: Path) ->
             modal.query_one("#entries").insert("https://cdn.example.com/refused.png")
             await pilot.pause(0.1)
             await pilot.press("ctrl+s", "y")
-            await wait_until(pilot, lambda: not app.refresh_job.running)
-            assert not app.refresh_job.ok
+            await wait_until(pilot, lambda: not app.desk.refresh_job.running)
+            assert not app.desk.refresh_job.ok
             texts.append(str(modal.query_one("#send-summary").render()))
             sim.faults.clear()
             app.theme = "nord"  # remembered in ui.json

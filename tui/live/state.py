@@ -24,6 +24,15 @@ RANGES: list[tuple[str, int, str]] = [
 POLL_STEPS = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0]
 
 
+def poll_step(cur: float, direction: int) -> float:
+    """One step slower (+1) or faster (-1); a value between steps moves to the next one."""
+    if direction > 0:
+        slower = [s for s in POLL_STEPS if s > cur]
+        return slower[0] if slower else cur
+    faster = [s for s in POLL_STEPS if s < cur]
+    return faster[-1] if faster else cur
+
+
 @dataclass
 class Health:
     """ok | connecting | degraded | auth | rate_limited | offline, for the status line."""

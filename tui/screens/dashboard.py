@@ -1,15 +1,14 @@
 """The dashboard: status line, charts, the log pane and its filters.
 
-It reads the monitor model (`DomainState`) once per frame and redraws only what changed; it
-asks its host (the app) through the `DashboardHost` protocol for anything beyond the screen.
+It reads the monitor model (`DomainState`) once per frame through the narrow `DashboardHost`
+protocol and redraws only what changed; what the user asks for beyond the screen (tag, open,
+export, step the poll) it posts as a message nested here, which the app handles (tui/app.py).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from copy import copy
-from dataclasses import replace
 from typing import Protocol
 
 from rich.text import Text
@@ -20,54 +19,36 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from tui.core.buffer import FilterError, LogFilter
-from tui.core.chartdata import LOG_CHART_MAX_S, LogMinutes
 from tui.core.models import LogEntry, StatusClass
 from tui.core.sanitize import inert
-from tui.live.state import RANGES, DomainState
+from tui.live.state import DomainState
+from tui.screens.dashboard_frame import ChartFeed, StatusFeed, empty_message, status_info
+from tui.screens.dashboard_messages import DashboardMessages
 from tui.widgets.charts import ChartsPane
 from tui.widgets.footer import HelpFirstFooter
 from tui.widgets.logrow import RowOptions, header_text
 from tui.widgets.logview import LogView
-from tui.widgets.statusline import StatusInfo, StatusLine, render_status
+from tui.widgets.statusline import StatusLine
 
 
 class DashboardHost(Protocol):
-    """What the dashboard needs from the app (kept narrow so the screen never imports it)."""
+    """What the dashboard reads from the app each frame (so the screen never imports it);
+    `active`, `utc`, `poll_s` and `draft_version` are reactives of the host that the dashboard watches."""
 
     @property
     def state(self) -> DomainState: ...
-    @property
-    def poll_s(self) -> float: ...
+    poll_s: float
     @property
     def range_index(self) -> int: ...
-    @property
-    def utc(self) -> bool: ...
-    @property
-    def max_fps(self) -> float: ...
+    utc: bool
     def now(self) -> float: ...
     def status_extras(self) -> dict: ...
-    def tag_of(self, entry: LogEntry) -> str | None: ...
-    def change_poll(self, direction: int) -> None: ...
-    def cycle_range(self) -> None: ...
-    def toggle_utc(self) -> None: ...
-    def export_entries(self, plain: bool) -> None: ...
-    def toggle_tag(self, entry: LogEntry, kind: str) -> None: ...
-    def open_refresh(self) -> None: ...
-    def open_history(self) -> None: ...
-    def cycle_domain(self, step: int) -> None: ...
-    def open_overview(self) -> None: ...
-    def open_top(self) -> None: ...
-    def open_alerts(self) -> None: ...
-    def refresh_marks(self, domain: str) -> tuple[float, ...]: ...
-    def retry_now(self) -> None: ...
-    @property
-    def five_xx_threshold(self) -> float: ...
 
 
 CLASS_KEYS = {"2": StatusClass.S2XX, "3": StatusClass.S3XX, "4": StatusClass.S4XX, "5": StatusClass.S5XX}
 
 
-class Dashboard(Screen[None]):
+class Dashboard(DashboardMessages, Screen[None]):
     DEFAULT_CSS = """
     Dashboard { layout: vertical; }
     #filter-bar { height: 1; display: none; }
@@ -96,7 +77,7 @@ class Dashboard(Screen[None]):
         Binding("G,end", "live", "Live", show=False, tooltip="jump to live and resume following", id="dashboard.live"),
         Binding("enter", "detail", "Detail", tooltip="entry detail with raw JSON", id="dashboard.detail"),
         Binding("c", "copy_url", "Copy URL", show=False, tooltip="copy the entry's URL (OSC 52)", id="dashboard.copy"),
-        Binding("r", "refresh", "Refresh", tooltip="refresh cache: review and send the batch", id="dashboard.refresh"),
+        Binding("r", "open_refresh", "Refresh", tooltip="refresh cache: review and send the batch", id="dashboard.refresh"),
         Binding("space", "tag('url')", "Tag URL", show=False, tooltip="add/remove the entry's URL in the refresh batch", id="dashboard.tag_url"),
         Binding("d", "tag('directory')", "Tag dir", show=False, tooltip="add/remove the entry's directory in the refresh batch", id="dashboard.tag_dir"),
         Binding("h", "history", "History", show=False, tooltip="refresh history; Enter re-submits", id="dashboard.history"),
@@ -118,15 +99,17 @@ class Dashboard(Screen[None]):
         Binding("E", "export(True)", "Export text", show=False, tooltip="export shown entries as text", id="dashboard.export_text"),
     ]
 
-    def __init__(self, host: DashboardHost) -> None:
+    def __init__(self, host: DashboardHost, *, tag_of: Callable[[LogEntry], str | None],
+                 marks: Callable[[str], tuple[float, ...]], max_fps: float,
+                 five_xx_threshold: float) -> None:
         super().__init__()
         self.host = host
+        self.tag_of, self.marks, self.max_fps = tag_of, marks, max_fps
+        self.five_xx_threshold = five_xx_threshold
         self._chart_mode = "auto"  # auto | full | compact | hidden
-        self._series_shown = -1
-        self._log_minute_shown = 0  # the log minute the charts show (ranges up to 6 h)
-        self._rates_second = -1
+        self._charts = ChartFeed(five_xx_threshold)
         self._header_key: tuple = ()
-        self._status_key: tuple = ()  # what the status line last showed (see _update_status)
+        self._status = StatusFeed()
         self._drill_label = ""  # set while the filter came from a top-N row
         self._drill_prev = ""  # the filter text before that drill
         self._drill_back: Callable[[], None] | None = None  # where Esc goes back to (top-N)
@@ -143,7 +126,7 @@ class Dashboard(Screen[None]):
             yield filter_input
             yield Static("", id="filter-error")
         yield Static("", id="log-header")
-        yield LogView(st.buffer, domain=st.domain, utc=self.host.utc, tag_of=self.host.tag_of, id="log")
+        yield LogView(st.buffer, domain=st.domain, utc=self.host.utc, tag_of=self.tag_of, id="log")
         yield HelpFirstFooter()
 
     @property
@@ -155,10 +138,14 @@ class Dashboard(Screen[None]):
         # Frames come at up to max_fps while entries arrive; after IDLE_AFTER_S without any,
         # that timer pauses and a once-a-second tick keeps the ages and rate windows moving
         # (an idle dashboard costs next to no CPU); new entries wake it again at once.
-        self._fast = self.set_interval(1 / max(0.5, self.host.max_fps), self.frame)
+        self._fast = self.set_interval(1 / max(0.5, self.max_fps), self.frame)
         self._fast_paused = False
         self._busy_at = time.monotonic()
         self.set_interval(1.0, self._slow_tick)
+        self.watch(self.app, "active", self.switch_domain, init=False)
+        self.watch(self.app, "utc", self._show_utc, init=False)
+        self.watch(self.app, "poll_s", self._update_status, init=False)
+        self.watch(self.app, "draft_version", self._show_tags, init=False)
         self.frame()
 
     IDLE_AFTER_S = 3.0
@@ -183,10 +170,8 @@ class Dashboard(Screen[None]):
     def on_resize(self) -> None:
         self._apply_chart_mode()
         self._header_key = ()
-        self._status_key = ()
-        # labels depend on the width: redraw them at the next frame
-        self._rates_second = -1
-        self._series_shown = -1
+        self._status.key = ()
+        self._charts.invalidate()  # labels depend on the width: redraw them at the next frame
 
     def _apply_chart_mode(self) -> None:
         charts = self.query_one(ChartsPane)
@@ -207,8 +192,7 @@ class Dashboard(Screen[None]):
         st.dirty = True
         lv.invalidate()  # rows are cached by sequence number, which each domain starts anew
         lv.go_live()
-        self._series_shown = -1
-        self._rates_second = -1
+        self._charts.invalidate()
         self.frame()
 
     # ---- the frame: one batched update of everything that changed ----------------------
@@ -222,33 +206,9 @@ class Dashboard(Screen[None]):
             st.dirty = False
             lv.data_changed(new)
         now = self.host.now()
-        sec = int(now)
-        if sec != self._rates_second or arrived:
-            self._rates_second = sec
-            end = sec - 1  # the current second is still filling
-            per_class = {c: st.rates.counts(end, 120, c) for c in StatusClass}
-            # per-minute bars over the buffered window (at most the last 30 minutes)
-            minutes = max(1, min(30, int(end - (st.first_ns // 10**9 if st.first_ns else end)) // 60 + 1))
-            per_minute = {c: st.minute_rates.counts(end, minutes, c) for c in StatusClass}
-            shares = {c: st.rates.share(c, end - 60, end + 1) for c in StatusClass}
-            share_5xx = shares.get(StatusClass.S5XX)
-            hot = share_5xx is not None and share_5xx > self.host.five_xx_threshold
-            over = frozenset({StatusClass.S5XX}) if hot else frozenset()
-            self.query_one(ChartsPane).show_rates(
-                per_class, st.rates.bytes(end, 120), per_minute, shares, over)
-        label, span_s, _ = RANGES[self.host.range_index]
-        # up to 6 h the charts follow the log's minutes too (once the backlog is in)
-        follow = st.caught_up and span_s <= LOG_CHART_MAX_S
-        log_minute = st.newest_ns // 60_000_000_000 if follow else 0
-        if (st.series_version != self._series_shown or st.series_error
-                or log_minute != self._log_minute_shown):
-            self._series_shown = st.series_version
-            self._log_minute_shown = log_minute
-            since = st.tail_start_ns or st.first_ns
-            log = LogMinutes(st.minute_rates, since, st.newest_ns) if log_minute else None
-            self.query_one(ChartsPane).show_series(st.series, st.series_version, label, self.host.utc, st.series_error, now,
-                                                   self.host.refresh_marks(st.domain), span_s, log)
-        msg = self._empty_message()
+        self._charts.feed(self.query_one(ChartsPane), st, now, arrived, self.host.range_index,
+                          self.host.utc, lambda: self.marks(st.domain))
+        msg = empty_message(st)
         if msg != lv.empty_message:
             lv.empty_message = msg
             lv.refresh()
@@ -258,64 +218,12 @@ class Dashboard(Screen[None]):
             self.query_one("#log-header", Static).update(header_text(RowOptions(width=self.size.width, show_cache=lv.show_cache)))
         self._update_status()
 
-    def _empty_message(self) -> str:
-        st = self.host.state
-        buf = st.buffer
-        if buf.view_len:
-            return ""
-        h = st.log_health
-        if h.state == "auth":
-            return "no entries: the API refused the token; fix it and s4top retries by itself"
-        if len(buf):
-            parts = []
-            if buf.filter.classes:
-                parts.append("0 shows all classes")
-            if buf.filter.text:
-                parts.append("Esc clears the text filter")
-            return f"no buffered entry matches the filter ({buf.filter.describe()}): " + ", ".join(parts)
-        if h.state in ("degraded", "offline", "rate_limited"):
-            return "no entries yet: the log endpoint is failing (see the status line); retrying"
-        if h.state == "connecting":
-            return "loading the recent log entries…"
-        return "no log entries in the window yet; waiting for new ones"
-
     def _update_status(self) -> None:
         st = self.host.state
-        lv = self.log_view
-        extras = self.host.status_extras()
-        info = StatusInfo(
-            domain=st.domain,
-            domain_index=extras.get("domain_index", 0),
-            domain_count=extras.get("domain_count", 1),
-            log_health=st.log_health,
-            series_health=st.series_health,
-            poll_s=self.host.poll_s,
-            entries=len(st.buffer),
-            shown=st.buffer.view_len,
-            evicted=st.buffer.evicted,
-            classes=st.buffer.filter.describe(),
-            text_filter=self._drill_label or st.buffer.filter.text,
-            filter_error=not self._drill_label and bool(st.buffer.filter.error),
-            following=lv.following,
-            paused=lv.paused,
-            new_count=lv.new_count,
-            tz_label="UTC" if self.host.utc else time.strftime("%Z"),
-            caught_up=st.caught_up,
-            token_source=extras.get("token_source", ""),
-            pending_tags=extras.get("pending_tags", 0),
-            readonly=extras.get("readonly", False),
-            alert=extras.get("alert", ""),
-            other_alerts=extras.get("other_alerts", 0),
-        )
-        now = self.host.now()
-        # The frame timer ticks up to max_fps times a second: render the line only when what
-        # it shows changed (its ages and countdowns are in whole seconds). The healths are
-        # updated in place, so the key holds copies.
-        key = (int(now), replace(info, log_health=copy(info.log_health), series_health=copy(info.series_health)))
-        if key == self._status_key:
-            return
-        self._status_key = key
-        self.query_one(StatusLine).show(render_status(info, now=now))
+        info = status_info(st, self.log_view, self.host.status_extras(), self.host.poll_s,
+                           self.host.utc, self._drill_label or st.buffer.filter.text,
+                           filter_error=not self._drill_label and bool(st.buffer.filter.error))
+        self._status.show(self.query_one(StatusLine), info, self.host.now())
 
     def on_log_view_cursor_moved(self, _msg: LogView.CursorMoved) -> None:
         self._update_status()
@@ -377,7 +285,10 @@ class Dashboard(Screen[None]):
                 self.query_one("#filter-bar").remove_class("-open")
             self.log_view.focus()
             if drilled:
-                (self._drill_back or self.host.open_top)()
+                if self._drill_back is not None:
+                    self._drill_back()
+                else:
+                    self.post_message(self.OpenRequested("top"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Keys typed into the filter box are text, not commands (so the filter can contain q).
@@ -416,23 +327,18 @@ class Dashboard(Screen[None]):
         entry = self.log_view.selected
         if entry is None:
             return
-        from tui.core.sanitize import inert
-
         self.app.copy_to_clipboard(entry.url)
         self.notify(f"copied (OSC 52): {inert(entry.url, 300)}", title="URL")
 
     # ---- charts and settings -----------------------------------------------------------
     def action_cycle_range(self) -> None:
-        self.host.cycle_range()
-        self.notify(f"chart range: {RANGES[self.host.range_index][0]}", timeout=2)
+        self.post_message(self.RangeCycled())
 
     def action_poll(self, direction: int) -> None:
-        self.host.change_poll(direction)
-        self._update_status()
+        self.post_message(self.PollStepped(direction))
 
     def action_retry_now(self) -> None:
-        self.host.retry_now()
-        self._update_status()
+        self.post_message(self.RetryRequested())
 
     def action_charts(self) -> None:
         order = ["auto", "full", "compact", "hidden"]
@@ -441,25 +347,33 @@ class Dashboard(Screen[None]):
         self.notify(f"charts: {self._chart_mode}", timeout=2)
 
     def action_utc(self) -> None:
-        self.host.toggle_utc()
+        self.post_message(self.UtcToggled())
+
+    def _show_tags(self) -> None:
+        if not self.is_active:  # under another screen: as before, its rows keep what they show
+            return
+        self.log_view.invalidate()
+        self._update_status()
+
+    def _show_utc(self) -> None:
         lv = self.log_view
         lv.utc = self.host.utc
         lv.invalidate()
-        self._series_shown = -1
+        self._charts.series_shown = -1
         self._update_status()
 
     def action_export(self, plain: bool) -> None:
-        self.host.export_entries(plain)
+        self.post_message(self.ExportRequested(plain))
 
     # ---- domains -------------------------------------------------------------------------
     def action_domain(self, step: int) -> None:
-        self.host.cycle_domain(step)
+        self.post_message(self.DomainStepped(step))
 
     def action_overview(self) -> None:
-        self.host.open_overview()
+        self.post_message(self.OpenRequested("overview"))
 
     def action_top(self) -> None:
-        self.host.open_top()
+        self.post_message(self.OpenRequested("top"))
 
     def apply_drill(self, text: str, label: str, back: Callable[[], None] | None = None,
                     back_name: str = "top-N") -> None:
@@ -472,18 +386,18 @@ class Dashboard(Screen[None]):
         self.notify(f"log filtered to {label} (Esc goes back to {back_name})", timeout=4)
 
     def action_alerts(self) -> None:
-        self.host.open_alerts()
+        self.post_message(self.OpenRequested("alerts"))
 
     # ---- refresh -------------------------------------------------------------------------
-    def action_refresh(self) -> None:
-        self.host.open_refresh()
+    def action_open_refresh(self) -> None:
+        """r: review and send the refresh batch (the CDN purge; Textual's refresh() repaints)."""
+        self.post_message(self.OpenRequested("refresh"))
 
     def action_history(self) -> None:
-        self.host.open_history()
+        self.post_message(self.OpenRequested("history"))
 
     def action_tag(self, kind: str) -> None:
         entry = self.log_view.selected
         if entry is None:
             return
-        self.host.toggle_tag(entry, kind)
-        self._update_status()
+        self.post_message(self.TagRequested(entry, kind))

@@ -107,6 +107,14 @@ def _other_alerts_badge(t: Text, count: int) -> None:
 def render_status(info: StatusInfo, now: float | None = None) -> Text:
     now = time.time() if now is None else now
     t = Text(no_wrap=True, overflow="ellipsis")
+    _health_line(t, info, now)
+    t.append("\n")
+    _counts_line(t, info)
+    return t
+
+
+def _health_line(t: Text, info: StatusInfo, now: float) -> None:
+    """The alert or name, the domain, the pollers' health and how fresh the data is."""
     if info.alert:
         # an alert is the first thing read, whole at 80 columns; what follows yields
         t.append(f" ALERT {info.alert} ", Style(bold=True, color="white", bgcolor="red"))
@@ -147,7 +155,10 @@ def render_status(info: StatusInfo, now: float | None = None) -> Text:
         t.append("  ")
         t.append(age + mark, age_style)
         t.append(rest, Style(dim=True))
-    t.append("\n")
+
+
+def _counts_line(t: Text, info: StatusInfo) -> None:
+    """What the buffer holds and shows, the filters, follow/pause, the refresh batch."""
     if info.other_alerts and info.alert:
         # the first line is the shown domain's alert: the others lead the second one
         _other_alerts_badge(t, info.other_alerts)
@@ -176,7 +187,6 @@ def render_status(info: StatusInfo, now: float | None = None) -> Text:
         t.append(f"  refresh batch: {info.pending_tags}", Style(bold=True, color="cyan"))
     if info.readonly:
         t.append("  read-only", Style(dim=True))
-    return t
 
 
 class StatusLine(Static):

@@ -196,14 +196,14 @@ async def test_top_n_j_k_and_tagging_url_rows(make_app) -> None:
         assert table.cursor_row == 1
         url = top.rows["url"][1].key
         await pilot.press("space")
-        draft, _ = app.batches.draft(app.state.domain)
+        draft, _ = app.desk.batches.draft(app.state.domain)
         assert f"url {url}" in draft.splitlines()
         assert str(table.get_cell_at((1, 0))) == "+"  # the row is marked
         await pilot.press("space")  # again: removed
-        assert url not in app.batches.draft(app.state.domain)[0]
+        assert url not in app.desk.batches.draft(app.state.domain)[0]
         await pilot.press("d")
         directory = url[: url.rfind("/") + 1]
-        assert f"dir {directory}" in app.batches.draft(app.state.domain)[0].splitlines()
+        assert f"dir {directory}" in app.desk.batches.draft(app.state.domain)[0].splitlines()
         assert str(table.get_cell_at((1, 0))) == "D"
         await pilot.press("tab")  # the IP panel: not taggable, and it says so
         await pilot.press("space")

@@ -76,10 +76,10 @@ async def test_header_counts_what_will_be_sent(make_app) -> None:
         entry = app.screen.query_one(LogView).selected
         await pilot.press("space")  # the 30th line, tagged from the log pane
         await pilot.pause(0.3)
-        text, kind = app.load_draft()
-        assert app.tag_of(entry) == "url"
+        text, kind = app.desk.load_draft()
+        assert app.desk.tag_of(entry) == "url"
         assert len([ln for ln in text.split("\n") if ln.strip()]) == 30
-        want = len(plan_text(text, kind, app.refresh_domain).entries)
+        want = len(plan_text(text, kind, app.desk.refresh_domain).entries)
         assert want == 29
         status = str(app.screen.query_one("#status").render())
         assert f"refresh batch: {want}" in status, status
@@ -100,7 +100,7 @@ async def test_the_modal_names_the_default_type_in_words(make_app) -> None:
         assert "prefix are URLs" in shown() and "directories" not in shown()
         await pilot.press("ctrl+t")
         await pilot.pause(0.1)
-        assert app.load_draft()[1] is RefreshKind.DIRECTORY
+        assert app.desk.load_draft()[1] is RefreshKind.DIRECTORY
         assert "prefix are directories" in shown() and "URLs" not in shown()
         await pilot.press("ctrl+t")
         await pilot.pause(0.1)

@@ -63,14 +63,14 @@ async def test_type_confirm_send_records_history_and_clears_batch(make_app, sim_
         await pilot.press("ctrl+s")
         assert modal(app).page == "page-confirm"
         await pilot.press("y")
-        await wait_until(pilot, lambda: app.refresh_job is not None and not app.refresh_job.running)
-        assert app.refresh_job.ok
+        await wait_until(pilot, lambda: app.desk.refresh_job is not None and not app.desk.refresh_job.running)
+        assert app.desk.refresh_job.ok
         [rec] = sim_server.sim.refreshes
         assert rec["type"] == "url"
         assert rec["url_list"] == [f"{D}/a%20b.png", f"{D}/%E4%B8%AD%E6%96%87.png"]
         [hist] = history_lines()
         assert hist["domain"] == "cdn.example.com" and hist["requests"][0]["status"] == 200
-        assert app.batches.draft("cdn.example.com")[0] == ""  # accepted entries leave the batch
+        assert app.desk.batches.draft("cdn.example.com")[0] == ""  # accepted entries leave the batch
 
 
 async def test_cancel_and_escape_keep_the_draft(make_app, sim_server) -> None:
@@ -88,8 +88,8 @@ async def test_cancel_and_escape_keep_the_draft(make_app, sim_server) -> None:
         assert "keep-me.png" in modal(app).query_one("#entries").text
         assert sim_server.sim.refreshes == []
         # this instance's own draft file (tui/refresh/instances.py), written as it was typed
-        saved = json.loads(app.batches.files.own_path("cdn.example.com").read_text())
-        assert app.batches.files.own_path("cdn.example.com").parent == (
+        saved = json.loads(app.desk.batches.files.own_path("cdn.example.com").read_text())
+        assert app.desk.batches.files.own_path("cdn.example.com").parent == (
             Path(os.environ["XDG_DATA_HOME"]) / "s4top" / "drafts" / "cdn.example.com")
         assert "keep-me.png" in saved["text"]
 
@@ -128,17 +128,17 @@ async def test_tagging_marks_rows_and_prefills(make_app) -> None:
         lv = app.screen.query_one(LogView)
         entry = lv.selected
         await pilot.press("space")
-        assert app.tag_of(entry) == "url"
+        assert app.desk.tag_of(entry) == "url"
         status = str(app.screen.query_one("#status").render())
         assert "refresh batch: 1" in status
         await pilot.press("k", "d")
         other = lv.selected
-        assert app.tag_of(other) in ("directory", "url")
+        assert app.desk.tag_of(other) in ("directory", "url")
         await pilot.press("r")
         text = modal(app).query_one("#entries").text
         assert f"url {entry.url}" in text and "dir https://cdn.example.com/" in text
         await pilot.press("escape", "j", "space")  # untag the first one again
-        assert app.tag_of(entry) != "url" or entry.url.rsplit("/", 1)[0] + "/" in text
+        assert app.desk.tag_of(entry) != "url" or entry.url.rsplit("/", 1)[0] + "/" in text
 
 
 async def test_failed_request_retried_with_one_key(make_app, sim_server) -> None:
@@ -148,15 +148,15 @@ async def test_failed_request_retried_with_one_key(make_app, sim_server) -> None
         await wait_until(pilot, lambda: loaded(app))
         await open_and_type(pilot, app, f"{D}/retry.png")
         await pilot.press("ctrl+s", "y")
-        await wait_until(pilot, lambda: not app.refresh_job.running, timeout=20)
-        job = app.refresh_job
+        await wait_until(pilot, lambda: not app.desk.refresh_job.running, timeout=20)
+        job = app.desk.refresh_job
         assert job.failed() == [0] and not job.ok
         summary = str(modal(app).query_one("#send-summary").render())
         assert "R retries" in summary
-        assert "retry.png" in app.batches.draft("cdn.example.com")[0]  # nothing lost
+        assert "retry.png" in app.desk.batches.draft("cdn.example.com")[0]  # nothing lost
         sim_server.sim.faults.clear()
         await pilot.press("R")
-        await wait_until(pilot, lambda: not app.refresh_job.running and app.refresh_job.ok, timeout=20)
+        await wait_until(pilot, lambda: not app.desk.refresh_job.running and app.desk.refresh_job.ok, timeout=20)
         assert [r["status"] for r in sim_server.sim.refreshes][-1] == 200
         assert len(history_lines()) == 2
 
@@ -168,11 +168,11 @@ async def test_429_shows_the_wait(make_app, sim_server) -> None:
         await wait_until(pilot, lambda: loaded(app))
         await open_and_type(pilot, app, f"{D}/limited.png")
         await pilot.press("ctrl+s", "y")
-        await wait_until(pilot, lambda: app.refresh_job.requests[0].phase == "retrying")
+        await wait_until(pilot, lambda: app.desk.refresh_job.requests[0].phase == "retrying")
         row = str(modal(app).query_one("#req-0 .req-detail").render())
         assert "retrying in 2s" in row and "rate limited" in row
-        await wait_until(pilot, lambda: not app.refresh_job.running, timeout=20)
-        assert app.refresh_job.ok
+        await wait_until(pilot, lambda: not app.desk.refresh_job.running, timeout=20)
+        assert app.desk.refresh_job.ok
 
 
 async def test_close_while_sending_then_toast(make_app, sim_server) -> None:
@@ -182,12 +182,12 @@ async def test_close_while_sending_then_toast(make_app, sim_server) -> None:
         await wait_until(pilot, lambda: loaded(app))
         await open_and_type(pilot, app, f"{D}/slow.png")
         await pilot.press("ctrl+s", "y")
-        await wait_until(pilot, lambda: app.refresh_job.requests[0].phase == "sending")
+        await wait_until(pilot, lambda: app.desk.refresh_job.requests[0].phase == "sending")
         await pilot.press("escape")
-        assert not isinstance(app.screen, RefreshModal) and app.refresh_job.running
+        assert not isinstance(app.screen, RefreshModal) and app.desk.refresh_job.running
         sim_server.sim.faults.clear()  # the hung request is answered
-        await wait_until(pilot, lambda: not app.refresh_job.running, timeout=20)
-        assert app.refresh_job.ok
+        await wait_until(pilot, lambda: not app.desk.refresh_job.running, timeout=20)
+        assert app.desk.refresh_job.ok
         assert any("refresh accepted" in n.message for n in app._notifications)
         await pilot.press("r")
         assert modal(app).page == "page-compose"
@@ -199,7 +199,7 @@ async def test_read_only_refuses_everywhere(make_app) -> None:
         await wait_until(pilot, lambda: loaded(app))
         await pilot.press("r", "space", "d")
         assert not isinstance(app.screen, RefreshModal)
-        assert app.batches.draft("cdn.example.com")[0] == ""
+        assert app.desk.batches.draft("cdn.example.com")[0] == ""
         assert any("read-only" in n.message for n in app._notifications)
 
 
@@ -221,13 +221,13 @@ async def test_history_resubmits(make_app, sim_server) -> None:
         await wait_until(pilot, lambda: loaded(app))
         await open_and_type(pilot, app, f"{D}/again.png")
         await pilot.press("ctrl+s", "y")
-        await wait_until(pilot, lambda: not app.refresh_job.running)
+        await wait_until(pilot, lambda: not app.desk.refresh_job.running)
         await pilot.press("escape", "h")
         assert isinstance(app.screen, HistoryScreen)
         await pilot.press("enter")
         assert f"url {D}/again.png" in modal(app).query_one("#entries").text
         await pilot.press("ctrl+s", "y")
-        await wait_until(pilot, lambda: not app.refresh_job.running and len(sim_server.sim.refreshes) == 2)
+        await wait_until(pilot, lambda: not app.desk.refresh_job.running and len(sim_server.sim.refreshes) == 2)
         assert sim_server.sim.refreshes[1]["url_list"] == [f"{D}/again.png"]
 
 
@@ -238,9 +238,9 @@ async def test_partial_failure_keeps_only_the_failed_entries(make_app, sim_serve
         await wait_until(pilot, lambda: loaded(app))
         await open_and_type(pilot, app, "\n".join(f"{D}/p{i}.png" for i in range(25)))
         await pilot.press("ctrl+s", "y")
-        await wait_until(pilot, lambda: not app.refresh_job.running, timeout=20)
-        assert [r.phase for r in app.refresh_job.requests] == ["failed", "ok"]
-        left = app.batches.draft("cdn.example.com")[0].split("\n")
+        await wait_until(pilot, lambda: not app.desk.refresh_job.running, timeout=20)
+        assert [r.phase for r in app.desk.refresh_job.requests] == ["failed", "ok"]
+        left = app.desk.batches.draft("cdn.example.com")[0].split("\n")
         assert left == [f"{D}/p{i}.png" for i in range(20)]
         [hist] = history_lines()
         assert [r["ok"] for r in hist["requests"]] == [False, True]

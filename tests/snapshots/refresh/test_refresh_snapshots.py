@@ -53,7 +53,7 @@ def test_modal_sending(snap_compare, app_factory, sim_server) -> None:
         urls = "\n".join(f"{D}/s{i}.png" for i in range(25))
         await open_modal(pilot, app, urls)
         await pilot.press("ctrl+s", "y")
-        await settle(pilot, lambda: app.refresh_job.requests[0].phase == "sending")
+        await settle(pilot, lambda: app.desk.refresh_job.requests[0].phase == "sending")
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
@@ -68,6 +68,6 @@ def test_modal_result_with_failure(snap_compare, app_factory, sim_server) -> Non
         urls = "\n".join(f"{D}/r{i}.png" for i in range(5))
         await open_modal(pilot, app, urls)
         await pilot.press("ctrl+s", "y")
-        await settle(pilot, lambda: not app.refresh_job.running)
+        await settle(pilot, lambda: not app.desk.refresh_job.running)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
