@@ -46,7 +46,8 @@ class S4TopApp(App[int]):
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
         Binding("question_mark", "help", "Help", tooltip="this help", id="app.help"),
         # priority: a modal screen (detail, refresh, help) cuts the app's other bindings off
-        Binding("f8", "screenshot", "Screenshot", show=False, priority=True, tooltip="save an SVG screenshot to export_dir", id="app.screenshot"),
+        Binding("f8", "screenshot", "Screenshot", show=False, priority=True,
+                tooltip="save an SVG screenshot to export_dir", id="app.screenshot"),
     ]
 
     #: what the dashboard watches: the shown domain, the clock's zone, the poll interval,
@@ -120,7 +121,8 @@ class S4TopApp(App[int]):
     ) -> None:
         """Every toast is plain, inert text: messages can quote servers and log fields."""
         del markup
-        super().notify(inert_lines(message), title=inert(title), severity=severity, timeout=timeout, markup=False)
+        super().notify(inert_lines(message), title=inert(title), severity=severity, timeout=timeout,
+                       markup=False)
 
     # ---- DashboardHost: what the dashboard reads every frame ---------------------------
     @property
@@ -313,7 +315,8 @@ def run_app(ctx: Context) -> int:
     from tui.context import UsageError
 
     if not ctx.domains:
-        raise UsageError("no CDN domain: use --domain D, S4TOP_DOMAIN, 'domain' in the config file, or --demo")
+        raise UsageError("no CDN domain: use --domain D, S4TOP_DOMAIN, 'domain' in the config "
+                         "file, or --demo")
     ctx.token.read()  # a missing token is a one-line error before the screen opens
     app = S4TopApp(ctx)
     for warning in app.keymap_warnings:  # also left on the terminal once the screen closes

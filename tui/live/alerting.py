@@ -84,8 +84,8 @@ class ErrorToasts:
         self._toasted[key] = now
         if isinstance(error, AuthError):
             # one message whichever poller met the 401 first: the token is the domain's problem
-            msg = (f"authentication failed ({error.status}): check BITIFUL_API_TOKEN or --token-file "
-                   f"(token from {self.token_source})")
+            msg = (f"authentication failed ({error.status}): check BITIFUL_API_TOKEN "
+                   f"or --token-file (token from {self.token_source})")
             self.notify(f"{domain}: {msg}", severity="error", timeout=8)
             return
         self.notify(f"{domain}: {self.describe(error)}", severity="warning", timeout=8)

@@ -92,7 +92,8 @@ class RefreshDesk:
         return self.hooks.domain()
 
     def load_draft(self) -> tuple[str, RefreshKind]:
-        """Opening the batch adopts what s4top instances that are gone left (tui/refresh/drafts.py)."""
+        """Opening the batch adopts what s4top instances that are gone left
+        (tui/refresh/drafts.py)."""
         domain = self.refresh_domain
         for other in self.batches.open(domain):
             text = other.data.get("text")
@@ -144,7 +145,8 @@ class RefreshDesk:
                  for u in (r.get("urls") or []) if isinstance(u, str)]
         text, kind = self.batches.draft(self.refresh_domain)
         extra = join_lines(pairs)
-        self._set_draft(self.refresh_domain, (text + "\n" + extra).strip("\n") if text.strip() else extra, kind)
+        self._set_draft(self.refresh_domain,
+                        (text + "\n" + extra).strip("\n") if text.strip() else extra, kind)
         self.open_refresh()
 
     def start_send(self, plan: RefreshPlan) -> SendJob:
@@ -169,7 +171,8 @@ class RefreshDesk:
             self._refresher = Refresher(client, self.history, pacer, describe=self.hooks.describe)
         return self._refresher
 
-    async def _send(self, job: SendJob, plan: RefreshPlan | None, only: list[int] | None = None) -> None:
+    async def _send(self, job: SendJob, plan: RefreshPlan | None,
+                    only: list[int] | None = None) -> None:
         refresher = self._get_refresher()
         try:
             job.submission = await refresher.submit(
@@ -188,7 +191,8 @@ class RefreshDesk:
         self._marks = None  # the charts mark the new refresh
         self.hooks.on_event(SENT, job.domain)
         if job.ok:
-            self.notify(job.summary() + " (accepted, not yet purged everywhere)", title="refresh", timeout=6)
+            self.notify(job.summary() + " (accepted, not yet purged everywhere)", title="refresh",
+                        timeout=6)
         else:
             msg = job.error or job.summary()
             if not self.hooks.modal_open():

@@ -49,5 +49,7 @@ def system_commands(app: App, screen: Screen) -> Iterator[SystemCommand]:
                 keys = key_label(keymap.get(b.id, b.key) if b.id else b.key)
                 yield SystemCommand(f"{b.description} ({keys})", f"binding {b.id}",
                                     partial(screen.run_action, b.action))
-    yield SystemCommand("Help: keys", "list every binding", app.action_help)  # type: ignore[attr-defined]
-    yield SystemCommand("Save screenshot (F8)", "SVG of the screen", app.action_screenshot)  # type: ignore[attr-defined]
+    yield SystemCommand("Help: keys", "list every binding",
+                        app.action_help)  # type: ignore[attr-defined]
+    yield SystemCommand("Save screenshot (F8)", "SVG of the screen",
+                        app.action_screenshot)  # type: ignore[attr-defined]

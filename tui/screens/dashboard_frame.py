@@ -40,7 +40,8 @@ class ChartFeed:
             end = sec - 1  # the current second is still filling
             per_class = {c: st.rates.counts(end, 120, c) for c in StatusClass}
             # per-minute bars over the buffered window (at most the last 30 minutes)
-            minutes = max(1, min(30, int(end - (st.first_ns // 10**9 if st.first_ns else end)) // 60 + 1))
+            minutes = max(1, min(
+                30, int(end - (st.first_ns // 10**9 if st.first_ns else end)) // 60 + 1))
             per_minute = {c: st.minute_rates.counts(end, minutes, c) for c in StatusClass}
             shares = {c: st.rates.share(c, end - 60, end + 1) for c in StatusClass}
             share_5xx = shares.get(StatusClass.S5XX)
@@ -70,7 +71,8 @@ class StatusFeed:
         self.key: tuple = ()  # what the status line last showed
 
     def show(self, line: StatusLine, info: StatusInfo, now: float) -> None:
-        key = (int(now), replace(info, log_health=copy(info.log_health), series_health=copy(info.series_health)))
+        key = (int(now), replace(info, log_health=copy(info.log_health),
+                                 series_health=copy(info.series_health)))
         if key == self.key:
             return
         self.key = key
@@ -90,7 +92,8 @@ def empty_message(st: DomainState) -> str:
             parts.append("0 shows all classes")
         if buf.filter.text:
             parts.append("Esc clears the text filter")
-        return f"no buffered entry matches the filter ({buf.filter.describe()}): " + ", ".join(parts)
+        return (f"no buffered entry matches the filter ({buf.filter.describe()}): "
+                + ", ".join(parts))
     if h.state in ("degraded", "offline", "rate_limited"):
         return "no entries yet: the log endpoint is failing (see the status line); retrying"
     if h.state == "connecting":

@@ -24,7 +24,8 @@ class DashboardMessages:
             self.name = name
 
         def can_replace(self, message: Message) -> bool:  # a key repeat opens it once
-            return isinstance(message, DashboardMessages.OpenRequested) and message.name == self.name
+            return (isinstance(message, DashboardMessages.OpenRequested)
+                    and message.name == self.name)
 
     class ExportRequested(Message):
         def __init__(self, plain: bool) -> None:

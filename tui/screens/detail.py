@@ -46,7 +46,8 @@ def detail_text(e: LogEntry, utc: bool) -> Text:
     when = datetime.fromtimestamp(e.time_ns / 1e9, tz=UTC if utc else None)
     rows = [
         ("time", f"{when.isoformat(timespec='milliseconds')}  ({e.time_ns} ns)"),
-        ("status", f"{e.status or '-'}  ({e.status_class.value if e.status_class else 'unknown class'})"),
+        ("status",
+         f"{e.status or '-'}  ({e.status_class.value if e.status_class else 'unknown class'})"),
         ("method", shown(e.method or "-")),
         ("size", f"{format_bytes(e.size)}  ({e.size} bytes)"),
         ("client ip", shown(e.client_ip or "-")),
@@ -55,7 +56,9 @@ def detail_text(e: LogEntry, utc: bool) -> Text:
         ("url", shown(e.url or "-")),
     ]
     for k, v in e.extra.items():
-        rows.append((inert(str(k), 40), shown(v if isinstance(v, str) else json.dumps(v, ensure_ascii=True, default=str))))
+        rows.append((inert(str(k), 40),
+                     shown(v if isinstance(v, str)
+                           else json.dumps(v, ensure_ascii=True, default=str))))
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         t.append(k.ljust(width), KEY)

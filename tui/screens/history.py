@@ -31,7 +31,9 @@ def outcome_of(rec: dict[str, Any]) -> Text:
 class HistoryScreen(ModalScreen[dict | None]):
     DEFAULT_CSS = """
     HistoryScreen { align: center middle; }
-    HistoryScreen > Vertical { width: 96%; height: 90%; border: round $accent; background: $surface; }
+    HistoryScreen > Vertical {
+        width: 96%; height: 90%; border: round $accent; background: $surface;
+    }
     HistoryScreen DataTable { height: 1fr; }
     HistoryScreen #history-empty { padding: 1 2; color: $text-muted; }
     """
@@ -48,7 +50,8 @@ class HistoryScreen(ModalScreen[dict | None]):
         with Vertical() as v:
             v.border_title = "refresh history (Enter: put back into the batch and review)"
             if not self.records:
-                yield Static("no refresh has been submitted from this machine yet", id="history-empty")
+                yield Static("no refresh has been submitted from this machine yet",
+                             id="history-empty")
             table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, id="history-table")
             yield table
         yield Footer()

@@ -49,14 +49,17 @@ def overview_row(st: DomainState, now_s: int, threshold_5xx: float = 0.05) -> li
         Text("-" if share is None else f"{'▲' if hot else ''}{share:.2%}",
              Style(color="red", bold=True, reverse=True) if hot else Style()),
         Text("-" if offload is None else f"{offload:.1%}"),
-        Text(alert or "-", Style(color="white", bgcolor="red", bold=True) if alert else Style(dim=True)),
+        Text(alert or "-",
+             Style(color="white", bgcolor="red", bold=True) if alert else Style(dim=True)),
     ]
 
 
 class OverviewScreen(ModalScreen[int | None]):
     DEFAULT_CSS = """
     OverviewScreen { align: center middle; }
-    OverviewScreen > Vertical { width: 96%; height: auto; max-height: 90%; border: round $accent; background: $surface; }
+    OverviewScreen > Vertical {
+        width: 96%; height: auto; max-height: 90%; border: round $accent; background: $surface;
+    }
     OverviewScreen DataTable { height: auto; max-height: 30; }
     """
     BINDINGS = [
@@ -64,7 +67,8 @@ class OverviewScreen(ModalScreen[int | None]):
         Binding("enter", "choose", "Switch to", id="overview.choose"),
     ]
 
-    def __init__(self, states: list[DomainState], active: int, now: Callable[[], float], range_label: str,
+    def __init__(self, states: list[DomainState], active: int, now: Callable[[], float],
+                 range_label: str,
                  threshold_5xx: float = 0.05) -> None:
         super().__init__()
         self.threshold_5xx = threshold_5xx
@@ -75,13 +79,15 @@ class OverviewScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as v:
-            v.border_title = f"domains (traffic and requests over {self.range_label}; 5xx share of the last 5 min)"
+            v.border_title = (f"domains (traffic and requests over {self.range_label}; "
+                              "5xx share of the last 5 min)")
             yield DataTable(cursor_type="row", id="overview-table")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("domain", "health", "edge traffic", "requests", "5xx share", "offload", "alert")
+        table.add_columns("domain", "health", "edge traffic", "requests", "5xx share", "offload",
+                          "alert")
         self._fill()
         table.move_cursor(row=self.active)
         table.focus()

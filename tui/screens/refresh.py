@@ -58,13 +58,16 @@ def plan_summary(plan: RefreshPlan) -> Text:
     t = Text()
     n, m = len(plan.entries), len(plan.requests)
     if n:
-        t.append(f"plan: {n} entr{'y' if n == 1 else 'ies'} -> {m} request{'s' if m != 1 else ''} of at most 20", Style(bold=True))
+        t.append(f"plan: {n} entr{'y' if n == 1 else 'ies'} -> "
+                 f"{m} request{'s' if m != 1 else ''} of at most 20", Style(bold=True))
         kinds = sorted({str(k) for k, _ in plan.entries})
         t.append(f"  ({', '.join(kinds)})")
     else:
-        t.append("plan: nothing to send yet (one URL per line; prefix a line with 'dir ' for a directory)", Style(dim=True))
+        t.append("plan: nothing to send yet (one URL per line; prefix a line with 'dir ' "
+                 "for a directory)", Style(dim=True))
     if plan.duplicates:
-        t.append(f"  {plan.duplicates} duplicate{'s' if plan.duplicates != 1 else ''} folded", Style(dim=True))
+        t.append(f"  {plan.duplicates} duplicate{'s' if plan.duplicates != 1 else ''} folded",
+                 Style(dim=True))
     for p in plan.problems[:50]:
         t.append(f"\n✖ line {p.line_no}: ", Style(color="red", bold=True))
         t.append(f"{p.reason}: ", Style(color="red"))
@@ -139,11 +142,16 @@ class RefreshModal(ModalScreen[None]):
                 with Vertical(id="page-compose"):
                     with Horizontal(id="kind-row"):
                         with RadioSet(id="kind"):
-                            yield RadioButton("url", value=self._kind is RefreshKind.URL, id="kind-url")
-                            yield RadioButton("directory", value=self._kind is RefreshKind.DIRECTORY, id="kind-dir")
+                            yield RadioButton("url", value=self._kind is RefreshKind.URL,
+                                              id="kind-url")
+                            yield RadioButton("directory",
+                                              value=self._kind is RefreshKind.DIRECTORY,
+                                              id="kind-dir")
                         yield Static(kind_words(self._kind), id="kind-help")
-                    entries = TextArea(self._text, id="entries", soft_wrap=False, show_line_numbers=True, tab_behavior="focus")
-                    entries.set_reactive(TextArea.cursor_blink, False)  # nothing blinks when nothing changes
+                    entries = TextArea(self._text, id="entries", soft_wrap=False,
+                                       show_line_numbers=True, tab_behavior="focus")
+                    # nothing blinks when nothing changes
+                    entries.set_reactive(TextArea.cursor_blink, False)
                     yield entries
                     yield Static("", id="plan")
                     with Horizontal(id="buttons"):
@@ -209,7 +217,8 @@ class RefreshModal(ModalScreen[None]):
         self.query_one(f"#{target}", RadioButton).value = True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {"submit": self.action_submit, "close": self.action_back, "send": self.action_confirm,
+        actions = {"submit": self.action_submit, "close": self.action_back,
+                   "send": self.action_confirm,
                    "back": self.action_back}
         if event.button.id in actions:
             actions[event.button.id]()
@@ -219,7 +228,8 @@ class RefreshModal(ModalScreen[None]):
         if action in ("confirm", "cancel"):
             return page == "page-confirm"
         if action == "retry":
-            return page == "page-send" and self.job is not None and not self.job.running and bool(self.job.failed())
+            return (page == "page-send" and self.job is not None and not self.job.running
+                    and bool(self.job.failed()))
         if action in ("submit", "toggle_kind"):
             return page == "page-compose"
         return True
@@ -229,13 +239,16 @@ class RefreshModal(ModalScreen[None]):
         plan = self.plan
         assert plan is not None
         if plan.problems:
-            self.notify(f"{len(plan.problems)} invalid line(s): fix or remove them first; nothing was sent", severity="error")
+            self.notify(f"{len(plan.problems)} invalid line(s): fix or remove them first; "
+                        "nothing was sent", severity="error")
             return
         if not plan.requests:
             self.notify("nothing to send: type one URL per line", severity="warning")
             return
         t = Text()
-        t.append(f"Send {len(plan.entries)} entr{'y' if len(plan.entries) == 1 else 'ies'} in {len(plan.requests)} request(s) to {self.host.refresh_domain}?\n\n", Style(bold=True))
+        t.append(f"Send {len(plan.entries)} entr{'y' if len(plan.entries) == 1 else 'ies'} "
+                 f"in {len(plan.requests)} request(s) to {self.host.refresh_domain}?\n\n",
+                 Style(bold=True))
         for w in scope_warnings(plan):
             t.append(f"⚠ {w}\n", Style(color="yellow", bold=True))
         if scope_warnings(plan):
@@ -246,7 +259,8 @@ class RefreshModal(ModalScreen[None]):
                 t.append(f"  {inert(u, 200)}\n")
             if len(r.urls) > 6:
                 t.append(f"  … {len(r.urls) - 6} more\n", Style(dim=True))
-        t.append("\ny sends · n or Esc goes back (the CDN answers 'accepted', not 'purged everywhere')", Style(dim=True))
+        t.append("\ny sends · n or Esc goes back (the CDN answers 'accepted', "
+                 "not 'purged everywhere')", Style(dim=True))
         self.query_one("#confirm-text", Static).update(t)
         self._show("page-confirm")
         self.query_one("#send", Button).focus()
@@ -275,7 +289,8 @@ class RefreshModal(ModalScreen[None]):
         for i, st in enumerate(job.requests):
             row = Horizontal(classes="req-row", id=f"req-{i}")
             rows.mount(row)
-            row.mount(Static(f"{i + 1}/{len(job.requests)} {st.request.kind} x{len(st.request.urls)} ", classes="req-label"))
+            row.mount(Static(f"{i + 1}/{len(job.requests)} {st.request.kind} "
+                             f"x{len(st.request.urls)} ", classes="req-label"))
             row.mount(ProgressBar(total=1.0, show_eta=False, show_percentage=False))
             row.mount(Static("", classes="req-detail"))
         self._show("page-send")
@@ -286,9 +301,12 @@ class RefreshModal(ModalScreen[None]):
             return
         summary = Text(job.summary(), Style(bold=True, color="green" if job.ok else None))
         if not job.running:
-            summary.append("\nEsc closes" + (" · R retries the failed requests" if job.failed() else ""), Style(dim=True))
+            summary.append("\nEsc closes"
+                           + (" · R retries the failed requests" if job.failed() else ""),
+                           Style(dim=True))
         else:
-            summary.append("\nEsc closes this window; sending goes on and the result arrives as a toast", Style(dim=True))
+            summary.append("\nEsc closes this window; sending goes on and the result arrives "
+                           "as a toast", Style(dim=True))
         self.query_one("#send-summary", Static).update(summary)
         for i, st in enumerate(job.requests):
             try:

@@ -76,7 +76,8 @@ class SeriesPlot(PlotextPlot):
         self.refresh()
 
     def render(self) -> RenderResult:
-        key = (self.size.width, self.size.height, self.version, self.utc, self.error, self.app.theme, self.marks)
+        key = (self.size.width, self.size.height, self.version, self.utc, self.error,
+               self.app.theme, self.marks)
         if self._cached and self._cached[0] == key:
             return self._cached[1]
         d = self.data
@@ -98,7 +99,8 @@ class SeriesPlot(PlotextPlot):
         short = res.replace("per minute", "per min")
         tiny = res.replace("per minute (log)", "log/min").replace("hourly (API)", "API/h")
         plt.title(_fit(width, f"{head}{res} · {unit}/{d.per}", f"{head}{short} · {unit}/{d.per}",
-                       f"{head}{tiny} · {unit}/{d.per}", f"{d.range_label} · {tiny} · {unit}/{d.per}"))
+                       f"{head}{tiny} · {unit}/{d.per}",
+                       f"{d.range_label} · {tiny} · {unit}/{d.per}"))
         plt.xlabel(_fit(width, *legend))
         text = super().render()
         assert isinstance(text, Text)
@@ -161,14 +163,19 @@ class SeriesPlot(PlotextPlot):
         partial = [i for i, t in enumerate(times) if t + period_s > d.end_s]
         xs = list(range(len(times)))
         if complete:
-            plt.plot([xs[i] for i in complete], [e_s[i] for i in complete], color="cyan", marker="braille")
-            plt.plot([xs[i] for i in complete], [o_s[i] for i in complete], color="orange", marker="x")
+            plt.plot([xs[i] for i in complete], [e_s[i] for i in complete], color="cyan",
+                     marker="braille")
+            plt.plot([xs[i] for i in complete], [o_s[i] for i in complete], color="orange",
+                     marker="x")
         if partial:
-            plt.scatter([xs[i] for i in partial], [e_s[i] for i in partial], color="cyan", marker="○")
-            plt.scatter([xs[i] for i in partial], [o_s[i] for i in partial], color="orange", marker="○")
+            plt.scatter([xs[i] for i in partial], [e_s[i] for i in partial], color="cyan",
+                        marker="○")
+            plt.scatter([xs[i] for i in partial], [o_s[i] for i in partial], color="orange",
+                        marker="○")
         marked = False
         if times:
-            shown_marks = [x for x in ((m - times[0]) / period_s for m in self.marks) if 0 <= x <= len(times)]
+            shown_marks = [x for x in ((m - times[0]) / period_s for m in self.marks)
+                           if 0 <= x <= len(times)]
             for x in shown_marks:
                 plt.vline(x, color="magenta")
             marked = bool(shown_marks)
@@ -177,7 +184,8 @@ class SeriesPlot(PlotextPlot):
             n_ticks = max(2, min(6, self.size.width // 14))
             step = max(1, len(times) // n_ticks)
             ticks = xs[::step]
-            plt.xticks(ticks, [datetime.fromtimestamp(times[i], tz=tz).strftime(fmt) for i in ticks])
+            plt.xticks(ticks,
+                       [datetime.fromtimestamp(times[i], tz=tz).strftime(fmt) for i in ticks])
         now = " · ○ now (partial)" if partial else ""
         refresh = " · magenta: refreshes from s4top" if marked else ""
         return unit, (
@@ -249,7 +257,8 @@ class ChartsPane(Widget):
                 yield SparkCell(c.value, id=f"rate-{c.value}")
             yield SparkCell("live", id="rate-bytes")
 
-    def show_series(self, series: dict[Metric, Series], version: int, range_label: str, utc: bool, error: str, now: float,
+    def show_series(self, series: dict[Metric, Series], version: int, range_label: str, utc: bool,
+                    error: str, now: float,
                     marks: tuple[float, ...] = (), span_s: int = 0,
                     log: LogMinutes | None = None) -> None:
         """The two charts for the range (per-minute from `log` up to 6 h, see
@@ -280,8 +289,10 @@ class ChartsPane(Widget):
             s = series.get(m)
             cell = self.query_one(f"#spark-{m.value}", SparkCell)
             compact = self.size.width < 110
-            names = ({"traffic": "edge", "traffic_origin": "orig", "request": "req", "request_origin": "orig req"} if compact
-                     else {"traffic": "edge", "traffic_origin": "origin", "request": "edge req", "request_origin": "origin req"})
+            names = ({"traffic": "edge", "traffic_origin": "orig", "request": "req",
+                      "request_origin": "orig req"} if compact
+                     else {"traffic": "edge", "traffic_origin": "origin", "request": "edge req",
+                           "request_origin": "origin req"})
             name = names[m.value]
             if s is None:
                 cell.set(f"{name} {'error' if error else '…'}", [])
@@ -303,8 +314,10 @@ class ChartsPane(Widget):
             recent = counts[-10:]
             rate = sum(recent) / max(1, len(recent))
             share = (shares or {}).get(c)
-            pct = f" {share:.1%}" if share is not None and (c in (StatusClass.S4XX, StatusClass.S5XX)) else ""
-            label = f"{c.value} {rate:.3g}/s{pct}" if self.size.width < 110 else f"{c.value} {format_rate(rate)}{pct}"
+            pct = (f" {share:.1%}" if share is not None
+                   and (c in (StatusClass.S4XX, StatusClass.S5XX)) else "")
+            label = (f"{c.value} {rate:.3g}/s{pct}" if self.size.width < 110
+                     else f"{c.value} {format_rate(rate)}{pct}")
             data = (per_minute or {}).get(c, counts)
             style = None
             if c in over:
@@ -315,4 +328,5 @@ class ChartsPane(Widget):
             cell.set(label, [float(x) for x in data], style)
         recent_b = bytes_per_bucket[-10:]
         bps = sum(recent_b) / max(1, len(recent_b))
-        self.query_one("#rate-bytes", SparkCell).set(f"live {format_bits_per_s(bps)}", [float(x) for x in bytes_per_bucket])
+        self.query_one("#rate-bytes", SparkCell).set(f"live {format_bits_per_s(bps)}",
+                                                     [float(x) for x in bytes_per_bucket])

@@ -92,8 +92,9 @@ def middle_ellipsis(s: str, width: int) -> str:
 def header_text(opts: RowOptions) -> Text:
     w = widths_for(opts.width)
     head = " " + "TIME".ljust(w.time) + " "
-    for name, width, right in (("CODE", w.code, False), ("METHOD", w.method, False), ("SIZE", w.size, True),
-                               ("CLIENT", w.ip, False), ("CC", w.country, False)):
+    for name, width, right in (("CODE", w.code, False), ("METHOD", w.method, False),
+                               ("SIZE", w.size, True), ("CLIENT", w.ip, False),
+                               ("CC", w.country, False)):
         label = name if len(name) <= width else name[:width]
         head += (label.rjust(width) if right else label.ljust(width)) + " "
     if opts.show_cache:
@@ -160,7 +161,8 @@ def row_pieces(
     _cell(out, code, w.code, CLASS_STYLES.get(cls, UNKNOWN_STYLE) if cls else UNKNOWN_STYLE, spans)
     _cell(out, inert(e.method or "-", 32), w.method, None, spans)
     size = format_bytes(e.size)
-    _cell(out, size.replace(" ", "") if len(size) > w.size else size, w.size, None, None, right=True)
+    _cell(out, size.replace(" ", "") if len(size) > w.size else size, w.size, None, None,
+          right=True)
     _cell(out, inert(e.client_ip or "-", 64), w.ip, None, spans)
     _cell(out, inert(e.country or "-", 16), w.country, DIM, spans)
     if opts.show_cache:

@@ -265,9 +265,11 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         buf = self.buffer
         if idx >= buf.view_len or idx < 0:
             if buf.view_len == 0 and y == 1 and self.empty_message:
-                msg = Text("  " + self.empty_message, style=Style(dim=True, italic=True), no_wrap=True)
+                msg = Text("  " + self.empty_message, style=Style(dim=True, italic=True),
+                           no_wrap=True)
                 msg.stylize_before(self.rich_style)
-                return Strip(msg.render(self.app.console), msg.cell_len).crop_extend(0, width, self.rich_style)
+                return Strip(msg.render(self.app.console), msg.cell_len).crop_extend(
+                    0, width, self.rich_style)
             return Strip.blank(width, self.rich_style)
         seq = buf.view_seq(idx)
         is_cursor = seq == self.cursor_seq

@@ -178,9 +178,11 @@ def _counts_line(t: Text, info: StatusInfo) -> None:
     if not info.caught_up and info.log_health.state in ("ok", "connecting"):
         t.append("catching up… ", Style(bold=True, color="cyan"))
     if info.paused:
-        t.append(f" PAUSED +{format_count(info.new_count)} new ", Style(bold=True, reverse=True, color="yellow"))
+        t.append(f" PAUSED +{format_count(info.new_count)} new ",
+                 Style(bold=True, reverse=True, color="yellow"))
     elif not info.following:
-        t.append(f" +{format_count(info.new_count)} new (G: live) ", Style(bold=True, color="yellow"))
+        t.append(f" +{format_count(info.new_count)} new (G: live) ",
+                 Style(bold=True, color="yellow"))
     else:
         t.append("FOLLOW", Style(bold=True, color="green"))
     if info.pending_tags:
