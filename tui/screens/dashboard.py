@@ -13,7 +13,6 @@ from typing import Protocol
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -22,6 +21,7 @@ from tui.core.buffer import FilterError, LogFilter
 from tui.core.models import LogEntry, StatusClass
 from tui.core.sanitize import inert
 from tui.live.state import DomainState
+from tui.screens.dashboard_bindings import DASHBOARD_BINDINGS
 from tui.screens.dashboard_frame import ChartFeed, StatusFeed, empty_message, status_info
 from tui.screens.dashboard_messages import DashboardMessages
 from tui.widgets.charts import ChartsPane
@@ -33,7 +33,8 @@ from tui.widgets.statusline import StatusLine
 
 class DashboardHost(Protocol):
     """What the dashboard reads from the app each frame (so the screen never imports it);
-    `active`, `utc`, `poll_s` and `draft_version` are reactives of the host that the dashboard watches."""
+    `active`, `utc`, `poll_s` and `draft_version` are reactives of the host that the dashboard
+    watches."""
 
     @property
     def state(self) -> DomainState: ...
@@ -45,7 +46,8 @@ class DashboardHost(Protocol):
     def status_extras(self) -> dict: ...
 
 
-CLASS_KEYS = {"2": StatusClass.S2XX, "3": StatusClass.S3XX, "4": StatusClass.S4XX, "5": StatusClass.S5XX}
+CLASS_KEYS = {"2": StatusClass.S2XX, "3": StatusClass.S3XX, "4": StatusClass.S4XX,
+              "5": StatusClass.S5XX}
 
 
 class Dashboard(DashboardMessages, Screen[None]):
@@ -59,45 +61,7 @@ class Dashboard(DashboardMessages, Screen[None]):
     #log-header { height: 1; background: $boost; }
     """
 
-    BINDINGS = [
-        Binding("2", "class_key('2')", "2XX", tooltip="2XX only / add or remove 2XX", id="dashboard.class_2xx"),
-        Binding("3", "class_key('3')", "3XX", tooltip="3XX only / add or remove 3XX", id="dashboard.class_3xx"),
-        Binding("4", "class_key('4')", "4XX", tooltip="4XX only / add or remove 4XX", id="dashboard.class_4xx"),
-        Binding("5", "class_key('5')", "5XX", tooltip="5XX only / add or remove 5XX", id="dashboard.class_5xx"),
-        Binding("0", "all_classes", "All", tooltip="show all status classes", id="dashboard.class_all"),
-        Binding("slash", "open_filter", "Filter", tooltip="filter by text or /regex/", id="dashboard.filter"),
-        Binding("escape", "back", "Back", show=False, tooltip="back out: close the filter box, clear the text filter", id="dashboard.back"),
-        Binding("f", "follow", "Follow", tooltip="follow new rows on/off", id="dashboard.follow"),
-        Binding("p", "pause", "Pause", tooltip="pause the log pane (buffer keeps collecting)", id="dashboard.pause"),
-        Binding("j,down", "cursor(1)", "Down", show=False, tooltip="cursor down", id="dashboard.down"),
-        Binding("k,up", "cursor(-1)", "Up", show=False, tooltip="cursor up (stops following)", id="dashboard.up"),
-        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, tooltip="page down", id="dashboard.page_down"),
-        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, tooltip="page up", id="dashboard.page_up"),
-        Binding("g,home", "first", "First", show=False, tooltip="first buffered entry", id="dashboard.first"),
-        Binding("G,end", "live", "Live", show=False, tooltip="jump to live and resume following", id="dashboard.live"),
-        Binding("enter", "detail", "Detail", tooltip="entry detail with raw JSON", id="dashboard.detail"),
-        Binding("c", "copy_url", "Copy URL", show=False, tooltip="copy the entry's URL (OSC 52)", id="dashboard.copy"),
-        Binding("r", "open_refresh", "Refresh", tooltip="refresh cache: review and send the batch", id="dashboard.refresh"),
-        Binding("space", "tag('url')", "Tag URL", show=False, tooltip="add/remove the entry's URL in the refresh batch", id="dashboard.tag_url"),
-        Binding("d", "tag('directory')", "Tag dir", show=False, tooltip="add/remove the entry's directory in the refresh batch", id="dashboard.tag_dir"),
-        Binding("h", "history", "History", show=False, tooltip="refresh history; Enter re-submits", id="dashboard.history"),
-        Binding("left_square_bracket", "domain(-1)", "Prev domain", show=False, tooltip="previous domain", id="dashboard.domain_prev"),
-        Binding("right_square_bracket", "domain(1)", "Next domain", show=False, tooltip="next domain", id="dashboard.domain_next"),
-        Binding("n", "top", "Top-N", tooltip="top URLs, IPs, codes, countries; Enter filters the log", id="dashboard.top"),
-        Binding("exclamation_mark", "alerts", "Alerts", show=False,
-                tooltip="alert list, every domain; Enter shows the alert's entries",
-                id="dashboard.alerts"),
-        Binding("o", "overview", "Overview", show=False, tooltip="all domains at a glance; Enter switches", id="dashboard.overview"),
-        Binding("t", "cycle_range", "Range", tooltip="chart range: 1h 6h 24h 7d 30d", id="dashboard.range"),
-        Binding("plus,equals_sign", "poll(1)", "Slower poll", show=False, tooltip="poll less often", id="dashboard.poll_slower"),
-        Binding("minus", "poll(-1)", "Faster poll", show=False, tooltip="poll more often", id="dashboard.poll_faster"),
-        Binding("ctrl+r", "retry_now", "Retry now", show=False,
-                tooltip="retry now while waiting after an error", id="dashboard.retry_now"),
-        Binding("v", "charts", "Charts", show=False, tooltip="charts: auto, full, compact, hidden", id="dashboard.charts"),
-        Binding("u", "utc", "UTC", show=False, tooltip="UTC / local time", id="dashboard.utc"),
-        Binding("e", "export(False)", "Export", show=False, tooltip="export shown entries as JSON Lines", id="dashboard.export"),
-        Binding("E", "export(True)", "Export text", show=False, tooltip="export shown entries as text", id="dashboard.export_text"),
-    ]
+    BINDINGS = DASHBOARD_BINDINGS
 
     def __init__(self, host: DashboardHost, *, tag_of: Callable[[LogEntry], str | None],
                  marks: Callable[[str], tuple[float, ...]], max_fps: float,
@@ -121,8 +85,10 @@ class Dashboard(DashboardMessages, Screen[None]):
         yield ChartsPane(id="charts")
         with Horizontal(id="filter-bar"):
             yield Static("filter:")
-            filter_input = Input(placeholder="text, or /regex/   (Enter: keep, Esc: clear)", id="filter-input")
-            filter_input.set_reactive(Input.cursor_blink, False)  # nothing blinks when nothing changes
+            filter_input = Input(placeholder="text, or /regex/   (Enter: keep, Esc: clear)",
+                                 id="filter-input")
+            # nothing blinks when nothing changes
+            filter_input.set_reactive(Input.cursor_blink, False)
             yield filter_input
             yield Static("", id="filter-error")
         yield Static("", id="log-header")
@@ -215,7 +181,8 @@ class Dashboard(DashboardMessages, Screen[None]):
         hkey = (lv.show_cache, self.size.width)
         if hkey != self._header_key:
             self._header_key = hkey
-            self.query_one("#log-header", Static).update(header_text(RowOptions(width=self.size.width, show_cache=lv.show_cache)))
+            self.query_one("#log-header", Static).update(
+                header_text(RowOptions(width=self.size.width, show_cache=lv.show_cache)))
         self._update_status()
 
     def _update_status(self) -> None:
