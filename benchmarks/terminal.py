@@ -63,8 +63,10 @@ def python_terminal(module: str, *args: str) -> Terminal:
 # ---- what the dashboard shows ----------------------------------------------------------------
 
 def dashboard_drawn(s: Screen) -> bool:
-    """The whole dashboard is on screen: the status line at the top, the footer at the bottom."""
-    return "s4top" in s.row(0) and bool(s.row(ROWS - 1).strip())
+    """The whole dashboard is on screen: the status line at the top (led by the app's name, or
+    by an alert when one is active), the footer at the bottom."""
+    top = s.row(0)
+    return ("s4top" in top or top.lstrip().startswith("ALERT")) and bool(s.row(ROWS - 1).strip())
 
 
 def status_row(s: Screen) -> str:
