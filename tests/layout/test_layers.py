@@ -19,24 +19,27 @@ ALLOWED: dict[str, set[str]] = {
     "tui.core": set(),
     "tui.api": {"tui", "tui.core"},
     "tui.insight": {"tui.core"},
-    "tui.sim": {"tui.core"},
+    "tui.recording": {"tui.core"},
+    "tui.sim": {"tui.core", "tui.recording"},
     "tui.config": {"tui.core"},
-    "tui.context": {"tui.core", "tui.api", "tui.config", "tui.sim"},
+    "tui.context": {"tui.core", "tui.api", "tui.config", "tui.sim", "tui.recording"},
     "tui.live": {"tui.core", "tui.api", "tui.insight"},
     "tui.refresh": {"tui.core", "tui.api"},
+    "tui.exporter": {"tui.core", "tui.api", "tui.config", "tui.insight", "tui.live"},
     "tui.widgets": {"tui.core", "tui.insight", "tui.live"},
     "tui.screens": {"tui.core", "tui.insight", "tui.live", "tui.refresh", "tui.widgets"},
     "tui.app": {"tui.core", "tui.api", "tui.context", "tui.config", "tui.insight", "tui.live",
-                "tui.refresh", "tui.screens", "tui.widgets"},
+                "tui.recording", "tui.refresh", "tui.screens", "tui.widgets"},
     "tui.commands": {"tui.core", "tui.api", "tui.app", "tui.config", "tui.context",
-                     "tui.insight", "tui.live", "tui.refresh", "tui.screens", "tui.sim"},
+                     "tui.exporter", "tui.insight", "tui.live", "tui.recording", "tui.refresh",
+                     "tui.screens", "tui.sim"},
     "tui.cli": {"tui", "tui.core", "tui.api", "tui.app", "tui.commands", "tui.config",
                 "tui.context", "tui.sim"},
 }
 SCREEN_FREE = {"tui.core", "tui.api", "tui.insight", "tui.sim", "tui.config", "tui.context",
-               "tui.live", "tui.refresh"}
+               "tui.live", "tui.refresh", "tui.exporter", "tui.recording"}
 FRAMEWORKS = {"textual", "rich", "textual_plotext", "plotext"}
-HTTP_FREE = {"tui.core", "tui.insight", "tui.live", "tui.refresh"}  # through tui.api only
+HTTP_FREE = {"tui.core", "tui.insight", "tui.live", "tui.refresh", "tui.recording"}  # through tui.api only
 
 
 def part_of(module: str) -> str:
