@@ -163,26 +163,60 @@ def _fail(reason: str) -> EntryResult:
     return EntryResult(ok=False, reason=reason)
 
 
+class _Refused(Exception):
+    """One step of `normalize_entry` refused the entry; the message is the reason."""
+
+
 def normalize_entry(
     text: str, kind: RefreshKind | str = RefreshKind.URL, domain: str | None = None
 ) -> EntryResult:
     """Check and encode one entry; on refusal `reason` says what is wrong and what to do."""
     kind = RefreshKind(kind)
+    notes: list[str] = []
+    try:
+        raw = _check_text(text)
+        scheme, authority, tail = _split_url(raw)
+        ascii_host, netloc = _netloc(scheme, authority, notes)
+        value = f"{scheme}://{netloc}{_encode_tail(tail, kind, notes)}"
+        if _STAR_ENCODED.search(value):  # paranoia: encoding never creates one; never send one
+            raise _Refused("contains '*' (or %2A): wildcards are refused")
+        if len(value) > MAX_URL_LEN:
+            raise _Refused(
+                f"too long after encoding ({len(value)} characters, at most {MAX_URL_LEN})")
+    except _Refused as refused:
+        return _fail(str(refused))
+    if domain:
+        try:
+            want = normalize_host(domain)
+        except ValueError:
+            want = domain.strip().lower()
+        if ascii_host != want:
+            notes.append(f"host {ascii_host} is not the selected domain {want}")
+    return EntryResult(ok=True, value=value, notes=notes)
+
+
+def _check_text(text: str) -> str:
+    """The entry without its blanks, refused for characters that never make a valid entry."""
     raw = text.strip(_BLANKS)
     if not raw:
-        return _fail("empty entry")
+        raise _Refused("empty entry")
     bad = _bad_char(raw)
     if bad:
-        return _fail(f"contains a {bad}; retype the URL")
+        raise _Refused(f"contains a {bad}; retype the URL")
     if "*" in raw or _STAR_ENCODED.search(raw):
-        return _fail(
+        raise _Refused(
             "contains '*' (or %2A): wildcards are refused; list each URL or refresh a directory"
         )
     if "#" in raw:
-        return _fail(
+        raise _Refused(
             "has a fragment ('#...'), which never reaches a CDN; remove it "
             "(a '#' inside a file name is written %23)"
         )
+    return raw
+
+
+def _split_url(raw: str) -> tuple[str, str, str]:
+    """(scheme, authority, path and query) of an http(s) URL."""
     m = _SCHEME.match(raw)
     if (
         m
@@ -191,52 +225,57 @@ def normalize_entry(
     ):
         m = None  # 'cdn.example.com:8080/x' is a host and port, not a scheme
     if not m:
-        return _fail("missing scheme: write the full URL, e.g. https://cdn.example.com/path")
+        raise _Refused("missing scheme: write the full URL, e.g. https://cdn.example.com/path")
     scheme = m.group(1).lower()
     if scheme not in ("http", "https"):
-        return _fail(f"only http:// and https:// URLs can be refreshed, not {scheme}:")
+        raise _Refused(f"only http:// and https:// URLs can be refreshed, not {scheme}:")
     rest = raw[m.end() :]
     if not rest.startswith("//"):
-        return _fail(f"missing host: write {scheme}://host/path")
+        raise _Refused(f"missing host: write {scheme}://host/path")
     rest = rest[2:]
     cut = len(rest)
     for sep in "/?":
         pos = rest.find(sep)
         if pos != -1:
             cut = min(cut, pos)
-    authority, tail = rest[:cut], rest[cut:]
-    notes: list[str] = []
+    return scheme, rest[:cut], rest[cut:]
 
+
+def _netloc(scheme: str, authority: str, notes: list[str]) -> tuple[str, str]:
+    """(ASCII host, host[:port] as sent): IDNA host, checked port, default port dropped."""
     if "@" in authority:
-        return _fail("user name or password in the URL; remove the 'user@' part")
+        raise _Refused("user name or password in the URL; remove the 'user@' part")
     if authority.startswith("["):
-        return _fail("IP address literals are not CDN domains; use the host name")
+        raise _Refused("IP address literals are not CDN domains; use the host name")
     host, port = authority, ""
     if ":" in authority:
         host, port = authority.rsplit(":", 1)
         # ASCII digits only: str.isdigit() also takes '²' (int() then raises) and fullwidth
         # digits (which int() reads, and which would have been sent as non-ASCII)
         if port and not (port.isascii() and port.isdigit()):
-            return _fail(f"port {port!r} is not a number")
+            raise _Refused(f"port {port!r} is not a number")
         if port and not 0 < int(port) < 65536:
-            return _fail(f"port {port} is out of range")
+            raise _Refused(f"port {port} is out of range")
         if port:
             port = str(int(port))  # ':080' is ':80'
     if not host:
-        return _fail(f"missing host: write {scheme}://host/path")
+        raise _Refused(f"missing host: write {scheme}://host/path")
     if "%" in host:
-        return _fail("percent-encoding in the host name; write the host name as is")
+        raise _Refused("percent-encoding in the host name; write the host name as is")
     try:
         ascii_host = normalize_host(host)
     except ValueError as e:
-        return _fail(str(e))
+        raise _Refused(str(e)) from None
     if not host.isascii():
         notes.append(f"host {host} sent as {ascii_host}")
     if port == _DEFAULT_PORTS[scheme]:
         notes.append(f"default port :{port} dropped")
         port = ""
-    netloc = f"{ascii_host}:{port}" if port else ascii_host
+    return ascii_host, (f"{ascii_host}:{port}" if port else ascii_host)
 
+
+def _encode_tail(tail: str, kind: RefreshKind, notes: list[str]) -> str:
+    """The path (and query) percent-encoded, with the rules of the entry's kind."""
     path, qmark, query = tail.partition("?")
     if not path:
         path = "/"
@@ -246,7 +285,7 @@ def normalize_entry(
         notes.append("special characters percent-encoded")
     if kind is RefreshKind.DIRECTORY:
         if qmark:
-            return _fail("a directory entry cannot have a query string ('?...')")
+            raise _Refused("a directory entry cannot have a query string ('?...')")
         if not enc_path.endswith("/"):
             enc_path += "/"
             notes.append("directory entries end with '/': added one")
@@ -254,19 +293,7 @@ def normalize_entry(
             notes.append("refreshes everything on this host")
     elif enc_path.endswith("/") and enc_path != "/":
         notes.append("a URL ending in '/' refreshes that one page; use directory for what is below")
-    value = f"{scheme}://{netloc}{enc_path}" + (f"?{enc_query}" if qmark else "")
-    if _STAR_ENCODED.search(value):  # paranoia: encoding never creates one, but never send one
-        return _fail("contains '*' (or %2A): wildcards are refused")
-    if len(value) > MAX_URL_LEN:
-        return _fail(f"too long after encoding ({len(value)} characters, at most {MAX_URL_LEN})")
-    if domain:
-        try:
-            want = normalize_host(domain)
-        except ValueError:
-            want = domain.strip().lower()
-        if ascii_host != want:
-            notes.append(f"host {ascii_host} is not the selected domain {want}")
-    return EntryResult(ok=True, value=value, notes=notes)
+    return enc_path + (f"?{enc_query}" if qmark else "")
 
 
 @lru_cache(maxsize=20_000)
