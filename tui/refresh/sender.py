@@ -131,52 +131,58 @@ class Refresher:
         if len(sub.sent_s) < len(sub.requests):
             sub.sent_s.extend([None] * (len(sub.requests) - len(sub.sent_s)))
         indices = list(only) if only is not None else list(range(len(sub.requests)))
-        in_flight: int | None = None
+        in_flight: list[int] = []  # the request whose answer is being awaited
         try:
             for i in indices:
-                req = sub.requests[i]
-                wait = self.pacer.delay(self.clock())
-                if wait > 0:
-                    emit(RefreshEvent(
-                        i,
-                        "waiting",
-                        f"pacing under {self.pacer.limit} requests per "
-                        f"{self.pacer.window_s:.0f}s",
-                        wait,
-                    ))
-                    await self.sleep(wait)
-                emit(RefreshEvent(i, "sending"))
-                sent = self.clock()
-                self.pacer.record(sent)
-                sub.sent_s[i] = sent
-                in_flight = i
-                try:
-                    outcome = await self.client.refresh(req, on_retry=self._retrying(i, emit))
-                except ApiError as exc:  # auth and other refusals that the client raises
-                    in_flight = None
-                    outcome = RefreshOutcome(
-                        ok=False,
-                        status=getattr(exc, "status", None),
-                        message=exc.message,
-                        latency_s=0.0,
-                    )
-                    sub.outcomes[i] = outcome
-                    emit(RefreshEvent(i, "done", outcome.message, outcome=outcome))
-                    raise
-                in_flight = None
-                sub.outcomes[i] = outcome
-                emit(RefreshEvent(i, "done", outcome.message, outcome=outcome))
+                await self._pace(i, emit)
+                await self._send_one(sub, i, emit, in_flight)
         except (asyncio.CancelledError, KeyboardInterrupt):
-            if in_flight is not None:  # interrupted while waiting for the answer
-                sub.outcomes[in_flight] = RefreshOutcome(
+            for i in in_flight:  # interrupted while waiting for the answer
+                sub.outcomes[i] = RefreshOutcome(
                     ok=False, status=None, message="outcome unknown: interrupted after sending",
-                    latency_s=max(0.0, self.clock() - (sub.sent_s[in_flight] or 0.0)), unknown=True,
+                    latency_s=max(0.0, self.clock() - (sub.sent_s[i] or 0.0)), unknown=True,
                 )
             raise
         finally:
             if self.history is not None:
                 self.history.append(sub.to_record())
         return sub
+
+    async def _pace(self, index: int, emit: Callable[[RefreshEvent], None]) -> None:
+        """Wait (and say so) when the next POST would go over the vendor's pace."""
+        wait = self.pacer.delay(self.clock())
+        if wait > 0:
+            emit(RefreshEvent(
+                index,
+                "waiting",
+                f"pacing under {self.pacer.limit} requests per {self.pacer.window_s:.0f}s",
+                wait,
+            ))
+            await self.sleep(wait)
+
+    async def _send_one(self, sub: Submission, i: int, emit: Callable[[RefreshEvent], None],
+                        in_flight: list[int]) -> None:
+        """POST request `i` and record its outcome; an ApiError is recorded, then raised."""
+        emit(RefreshEvent(i, "sending"))
+        sent = self.clock()
+        self.pacer.record(sent)
+        sub.sent_s[i] = sent
+        in_flight.append(i)
+        try:
+            outcome = await self.client.refresh(sub.requests[i],
+                                                on_retry=self._retrying(i, emit))
+        except ApiError as exc:  # auth and other refusals that the client raises
+            in_flight.clear()
+            outcome = RefreshOutcome(
+                ok=False, status=getattr(exc, "status", None), message=exc.message,
+                latency_s=0.0,
+            )
+            sub.outcomes[i] = outcome
+            emit(RefreshEvent(i, "done", outcome.message, outcome=outcome))
+            raise
+        in_flight.clear()
+        sub.outcomes[i] = outcome
+        emit(RefreshEvent(i, "done", outcome.message, outcome=outcome))
 
     def _retrying(
         self, index: int, emit: Callable[[RefreshEvent], None]
