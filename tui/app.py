@@ -23,13 +23,13 @@ from tui.core.sanitize import inert, inert_lines
 from tui.core.uistate import UiState
 from tui.insight.alert_log import AlertBook
 from tui.live.alerting import AlertWatch, ErrorToasts
-from tui.live.export import export_path, write_entries
+from tui.live.export import export_shown
 from tui.live.pollers import PollerHooks, series_loop, tail_loop
 from tui.live.state import RANGES, DomainState, alert_rules, alert_text, poll_step
 from tui.refresh import desk as desk_events
 from tui.refresh.desk import DeskHooks, RefreshDesk
 from tui.screens import navigate
-from tui.screens.commands import binding_rows, screenshot, system_commands
+from tui.screens.commands import binding_rows, keep_theme, screenshot, system_commands
 from tui.screens.dashboard import Dashboard
 from tui.screens.stylesheet import stylesheet
 
@@ -75,7 +75,8 @@ class S4TopApp(App[int]):
         self.set_reactive(S4TopApp.utc, s.utc)
         self._start_pollers = start_pollers
         self.clock_ns = clock_ns
-        self.hooks = PollerHooks(
+        self.hooks = PollerHooks.from_settings(
+            s,
             clock_ns=clock_ns,
             poll_s=self._poll_for,
             chart_range=lambda: RANGES[self._range_index][1:],
@@ -83,11 +84,6 @@ class S4TopApp(App[int]):
             toast_error=ErrorToasts(self.notify, lambda e: describe_error(e, self.ctx),
                                     ctx.token.description),
             toast=lambda m: self.notify(m, timeout=4),
-            backlog_s=s.backlog,
-            tail_delay_s=s.tail_delay,
-            backoff_base_s=s.backoff_base,
-            backoff_cap_s=s.backoff_cap,
-            auth_backoff_s=s.auth_backoff,
             entries_arrived=self._entries_arrived,
         )
         self.alerts = AlertWatch(self.states, alert_rules(s),
@@ -110,19 +106,11 @@ class S4TopApp(App[int]):
             self.keymap_warnings = keymap_warnings(s.keymap, self.BINDINGS, screen_bindings())
             self.set_keymap(s.keymap)
 
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: Any = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
         """Every toast is plain, inert text: messages can quote servers and log fields."""
-        del markup
-        super().notify(inert_lines(message), title=inert(title), severity=severity, timeout=timeout,
-                       markup=False)
+        super().notify(inert_lines(message), title=inert(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     # ---- DashboardHost: what the dashboard reads every frame ---------------------------
     @property
@@ -148,7 +136,7 @@ class S4TopApp(App[int]):
             "readonly": self.ctx.settings.readonly,
             "pending_tags": self.desk.pending_count(self.state.domain),
             "alert": alert_text(self.state),
-            "other_alerts": sum(1 for st in self.states if st is not self.state and alert_text(st)),
+            "other_alerts": self.alerts.others_alerting(self.state.domain),
         }
 
     # ---- the refresh desk's side of Textual --------------------------------------------
@@ -217,14 +205,12 @@ class S4TopApp(App[int]):
 
     @on(Dashboard.ExportRequested)
     def export_entries(self, msg: Dashboard.ExportRequested) -> None:
-        st = self.state
-        path = export_path(self.ctx.settings.export_dir, st.domain, msg.plain)
-        try:
-            n = write_entries(path, st.buffer, msg.plain, self.utc)
-        except OSError as exc:
-            self.notify(f"export failed: {exc.strerror} ({path})", severity="error")
-            return
-        self.notify(f"exported {n} entries to {path}", title="export", timeout=8)
+        ok, text = export_shown(self.ctx.settings.export_dir, self.state.domain,
+                                self.state.buffer, msg.plain, self.utc)
+        if not ok:
+            self.notify(text, severity="error")
+        else:
+            self.notify(text, title="export", timeout=8)
 
     # ---- domains ----------------------------------------------------------------------
     def switch_domain(self, index: int) -> None:
@@ -262,11 +248,7 @@ class S4TopApp(App[int]):
         self._start_polling()
 
     def on_mount(self) -> None:
-        saved = self.ui_state.load()
-        theme = saved.get("theme") or self.ctx.settings.theme
-        if theme in self.available_themes:
-            self.theme = theme
-        self.theme_changed_signal.subscribe(self, lambda t: self.ui_state.save(theme=t.name))
+        keep_theme(self, self.ui_state, self.ctx.settings.theme)
         # printed to stderr before the screen opened, where the full-screen app hides them:
         # a token file others can read, TLS verification off, a plain-http API base
         for warning in [*self.ctx.warnings, *self.keymap_warnings]:
@@ -293,11 +275,7 @@ class S4TopApp(App[int]):
 
     # ---- app actions -------------------------------------------------------------------
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
-
-        if isinstance(self.screen, HelpScreen):
-            return
-        self.push_screen(HelpScreen(self.binding_rows()))
+        navigate.open_help(self)
 
     def action_screenshot(self) -> None:
         screenshot(self, self.ctx.settings.export_dir)

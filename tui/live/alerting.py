@@ -31,6 +31,15 @@ class AlertWatch:
         for st in self.states:  # left unresolved by the last run: stale until evidence comes
             for rec in sorted(self.alert_book.unresolved(st.domain), key=lambda r: r.start_s):
                 st.alerts[rec.kind] = restored_state(rec)
+        self._alerting = self._count_alerting()
+
+    def _count_alerting(self) -> set[str]:
+        return {st.domain for st in self.states if any(a.active for a in st.alerts.values())}
+
+    def others_alerting(self, domain: str) -> int:
+        """How many other domains have an active alert (as of the last check: the header's
+        badge reads it every frame, the states change only once a second)."""
+        return len(self._alerting - {domain})
 
     def check(self) -> None:
         """Once a second, every domain (shown or not): one toast when an alert fires, one when
@@ -42,6 +51,7 @@ class AlertWatch:
             for a in st.alerts.values():
                 if a.active:  # the list shows the live peak; the file gets it with the next change
                     self.alert_book.track(st.domain, a, write=False)
+        self._alerting = self._count_alerting()
 
     def _alert_changed(self, st: DomainState, a: AlertState, event: str) -> None:
         if not self.alert_book.track(st.domain, a) and not self._alert_write_warned:

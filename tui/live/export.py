@@ -25,3 +25,14 @@ def write_entries(path: Path, buffer: LogBuffer, plain: bool, utc: bool) -> int:
             f.write(fmt(e) + "\n")
             n += 1
     return n
+
+
+def export_shown(export_dir: str, domain: str, buffer: LogBuffer, plain: bool,
+                 utc: bool) -> tuple[bool, str]:
+    """`e`/`E`: (ok, what to tell the user)."""
+    path = export_path(export_dir, domain, plain)
+    try:
+        n = write_entries(path, buffer, plain, utc)
+    except OSError as exc:
+        return False, f"export failed: {exc.strerror} ({path})"
+    return True, f"exported {n} entries to {path}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from tui.api.client import S4Client
 from tui.api.errors import ApiError, RateLimited
@@ -44,6 +45,13 @@ class PollerHooks:
     tail_retry: dict[str, asyncio.Event] = field(default_factory=dict)
     #: called after new log entries were ingested (the screen wakes its frame timer)
     entries_arrived: Callable[[DomainState], None] = lambda _st: None
+
+    @classmethod
+    def from_settings(cls, settings: Any, **hooks: Any) -> PollerHooks:
+        """The hooks with the tail's timing from the settings (tui/config.py)."""
+        return cls(backlog_s=settings.backlog, tail_delay_s=settings.tail_delay,
+                   backoff_base_s=settings.backoff_base, backoff_cap_s=settings.backoff_cap,
+                   auth_backoff_s=settings.auth_backoff, **hooks)
 
     def now(self) -> float:
         return self.clock_ns() / 1e9

@@ -1,4 +1,5 @@
-"""The keys as the help screen and the command palette list them, after the user's keymap."""
+"""The keys as the help screen and the command palette list them, after the user's keymap;
+the app-wide commands (screenshot, theme kept between runs)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+
+from tui.core.uistate import UiState
 
 
 def binding_rows(app: App, bindings: list[BindingType]) -> list[tuple[str, str, str]]:
@@ -53,3 +56,11 @@ def system_commands(app: App, screen: Screen) -> Iterator[SystemCommand]:
                         app.action_help)  # type: ignore[attr-defined]
     yield SystemCommand("Save screenshot (F8)", "SVG of the screen",
                         app.action_screenshot)  # type: ignore[attr-defined]
+
+
+def keep_theme(app: App, ui_state: UiState, default: str) -> None:
+    """The theme chosen last time (else the configured one), saved again when it changes."""
+    theme = ui_state.load().get("theme") or default
+    if theme in app.available_themes:
+        app.theme = theme
+    app.theme_changed_signal.subscribe(app, lambda t: ui_state.save(theme=t.name))

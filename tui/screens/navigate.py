@@ -80,3 +80,10 @@ def open_alerts(app: Any) -> None:
     from tui.screens.alerts import AlertListScreen, show_alert
 
     app.push_screen(AlertListScreen(app.alert_book.records, app.utc), chosen)
+
+
+def open_help(app: Any) -> None:
+    from tui.screens.help import HelpScreen
+
+    if not isinstance(app.screen, HelpScreen):
+        app.push_screen(HelpScreen(app.binding_rows()))
