@@ -159,8 +159,13 @@ def _valid_domains(settings: Settings) -> list[str]:
 
 def print_retry(endpoint: str, error: ApiError, delay_s: float) -> None:
     """Retries are never silent: one line on stderr before each retry sleep."""
-    print(f"s4top: {describe_error(error)}; retrying in {format_wait(delay_s)}",
-          file=sys.stderr, flush=True)
+    print_retrying(describe_error(error), delay_s)
+
+
+def print_retrying(what: str, delay_s: float | None) -> None:
+    """`s4top: <what went wrong>; retrying in 2.0s` on stderr (every command says it so)."""
+    wait = f"; retrying in {format_wait(delay_s)}" if delay_s is not None else ""
+    print(f"s4top: {what}{wait}", file=sys.stderr, flush=True)
 
 
 def format_wait(seconds: float) -> str:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from tui.api.retry import RetryPolicy
-from tui.context import Context, UsageError, describe_error, format_wait
+from tui.context import Context, UsageError, describe_error, print_retrying
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.logfmt import format_json, format_line
 from tui.core.models import LOG_CODES, LogEntry
@@ -132,9 +132,7 @@ async def _follow(ctx: Context, args: argparse.Namespace, domain: str, start: in
 
     def on_state(state: TailState) -> None:
         if not state.ok and state.error is not None:
-            wait = (f"; retrying in {format_wait(state.retry_in_s)}"
-                    if state.retry_in_s is not None else "")
-            print(f"s4top: {describe_error(state.error, ctx)}{wait}", file=sys.stderr, flush=True)
+            print_retrying(describe_error(state.error, ctx), state.retry_in_s)
             failing[0] = True
             return
         if state.warning:

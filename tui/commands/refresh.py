@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from tui.context import Context, UsageError, describe_error, format_wait
+from tui.context import Context, UsageError, describe_error, format_wait, print_retrying
 from tui.core.files import HistoryStore
 from tui.core.sanitize import inert
 from tui.refresh.lines import plan_lines, scope_warnings
@@ -201,12 +201,8 @@ async def _send(
                 file=sys.stderr,
                 flush=True,
             )
-        elif ev.phase == "retrying":  # retries are never silent (as print_retry, tui/context.py)
-            print(
-                f"s4top: {ev.detail}; retrying in {format_wait(ev.wait_s)}",
-                file=sys.stderr,
-                flush=True,
-            )
+        elif ev.phase == "retrying":  # retries are never silent
+            print_retrying(ev.detail, ev.wait_s)
         elif ev.phase == "done" and ev.outcome is not None:
             o = ev.outcome
             state = "ok" if o.ok else (

@@ -28,12 +28,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from typing import Any
 
-from tui.core.logfilter import FilterError, LogFilter, and_term, haystack
+from tui.core.logfilter import LogFilter, haystack
 from tui.core.models import LogEntry
-
-# FilterError and and_term are re-exported for the app and the dashboard, which import them
-# from here; new code imports them from tui/core/logfilter.py.
-__all__ = ["FilterError", "LogBuffer", "LogFilter", "and_term", "haystack"]
 
 #: The LogEntry fields the columns hold, in constructor order. A new field must be stored too.
 _COLUMNS = ("time_ns", "status", "method", "client_ip", "size", "url", "country", "cache",

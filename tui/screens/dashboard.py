@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tui.core.buffer import FilterError, LogFilter
+from tui.core.logfilter import FilterError, LogFilter
 from tui.core.models import LogEntry, StatusClass
 from tui.core.sanitize import inert
 from tui.live.state import DomainState

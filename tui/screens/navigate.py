@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tui.core.buffer import and_term
+from tui.core.logfilter import and_term
 from tui.core.models import LogEntry
 from tui.core.sanitize import inert
 from tui.insight.top import drill_filter
