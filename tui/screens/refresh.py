@@ -95,6 +95,15 @@ LIVE_CHECK_LINES = 1000
 CHECK_DELAY_S = 0.15
 
 
+
+class KindButton(RadioButton):
+    """A radio button whose state shows without colour: Textual draws the same dot for on and
+    off, told apart only by colour (docs/ux.md: never colour alone)."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 (Textual's name)
+        return "●" if self.value else " "
+
 class RefreshModal(ModalScreen[None]):
     DEFAULT_CSS = """
     RefreshModal { align: center middle; }
@@ -142,11 +151,11 @@ class RefreshModal(ModalScreen[None]):
                 with Vertical(id="page-compose"):
                     with Horizontal(id="kind-row"):
                         with RadioSet(id="kind"):
-                            yield RadioButton("url", value=self._kind is RefreshKind.URL,
-                                              id="kind-url")
-                            yield RadioButton("directory",
-                                              value=self._kind is RefreshKind.DIRECTORY,
-                                              id="kind-dir")
+                            yield KindButton("url", value=self._kind is RefreshKind.URL,
+                                             id="kind-url")
+                            yield KindButton("directory",
+                                             value=self._kind is RefreshKind.DIRECTORY,
+                                             id="kind-dir")
                         yield Static(kind_words(self._kind), id="kind-help")
                     entries = TextArea(self._text, id="entries", soft_wrap=False,
                                        show_line_numbers=True, tab_behavior="focus")

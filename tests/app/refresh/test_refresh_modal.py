@@ -272,3 +272,22 @@ async def test_text_cursors_do_not_blink(make_app) -> None:
             await pilot.pause(0.15)
             seen.add(ta._cursor_visible)
         assert seen == {True}
+
+
+async def test_the_chosen_kind_shows_without_colour(make_app) -> None:
+    """Only the chosen kind's radio button draws a dot (Textual draws one on both, told apart
+    by colour alone)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: loaded(app))
+        await pilot.press("r")
+        await pilot.pause(0.1)
+
+        def dots() -> tuple[bool, bool]:
+            return tuple("●" in str(modal(app).query_one(f"#kind-{k}").render())
+                         for k in ("url", "dir"))
+
+        assert dots() == (True, False)
+        await pilot.press("ctrl+t")
+        await pilot.pause(0.1)
+        assert dots() == (False, True)
