@@ -119,8 +119,11 @@ class ExporterCollector:
             for name in ENDPOINTS:
                 book = endpoints[name]
                 reqs.add_metric([d, name], book.requests)
+                # the kinds seen so far (in ERROR_KINDS order): zeros for all seven on every
+                # endpoint of every domain were 45 % of a scrape's samples
                 for kind in ERROR_KINDS:
-                    errs.add_metric([d, name, kind], book.errors.get(kind, 0))
+                    if kind in book.errors:
+                        errs.add_metric([d, name, kind], book.errors[kind])
                 if book.up is not None:
                     up.add_metric([d, name], 1.0 if book.up else 0.0)
                 if book.last_success_s is not None:

@@ -117,7 +117,7 @@ def test_api_books_up_errors_and_last_success() -> None:
     assert value(s, "bitiful_cdn_up", endpoint="request") is None  # no call has ended yet
     assert value(s, "bitiful_cdn_api_requests_total", endpoint="traffic") == 1
     assert value(s, "bitiful_cdn_api_errors_total", endpoint="traffic", kind="server") == 1
-    assert value(s, "bitiful_cdn_api_errors_total", endpoint="logs", kind="auth") == 0
+    assert value(s, "bitiful_cdn_api_errors_total", endpoint="logs", kind="auth") is None
     assert value(s, "bitiful_cdn_last_success_timestamp_seconds", endpoint="logs") == NOW_S - 4
     assert value(s, "bitiful_cdn_last_success_timestamp_seconds", endpoint="traffic") is None
 
@@ -185,3 +185,9 @@ def test_the_exporter_and_a_scrape_load_no_textual() -> None:
                          cwd=ROOT, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]"
+
+
+def test_the_readme_documents_every_metric_name() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Running it for a team", 1)[1].split("\n## ", 1)[0]
+    assert [n for n in sorted(NAMES) if f"`{n}`" not in section] == []
