@@ -9,6 +9,7 @@ name is not looked up at start (`getfqdn` can hang on a machine without DNS); an
 from __future__ import annotations
 
 import errno
+import gzip
 import ipaddress
 import socket
 import socketserver
@@ -99,12 +100,17 @@ class _Server(socketserver.ThreadingMixIn, WSGIServer):
 
 
 def _app(registry: CollectorRegistry) -> Callable[..., Iterable[bytes]]:
-    metrics = make_wsgi_app(registry)
+    metrics = make_wsgi_app(registry, disable_compression=True)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/metrics":
-            return metrics(environ, start_response)
+            # always the classic text format: Prometheus asks for OpenMetrics first, whose
+            # encoder in prometheus-client takes about twice as long, for nothing we use
+            environ["HTTP_ACCEPT"] = "text/plain; version=0.0.4"
+            if "gzip" not in environ.get("HTTP_ACCEPT_ENCODING", ""):
+                return metrics(environ, start_response)
+            return _gzipped(metrics, environ, start_response)
         if path == "/":
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"s4top exporter: the metrics are at /metrics\n"]
@@ -112,6 +118,17 @@ def _app(registry: CollectorRegistry) -> Callable[..., Iterable[bytes]]:
         return [b"not found: the metrics are at /metrics\n"]
 
     return app
+
+
+def _gzipped(inner: Callable[..., Iterable[bytes]], environ: dict[str, Any],
+             start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """The answer compressed at level 1: a tenth of the text's size, for a tenth of the CPU
+    of prometheus-client's own level 9 (it was a fifth of a scrape's time)."""
+    got: list[Any] = []
+    body = b"".join(inner(environ, lambda status, headers, *_: got.append((status, headers))))
+    status, headers = got[0]
+    start_response(status, [*headers, ("Content-Encoding", "gzip")])
+    return [gzip.compress(body, compresslevel=1)]
 
 
 class MetricsServer:
