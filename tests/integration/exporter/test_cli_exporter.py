@@ -223,3 +223,28 @@ def test_metrics_never_show_the_token_a_url_or_an_ip(sim, tmp_path: Path) -> Non
                 assert v == "other" or (v.isdigit() and 100 <= int(v) <= 599), v
             else:
                 assert v in ALLOWED[k], (k, v)
+
+
+def test_a_wrong_token_shows_as_auth_errors_and_up_0_never_the_token(sim, tmp_path: Path) -> None:
+    port = free_port()
+    wrong = "wrong-token-8d1f0c2e9b"
+    env = {**env_for(sim, tmp_path), "BITIFUL_API_TOKEN": wrong}
+    with start(["exporter", "--domain", A, "--listen", f"127.0.0.1:{port}"], env,
+               tmp_path / "run") as r:
+        wait_listening(r)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            text = scrape_text(f"http://127.0.0.1:{port}/metrics")
+            if total(text, "bitiful_cdn_api_errors_total", endpoint="logs", kind="auth") >= 1 \
+                    and total(text, "bitiful_cdn_up", endpoint="request") == 0 \
+                    and 'endpoint="request"' in text:
+                break
+            time.sleep(0.3)
+        result = r.stop()
+    assert total(text, "bitiful_cdn_api_errors_total", endpoint="logs", kind="auth") >= 1
+    assert total(text, "bitiful_cdn_up", endpoint="logs") == 0
+    assert total(text, "bitiful_cdn_log_requests_total") == 0
+    assert result.rc == 0
+    assert "authentication failed" in result.err  # one line per change of state, not per retry
+    assert result.err.count("authentication failed") <= 5
+    assert wrong not in result.err and wrong not in text
