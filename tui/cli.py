@@ -69,6 +69,16 @@ def _token_on_command_line(argv: Sequence[str]) -> bool:
     return False
 
 
+class _DomainAction(argparse.Action):
+    """`--domain D`: the last one given is the domain (every command); all of them are kept in
+    `domain_list` for the commands that take several (`s4top exporter`)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.domain_list = [*(getattr(namespace, "domain_list", None) or []), values]
+
+
 def _shared_options(suppress: bool) -> argparse.ArgumentParser:
     """The shared options; in subparsers their defaults are suppressed so a value given before
     the subcommand is not overwritten by the subparser's default."""
@@ -77,7 +87,8 @@ def _shared_options(suppress: bool) -> argparse.ArgumentParser:
     g = p.add_argument_group("shared options")
     g.add_argument("--api-base", metavar="URL",
                    help="API base URL (default https://api.bitiful.com)", **d)
-    g.add_argument("--domain", metavar="D", help="CDN domain, e.g. cdn.example.com", **d)
+    g.add_argument("--domain", metavar="D", action=_DomainAction,
+                   help="CDN domain, e.g. cdn.example.com", **d)
     g.add_argument("--token-file", metavar="PATH",
                    help="file holding the API token (or set BITIFUL_API_TOKEN)", **d)
     g.add_argument("--config", metavar="PATH", help="config file (TOML)", **d)
@@ -95,7 +106,7 @@ def _shared_options(suppress: bool) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tui.commands import config_cmd, doctor, logs, refresh, stats, top
+    from tui.commands import config_cmd, doctor, exporter, logs, refresh, stats, top
 
     parser = Parser(
         prog="s4top",
@@ -122,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("refresh", "refresh CDN cache for URLs or directories", refresh.add_args, refresh.run)
     add("doctor", "call each read endpoint once and show the raw responses",
         doctor.add_args, doctor.run)
+    add("exporter", "serve Prometheus metrics of the domains (--domain repeatable)",
+        exporter.add_args, exporter.run)
     add("config", "show the effective settings and where each came from",
         config_cmd.add_args, config_cmd.run)
     # The simulator's options are parsed by its own parser, built only when it runs, so the

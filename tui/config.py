@@ -178,6 +178,15 @@ class Settings:
     bell: bool = _setting(_boolean, False)
     top_window: float = _setting(_positive_duration, 300.0)
     keymap: dict[str, str] = _setting(_keymap, factory=dict)
+    # `s4top exporter` (tui/exporter/): where /metrics listens (loopback unless told), how often
+    # each domain's log tail and its four series are polled (the API budget: README.md),
+    # its shard K/N of the domains, and the PEM files that make it serve HTTPS.
+    exporter_listen: str = _setting(_string, "127.0.0.1:24831")
+    exporter_poll_interval: float = _setting(_positive_duration, 10.0)
+    exporter_series_interval: float = _setting(_positive_duration, 300.0)
+    exporter_shard: str | None = _setting(_string, None)
+    exporter_tls_cert: str | None = _setting(_string, None)
+    exporter_tls_key: str | None = _setting(_string, None)
 
     # Where the values came from, not settings themselves.
     origins: dict[str, str] = field(default_factory=dict)

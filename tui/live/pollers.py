@@ -38,6 +38,9 @@ class PollerHooks:
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 30.0
     auth_backoff_s: float = 10.0
+    #: seconds between two polls of the four series (the exporter asks less often: an hourly
+    #: bucket changes once an hour)
+    series_interval_s: float = SERIES_INTERVAL_S
     series_wake: dict[str, asyncio.Event] = field(default_factory=dict)
     #: per domain: set when its poll interval changed (the tail re-reads it at once)
     tail_wake: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -161,7 +164,7 @@ async def series_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> 
     while True:
         span, period = hooks.chart_range()
         now = int(hooks.now())
-        wait = SERIES_INTERVAL_S
+        wait = hooks.series_interval_s
         wake.clear()  # before the fetch: a range change during it must wake the next one
         try:
             got = {m: await client.series(st.domain, m, now - span, now, period) for m in Metric}

@@ -4,6 +4,7 @@ rates, the series, and the health of the connection. Workers feed it; the screen
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -101,11 +102,23 @@ class DomainState:
     newest_ns: int = 0
     tail_start_ns: int | None = None  # where the log tail began (after the retention clamp)
     covered_ns: int = 0  # the tail has read every entry up to here (an alert verdict needs it)
+    #: where new entries go instead of the buffer and the rate windows: the exporter counts
+    #: them and keeps none (tui/exporter/counting.py). None: the dashboard's buffer.
+    sink: Callable[[list[LogEntry]], None] | None = None
+
+    @classmethod
+    def counting(cls, domain: str, sink: Callable[[list[LogEntry]], None]) -> DomainState:
+        """A state that hands every entry to `sink` once and keeps no buffer: memory does
+        not grow with traffic."""
+        return cls(domain, buffer=None, sink=sink)  # type: ignore[arg-type]
 
     def ingest(self, entries: list[LogEntry]) -> None:
-        self.pending_new += self.buffer.extend(entries)
-        self.rates.add(entries)
-        self.minute_rates.add(entries)
+        if self.sink is not None:
+            self.sink(entries)
+        else:
+            self.pending_new += self.buffer.extend(entries)
+            self.rates.add(entries)
+            self.minute_rates.add(entries)
         self.received += len(entries)
         if entries:
             self.newest_ns = max(self.newest_ns, entries[-1].time_ns)
