@@ -185,6 +185,7 @@ class Track:
     after: Figures = field(default_factory=Figures)
     last_ns: int = 0  # the newest entry time (or clock) the figures reach
     done: bool = False  # the window (and its grace) is over: the verdicts are final
+    fed_ns: int = 0  # the newest entry fed: a restarted dashboard's backlog is not fed twice
 
     def age_s(self, now_ns: int) -> float:
         return (now_ns - self.start_ns) / NS
@@ -253,8 +254,9 @@ class PurgeTracker:
             key = match_key(e.url, domain)
             for tr in tracks:
                 age = e.time_ns - tr.start_ns
-                if age < 0 or age > limit:
+                if age < 0 or age > limit or e.time_ns < tr.fed_ns:
                     continue
+                tr.fed_ns = e.time_ns
                 tr.last_ns = max(tr.last_ns, e.time_ns)
                 hit = False
                 for t in tr.targets:

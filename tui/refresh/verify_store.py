@@ -52,7 +52,7 @@ def _track(obj: Any) -> Track | None:
     targets = [t for t in (_target(x) for x in raw if isinstance(x, dict)) if t is not None]
     tr = Track(tid, domain, start, targets, Figures.from_json(obj.get("before")),
                Figures.from_json(obj.get("after")), _int(obj.get("last_ns")) or 0,
-               obj.get("done") is True)
+               obj.get("done") is True, _int(obj.get("fed_ns")) or 0)
     return tr
 
 
@@ -61,7 +61,8 @@ def dump(tracker: PurgeTracker) -> dict[str, Any]:
     for tr in tracker.tracks:
         tracks.append({
             "id": tr.id, "domain": tr.domain, "start_ns": tr.start_ns, "last_ns": tr.last_ns,
-            "done": tr.done, "before": tr.before.raw(), "after": tr.after.raw(),
+            "done": tr.done, "fed_ns": tr.fed_ns, "before": tr.before.raw(),
+            "after": tr.after.raw(),
             "targets": [{
                 "kind": t.kind, "url": t.url, "key": t.key, "requests": t.requests,
                 "judged": t.judged, "first_miss_ns": t.first_miss_ns, "refill_ns": t.refill_ns,

@@ -171,6 +171,8 @@ def test_state_survives_a_restart_within_the_window(tmp_path: Path) -> None:
     again = PurgeTracker()
     VerifyStore(path).load(again, T0 + 10 * NS)
     assert again.rows(again.tracks[0]) == tr.rows(tr.tracks[0])
+    again.feed(D, [e(1), e(2, f"https://{D}/img/a.png", cache="MISS")])  # the backlog again
+    assert again.rows(again.tracks[0]) == tr.rows(tr.tracks[0])  # not counted twice
     again.feed(D, [e(4, cache="MISS")])
     assert verdict(again) == "purged" and not again.tracks[0].done
     late = PurgeTracker()
