@@ -13,6 +13,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from tui.api.client import RetryPolicy
@@ -71,19 +72,7 @@ async def watch(ctx: Context, domain: str, sub: Submission, watch_s: float) -> P
         if after:
             tracker.feed(domain, after)
 
-    failing = [False]
-
-    def on_state(state: TailState) -> None:
-        if not state.ok and state.error is not None:
-            wait = (f"; retrying in {format_wait(state.retry_in_s)}"
-                    if state.retry_in_s is not None else "")
-            print(f"s4top: {describe_error(state.error, ctx)}{wait}", file=sys.stderr,
-                  flush=True)
-            failing[0] = True
-        elif failing[0]:
-            print("s4top: connection recovered", file=sys.stderr, flush=True)
-            failing[0] = False
-
+    on_state = _reporter(ctx)
     print(f"s4top: watching the log of {domain} for {format_wait(watch_s)} "
           f"({len(targets)} refreshed entries)", file=sys.stderr, flush=True)
     async with ctx.cli_client(retry=RetryPolicy(attempts=1)) as client:
@@ -112,6 +101,24 @@ async def watch(ctx: Context, domain: str, sub: Submission, watch_s: float) -> P
         _start(tracker, domain, sub, targets, start_ns, before)
     tracker.tick(int(until * NS))
     return tracker
+
+
+def _reporter(ctx: Context) -> Callable[[TailState], None]:
+    """The tail's errors and recovery, said on stderr (as `logs --follow` does)."""
+    failing = [False]
+
+    def on_state(state: TailState) -> None:
+        if not state.ok and state.error is not None:
+            wait = (f"; retrying in {format_wait(state.retry_in_s)}"
+                    if state.retry_in_s is not None else "")
+            print(f"s4top: {describe_error(state.error, ctx)}{wait}", file=sys.stderr,
+                  flush=True)
+            failing[0] = True
+        elif failing[0]:
+            print("s4top: connection recovered", file=sys.stderr, flush=True)
+            failing[0] = False
+
+    return on_state
 
 
 def _start(tracker: PurgeTracker, domain: str, sub: Submission, targets: list[tuple[str, str]],
