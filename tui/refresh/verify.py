@@ -186,12 +186,26 @@ class Track:
     last_ns: int = 0  # the newest entry time (or clock) the figures reach
     done: bool = False  # the window (and its grace) is over: the verdicts are final
     fed_ns: int = 0  # the newest entry fed: a restarted dashboard's backlog is not fed twice
+    _index: Any = field(default=None, repr=False, compare=False)
 
     def age_s(self, now_ns: int) -> float:
         return (now_ns - self.start_ns) / NS
 
     def counts(self, needed: int, stream_has_cache: bool | None) -> Counter[str]:
         return Counter(t.verdict(needed, stream_has_cache) for t in self.targets)
+
+    def matching(self, key: str) -> list[Target]:
+        """The targets an entry's key belongs to (URLs by a dict, directories by prefix)."""
+        index = self._index
+        if index is None or index[0] is not self.targets or index[1] != len(self.targets):
+            urls: dict[str, list[Target]] = {}
+            for t in self.targets:
+                if t.kind != "directory":
+                    urls.setdefault(t.key, []).append(t)
+            dirs = [t for t in self.targets if t.kind == "directory"]
+            index = self._index = (self.targets, len(self.targets), urls, dirs)
+        got = index[2].get(key, [])
+        return got + [t for t in index[3] if key.startswith(t.key)] if index[3] else got
 
 
 class PurgeTracker:
@@ -205,6 +219,7 @@ class PurgeTracker:
         # per domain: [entries seen, entries with a cache status]
         self.stream: dict[str, list[int]] = {}
         self.version = 0  # bumps when anything a screen shows may have changed
+        self._keys: dict[str, dict[str, str]] = {}  # domain -> URL -> match_key (bounded)
 
     # -- starting ------------------------------------------------------------------------
 
@@ -245,24 +260,27 @@ class PurgeTracker:
         seen = self.stream.setdefault(domain, [0, 0])
         changed = False
         limit = int(self.window_s * NS)
+        keys = self._keys.setdefault(domain, {})  # a bare path's key depends on the domain
+        if len(keys) > 50_000:
+            keys.clear()
         for e in entries:
             cache = cache_of(e)
             seen[0] += 1
             seen[1] += bool(cache)
             if not tracks:
                 continue
-            key = match_key(e.url, domain)
+            key = keys.get(e.url)
+            if key is None:
+                key = keys[e.url] = match_key(e.url, domain)
             for tr in tracks:
                 age = e.time_ns - tr.start_ns
                 if age < 0 or age > limit or e.time_ns < tr.fed_ns:
                     continue
                 tr.fed_ns = e.time_ns
                 tr.last_ns = max(tr.last_ns, e.time_ns)
-                hit = False
-                for t in tr.targets:
-                    if t.matches(key):
-                        t.see(e, key, cache)
-                        hit = True
+                hit = tr.matching(key)
+                for t in hit:
+                    t.see(e, key, cache)
                 if hit:
                     tr.after.add(e, cache)
                     changed = True

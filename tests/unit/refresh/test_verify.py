@@ -188,3 +188,13 @@ def test_a_damaged_state_file_is_ignored(tmp_path: Path, text: str) -> None:
     tr = PurgeTracker()
     VerifyStore(path).load(tr, T0)
     assert tr.tracks == []
+
+
+def test_an_entry_counts_for_its_url_and_its_directory() -> None:
+    tr = PurgeTracker()
+    d = f"https://{D}/static/"
+    track = tr.track(D, [("url", APP), ("directory", d), ("url", f"https://{D}/x.css")], T0)
+    tr.feed(D, [e(1, cache="MISS"), e(2, f"{d}other.css")])
+    assert [t.requests for t in track.targets] == [1, 2, 0]
+    assert track.after.requests == 2  # the submission counts each entry once
+    assert [r["verdict"] for r in tr.rows(track)] == ["purged", "purged", "not_requested"]
