@@ -224,9 +224,11 @@ class PurgeTracker:
     # -- starting ------------------------------------------------------------------------
 
     def track(self, domain: str, targets: Iterable[tuple[str, str]], start_ns: int,
-              track_id: str = "", before: Iterable[LogEntry] = ()) -> Track:
+              track_id: str = "", before: Iterable[LogEntry] = (),
+              before_span_s: float | None = None) -> Track:
         """Start watching `targets` [(kind, url)] refreshed at `start_ns`; `before` are the
-        buffered entries of the domain (those of the BEFORE_S before the refresh count)."""
+        buffered entries of the domain (those of the BEFORE_S before the refresh count).
+        `before_span_s`: how long `before` covers, when it holds only matching entries."""
         tr = Track(track_id or f"{domain}@{start_ns / NS:.3f}", domain, start_ns,
                    [Target(k, u, match_key(u, domain)) for k, u in targets])
         lo = start_ns - int(BEFORE_S * NS)
@@ -237,14 +239,14 @@ class PurgeTracker:
             oldest = e.time_ns if oldest is None else min(oldest, e.time_ns)
             key = match_key(e.url, domain)
             cache = cache_of(e)
-            hit = False
-            for t in tr.targets:
-                if t.matches(key):
-                    t.before.add(e, cache)
-                    hit = True
+            hit = tr.matching(key)
+            for t in hit:
+                t.before.add(e, cache)
             if hit:
                 tr.before.add(e, cache)
         span = (start_ns - oldest) / NS if oldest is not None else 0.0
+        if before_span_s is not None:
+            span = before_span_s
         for f in (tr.before, *(t.before for t in tr.targets)):
             f.span_s = span
         self.tracks = [t for t in self.tracks if t.id != tr.id] + [tr]

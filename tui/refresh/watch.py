@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.buffer import LogBuffer
+from tui.core.models import LogEntry
 from tui.refresh.job import SendJob
-from tui.refresh.verify import NS, PurgeTracker, Track, status_text
+from tui.refresh.verify import BEFORE_S, NS, PurgeTracker, Target, Track, match_key, status_text
 from tui.refresh.verify_store import VerifyStore
 
 SAMPLE = 64  # with nothing tracked, this many of the newest entries tell if caches show
@@ -66,10 +67,13 @@ class PurgeWatch:
             targets = [x for x in targets if x not in known]
             start_ns = old.start_ns
             targets = [(t.kind, t.url) for t in old.targets] + targets
+        before: list[LogEntry] = []
+        span: float | None = None
         if buffer is not None:
             self._seq[job.domain] = buffer.appended  # what follows is "after"
-        tr = self.tracker.track(job.domain, targets, start_ns, tid,
-                                before=buffer if buffer is not None else ())
+            before, span = before_entries(buffer, job.domain, targets, start_ns)
+        tr = self.tracker.track(job.domain, targets, start_ns, tid, before=before,
+                                before_span_s=span)
         if old is not None:  # keep what the earlier requests of the submission saw
             by = {(t.kind, t.url): t for t in old.targets}
             tr.targets = [by.get((t.kind, t.url), t) for t in tr.targets]
@@ -137,6 +141,29 @@ class PurgeWatch:
         if not isinstance(domain, str):
             return None
         return self.tracker.get(submission_id(domain, rec.get("time_s")))
+
+
+def before_entries(buffer: LogBuffer, domain: str, targets: list[tuple[str, str]],
+                   start_ns: int) -> tuple[list[LogEntry], float]:
+    """The buffered entries of the refreshed set (picked by URL first: a full buffer is
+    100k entries, and this runs as the refresh is accepted) and the span they come from."""
+    probe = Track("", domain, start_ns, [Target(k, u, match_key(u, domain)) for k, u in targets])
+    first = buffer.appended - len(buffer)
+    keys: dict[str, bool] = {}
+    out = []
+    for seq in range(first, buffer.appended):
+        url = buffer.url_of_seq(seq)
+        hit = keys.get(url)
+        if hit is None:
+            hit = keys[url] = bool(probe.matching(match_key(url, domain)))
+        if hit:
+            e = buffer.entry_by_seq(seq)
+            if e is not None:
+                out.append(e)
+    oldest = buffer.entry_by_seq(first) if len(buffer) else None
+    lo = start_ns - int(BEFORE_S * NS)
+    span = (start_ns - max(lo, oldest.time_ns)) / NS if oldest is not None else 0.0
+    return out, max(0.0, span)
 
 
 def hhmm(t_ns: int, utc: bool) -> str:

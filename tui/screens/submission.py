@@ -34,6 +34,16 @@ def _change(before: dict[str, Any], after: dict[str, Any], key: str) -> str:
     return f"{_pct(before.get(key))} -> {_pct(after.get(key))}"
 
 
+def _shown(url: str, domain: str) -> str:
+    """The entry without `https://<domain>` (the title names the domain): the path is what
+    tells entries apart; a directory keeps its trailing slash."""
+    for scheme in ("https://", "http://"):
+        prefix = scheme + domain
+        if domain and url.startswith(prefix + "/"):
+            return url[len(prefix):]
+    return url
+
+
 def rows_of(rec: dict[str, Any], watch: Any) -> tuple[list[dict[str, Any]], str]:
     """The verdict rows of a record and a note above them."""
     track = watch.for_record(rec) if watch is not None else None
@@ -74,24 +84,26 @@ class SubmissionScreen(ModalScreen[dict | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as v:
             when = inert(str(self.rec.get("time", "?")), 32)
-            v.border_title = f"refresh {when} (r: put back into the batch)"
+            domain = inert(str(self.rec.get("domain", "?")), 64)
+            v.border_title = f"refresh {when} of {domain} (r: put back into the batch)"
             yield Static(Text(inert(self.note, 300)), id="submission-note")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="submission-table")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("verdict", "type", "entry", "requests", "URLs missed",
-                          "4XX before→after", "5XX before→after", "origin after")
-        width = max(24, self.app.size.width - 104)  # the other columns keep their room
+        table.add_columns("verdict", "entry", "requests", "URLs missed", "4XX before→after",
+                          "5XX before→after", "origin after")
+        width = max(30, self.app.size.width - 92)  # the other columns keep their room
+        domain = str(self.rec.get("domain", ""))
         for i, row in enumerate(self.rows):
             before, after = row.get("before") or {}, row.get("after") or {}
             urls = (f"{row['urls_missed']} of {row['urls_seen']}" if "urls_seen" in row else "")
             table.add_row(
                 Text(str(row.get("words", "")), VERDICT_STYLE.get(row.get("verdict", ""),
                                                                   Style())),
-                Text(inert(str(row.get("type", "")), 12)),
-                Text(elide_middle(inert(str(row.get("url", "")), 2100), width)),
+                Text(elide_middle(inert(_shown(str(row.get("url", "")), domain), 2100),
+                                  width)),
                 Text(str(row.get("requests", "-"))),
                 Text(urls),
                 Text(_change(before, after, "share_4xx") if after else "-"),
