@@ -28,6 +28,7 @@ from tui.live.pollers import PollerHooks, series_loop, tail_loop
 from tui.live.state import RANGES, DomainState, alert_rules, alert_text, poll_step
 from tui.refresh import desk as desk_events
 from tui.refresh.desk import DeskHooks, RefreshDesk
+from tui.refresh.watch import PurgeWatch
 from tui.screens import navigate
 from tui.screens.commands import binding_rows, keep_theme, screenshot, system_commands
 from tui.screens.dashboard import Dashboard
@@ -96,7 +97,11 @@ class S4TopApp(App[int]):
         self.desk = RefreshDesk(ctx.data_dir, s, DeskHooks(
             domain=lambda: self.state.domain, notify=self.notify, client=self._get_client,
             describe=lambda e: describe_error(e, self.ctx), run=self._run_send,
-            on_event=self._desk_event, modal_open=lambda: self.screen is self._refresh_modal))
+            on_event=self._desk_event, modal_open=lambda: self.screen is self._refresh_modal,
+            accepted=self._purge_accepted))
+        # did the purge work: tracks every accepted refresh against the log (verify.py)
+        self.purges = PurgeWatch(ctx.data_dir, s.verify_window, s.verify_requests, clock_ns,
+                                 on_error=lambda m: self.notify(m, severity="error"))
         self._refresh_modal: Screen | None = None
         self._gc_frozen_backlog = False
         self.keymap_warnings: list[str] = []
@@ -137,6 +142,7 @@ class S4TopApp(App[int]):
             "pending_tags": self.desk.pending_count(self.state.domain),
             "alert": alert_text(self.state),
             "other_alerts": self.alerts.others_alerting(self.state.domain),
+            "purge": self.purges.status(self.state.domain, self.utc),
         }
 
     # ---- the refresh desk's side of Textual --------------------------------------------
@@ -161,6 +167,10 @@ class S4TopApp(App[int]):
                     st.dirty = True
         elif event == desk_events.OPEN:
             self._refresh_modal = navigate.open_refresh_modal(self)
+
+    def _purge_accepted(self, job: Any) -> None:
+        buf = next((st.buffer for st in self.states if st.domain == job.domain), None)
+        self.purges.accepted(job, buf)
 
     # ---- the dashboard's messages ------------------------------------------------------
     @on(Dashboard.TagRequested)
@@ -224,12 +234,14 @@ class S4TopApp(App[int]):
     def get_default_screen(self) -> Screen:
         s = self.ctx.settings
         self._dashboard = Dashboard(
-            self, tag_of=self.desk.tag_of, marks=self.desk.refresh_marks, max_fps=s.max_fps,
+            self, tag_of=self.desk.tag_of, max_fps=s.max_fps,
+            marks=lambda d: self.purges.marks(d, self.desk.refresh_marks(d)),
             # the 5XX share past which the 5XX figure is marked (the absolute alert threshold)
             five_xx_threshold=s.alert_5xx_absolute)
         return self._dashboard
 
     def _entries_arrived(self, st: DomainState) -> None:
+        self.purges.arrived(st.domain, st.buffer)
         dash = getattr(self, "_dashboard", None)
         if dash is not None and st is self.state:
             dash.wake()
@@ -265,6 +277,7 @@ class S4TopApp(App[int]):
             self.run_worker(series_loop(st, client, self.hooks), group=f"series:{st.domain}",
                             exclusive=True, exit_on_error=False)
         self.set_interval(1.0, self.alerts.check)
+        self.set_interval(1.0, self.purges.tick)
 
     async def on_unmount(self) -> None:
         gc.unfreeze()  # what was frozen can be collected again once the app is gone

@@ -177,6 +177,10 @@ class Settings:
     alert_min_requests: int = _setting(_positive_count, 100)
     bell: bool = _setting(_boolean, False)
     top_window: float = _setting(_positive_duration, 300.0)
+    # Purge verification (tui/refresh/verify.py): how long a refresh is tracked, and how
+    # many requests without a MISS make the verdict "no MISS after N requests".
+    verify_window: float = _setting(_positive_duration, 600.0)
+    verify_requests: int = _setting(_positive_int, 3)
     keymap: dict[str, str] = _setting(_keymap, factory=dict)
     # `s4top exporter` (tui/exporter/): where /metrics listens (loopback unless told), how often
     # each domain's log tail and its four series are polled (the API budget: README.md),

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import time
+from typing import TextIO
 
 from tui.context import Context, UsageError, describe_error, format_wait, print_retrying
 from tui.core.files import HistoryStore
@@ -35,6 +37,23 @@ def add_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true",
                    help="validate and show the plan; send nothing")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--watch", metavar="DURATION", type=_duration, default=None,
+                   help="after the refresh is accepted, follow the log this long (2m) and "
+                        "print whether each entry was purged")
+    p.add_argument("--json", action="store_true",
+                   help="with --watch: the verdicts as JSON Lines, one object per entry")
+
+
+def _duration(text: str) -> float:
+    from tui.core.units import parse_duration
+
+    try:
+        seconds = float(parse_duration(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration: {text[:40]!r} (e.g. 90s, 2m)") from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError("the watch must last longer than 0s")
+    return seconds
 
 
 def history_store(ctx: Context) -> HistoryStore:
@@ -96,12 +115,26 @@ def _plural(n: int, one: str, many: str) -> str:
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
-    """Synchronous up to the question (so Ctrl-C at the prompt cancels at once), then sends."""
+    """Synchronous up to the question (so Ctrl-C at the prompt cancels at once), then sends.
+    With `--watch --json` stdout carries the verdicts alone: the rest goes to stderr."""
+    out = sys.stdout
+    if getattr(args, "json", False) and getattr(args, "watch", None) is not None:
+        with contextlib.redirect_stdout(sys.stderr):
+            return _run(ctx, args, out)
+    return _run(ctx, args, out)
+
+
+def _run(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     if ctx.settings.readonly:
         raise UsageError(
             "refresh is disabled: read-only mode is on "
             f"(from {ctx.settings.origins['readonly']})"
         )
+    watch_s = getattr(args, "watch", None)
+    if getattr(args, "json", False) and watch_s is None:
+        raise UsageError("--json needs --watch (the verdicts are what it prints)")
+    if watch_s is not None and args.dry_run:
+        raise UsageError("--watch needs a refresh to send: not with --dry-run")
     lines, where = _read_entries(args)
     kind = RefreshKind.DIRECTORY if args.directory else RefreshKind.URL
     domain = ctx.domain
@@ -180,12 +213,28 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             f"{' and '.join(parts)}; recorded in {store.path}",
             file=sys.stderr,
         )
-        return EXIT_API
+        return _watch(ctx, domain, sub, watch_s, args, EXIT_API, out)
     print(
         f"done: {_plural(n, 'entry', 'entries')} accepted by the CDN "
-        "(accepted, not yet purged everywhere)"
+        "(accepted, not yet purged everywhere)", flush=True
     )
-    return EXIT_OK
+    return _watch(ctx, domain, sub, watch_s, args, EXIT_OK, out)
+
+
+def _watch(ctx: Context, domain: str, sub: Submission, watch_s: float | None,
+           args: argparse.Namespace, code: int, out: TextIO) -> int:
+    """--watch: the verdicts of what was accepted; the exit code stays the refresh's."""
+    from tui.commands.refresh_watch import print_verdicts, targets_of, watch
+
+    if watch_s is None or not targets_of(sub):
+        return code
+    try:
+        tracker = asyncio.run(watch(ctx, domain, sub, watch_s))
+    except KeyboardInterrupt:
+        print("s4top: watch interrupted; the refresh itself was sent", file=sys.stderr)
+        return code
+    print_verdicts(tracker, bool(getattr(args, "json", False)), out)
+    return code
 
 
 async def _send(

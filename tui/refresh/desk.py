@@ -45,6 +45,8 @@ class DeskHooks:
     run: Callable[[Coroutine[Any, Any, None]], object]  # a send, in the background
     on_event: Callable[[str, str], None]  # (DRAFT | SENT | OPEN, domain)
     modal_open: Callable[[], bool]  # is the refresh window showing
+    # a send ended (some or all of it accepted): the purge tracker starts (watch.py)
+    accepted: Callable[[SendJob], None] = lambda _job: None
 
 
 class RefreshDesk:
@@ -188,6 +190,7 @@ class RefreshDesk:
                     st.phase, st.detail = "failed", job.error or "not sent"
             job.notify()
         self._drop_sent(job)  # what was accepted leaves the batch; what failed stays in it
+        self.hooks.accepted(job)
         self._marks = None  # the charts mark the new refresh
         self.hooks.on_event(SENT, job.domain)
         if job.ok:

@@ -1,5 +1,6 @@
-"""Refresh history (newest first). Enter puts a submission's entries back into the batch and
-opens the refresh modal, so it can be re-submitted after a look."""
+"""Refresh history (newest first), with the purge verdicts of each submission. Enter opens a
+submission (its entries and their verdicts, tui/screens/submission.py); `r` there, or here,
+puts its entries back into the batch and opens the refresh modal, to re-submit them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.core.sanitize import inert
+from tui.refresh.verify import VERDICTS, verdict_words
 
 
 def outcome_of(rec: dict[str, Any]) -> Text:
@@ -28,6 +30,18 @@ def outcome_of(rec: dict[str, Any]) -> Text:
     return Text(label, Style(color="red", bold=True))
 
 
+def verdicts_of(watch: Any, rec: dict[str, Any]) -> Text:
+    """Counts per verdict of a submission ("-" when it was not tracked here)."""
+    track = watch.for_record(rec) if watch is not None else None
+    if track is None:
+        return Text("-", Style(dim=True))
+    counts = watch.tracker.counts(track)
+    needed = watch.tracker.needed
+    parts = [f"{counts[v]} {verdict_words(v, needed)}" for v in VERDICTS if counts.get(v)]
+    style = Style(color="green") if set(counts) == {"purged"} else Style()
+    return Text(" · ".join(parts), style)
+
+
 class HistoryScreen(ModalScreen[dict | None]):
     DEFAULT_CSS = """
     HistoryScreen { align: center middle; }
@@ -39,16 +53,20 @@ class HistoryScreen(ModalScreen[dict | None]):
     """
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="history.close"),
-        Binding("enter", "resubmit", "Re-submit", id="history.resubmit"),
+        Binding("enter", "open", "Entries", id="history.open"),
+        Binding("r", "resubmit", "Re-submit", id="history.resubmit"),
     ]
 
-    def __init__(self, records: list[dict[str, Any]]) -> None:
+    def __init__(self, records: list[dict[str, Any]], watch: Any = None) -> None:
+        """`watch`: the app's PurgeWatch (tui/refresh/watch.py), None when not tracking."""
         super().__init__()
         self.records = list(reversed(records))  # newest first
+        self.watch = watch
 
     def compose(self) -> ComposeResult:
         with Vertical() as v:
-            v.border_title = "refresh history (Enter: put back into the batch and review)"
+            v.border_title = "refresh history (Enter: entries and verdicts · r: put back into "\
+                "the batch)"
             if not self.records:
                 yield Static("no refresh has been submitted from this machine yet",
                              id="history-empty")
@@ -58,7 +76,8 @@ class HistoryScreen(ModalScreen[dict | None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("time (UTC)", "domain", "type", "entries", "result", "first entry")
+        table.add_columns("time (UTC)", "domain", "type", "entries", "result", "verdicts",
+                          "first entry")
         for i, rec in enumerate(self.records):
             entries = rec.get("entries") if isinstance(rec.get("entries"), list) else []
             table.add_row(
@@ -67,6 +86,7 @@ class HistoryScreen(ModalScreen[dict | None]):
                 Text(inert(str(rec.get("type", "?")), 12)),
                 Text(str(len(entries))),
                 outcome_of(rec),
+                verdicts_of(self.watch, rec),
                 Text(inert(str(entries[0]) if entries else "-", 120)),
                 key=str(i),
             )
@@ -81,5 +101,18 @@ class HistoryScreen(ModalScreen[dict | None]):
             return
         self.dismiss(self.records[table.cursor_row])
 
+    def action_open(self) -> None:
+        if self.records:
+            self._open(self.records[self.query_one(DataTable).cursor_row])
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.dismiss(self.records[event.cursor_row])
+        self._open(self.records[event.cursor_row])
+
+    def _open(self, rec: dict[str, Any]) -> None:
+        from tui.screens.submission import SubmissionScreen
+
+        def chosen(again: dict | None) -> None:
+            if again is not None:  # `r` there: back into the batch
+                self.dismiss(again)
+
+        self.app.push_screen(SubmissionScreen(rec, self.watch), chosen)

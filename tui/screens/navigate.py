@@ -38,7 +38,8 @@ def open_refresh_modal(app: Any) -> Screen:
 def open_history(app: Any) -> None:
     from tui.screens.history import HistoryScreen
 
-    app.push_screen(HistoryScreen(app.desk.history.read(limit=500)), app.desk.resubmit)
+    app.push_screen(HistoryScreen(app.desk.history.read(limit=500), getattr(app, "purges", None)),
+                    app.desk.resubmit)
 
 
 def open_overview(app: Any) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .outage import parse_spec
+from .purge import CACHED_ERROR_PATH
 from .server import SimServer
 from .simulator import DEMO_TOKEN, SimConfig
 
@@ -53,6 +54,14 @@ def add_simulate_args(parser: argparse.ArgumentParser) -> None:
     _add(parser, "--outage", action="append", default=None, metavar="OFFSET,LENGTH",
          help="a sustained outage (25%% of requests 503 on one path) from OFFSET after the "
               "clock start (--outage=-5m,30m: already under way), repeatable")
+    _add(parser, "--refill", type=int, default=2, metavar="N",
+         help="after a refresh a URL misses on its first N requests (default 2; 0: for 300 s)")
+    _add(parser, "--cached-error", action="store_true",
+         help=f"{CACHED_ERROR_PATH} is cached as a 404 until it is refreshed")
+    _add(parser, "--no-cache-status", action="store_true",
+         help="log entries carry no cache status")
+    _add(parser, "--no-purge", action="store_true",
+         help="refreshes are accepted but purge nothing")
 
 
 def _token(token_file: str | None) -> tuple[str, str]:
@@ -87,6 +96,12 @@ def _domains(raw: Any) -> tuple[str, ...]:
     return tuple(out) or ("cdn.example.com",)
 
 
+def _refill(n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 1000:
+        raise ValueError("--refill must be a whole number 0-1000")
+    return n
+
+
 def run_simulate(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C or SIGTERM; 0 on a clean stop, 1 when the port is unusable, 2 on
     bad arguments."""
@@ -99,6 +114,10 @@ def run_simulate(args: argparse.Namespace) -> int:
             token=token, start_ns=getattr(args, "start", None),
             frozen=bool(getattr(args, "frozen", False)),
             incidents=bool(getattr(args, "incidents", True)),
+            refresh_refill=_refill(getattr(args, "refill", 2)),
+            cached_error=bool(getattr(args, "cached_error", False)),
+            no_cache_status=bool(getattr(args, "no_cache_status", False)),
+            no_purge=bool(getattr(args, "no_purge", False)),
         )
         start_s = (config.start_ns or time.time_ns()) // 1_000_000_000
         config.outages = tuple(parse_spec(o, start_s) for o in getattr(args, "outage", None) or ())

@@ -206,6 +206,8 @@ class LogStore:
         # kept for about as many entries as the LRU (the row is held, so its id stays its own)
         self._json: dict[int, tuple[Row, bool, str]] = {}
         self._outages: tuple[Outage, ...] = ()
+        # applied to each generated row a query returns (purge.py: the cached-error object)
+        self.rewrite: Callable[[Row], Row] | None = None
 
     def set_outages(self, outages: tuple[Outage, ...]) -> None:
         """Sustained outages (outage.py); seconds generated before are generated again."""
@@ -348,6 +350,7 @@ class LogStore:
             return out
         s, last = lo_ns // NS, hi_ns // NS
         first = True
+        rewrite = self.rewrite
         while s <= last:
             rows = self._rows(domain, s)
             i = bisect_left(rows, lo_ns, key=lambda r: r[0]) if first else 0
@@ -356,6 +359,8 @@ class LogStore:
                 row = rows[k]
                 if row[0] > hi_ns:
                     return out
+                if rewrite is not None and len(row) > 2:
+                    row = rewrite(row)
                 code = row_code(row)
                 if digit is not None and (code is None or code // 100 != digit):
                     continue

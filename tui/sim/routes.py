@@ -119,6 +119,9 @@ CONTROLS: tuple[tuple[str, str, str], ...] = (
     ("GET", "/_sim/truth", "the full log of a domain (domain, start_ns, end_ns), unpaged"),
     ("POST", "/_sim/inject", "add raw log entries: {\"domain\": D, \"entries\": [...]}"),
     ("GET", "/_sim/info", "domains, clock, rate, seed, retention and the incidents around now"),
+    ("GET", "/_sim/purge", "the refresh effect and purge modes in force (tui/sim/purge.py)"),
+    ("POST", "/_sim/purge",
+     "set them: {\"refill\": 2, \"cached_error\", \"no_cache_status\", \"no_purge\": bool}"),
 )
 
 
@@ -150,6 +153,8 @@ def admin(sim: Simulator, method: str, path: str, query: dict[str, list[str]],
             reply = _outage(sim, method, body)
         elif name == "info" and method == "GET":
             reply = _info(sim)
+        elif name == "purge":
+            reply = _purge(sim, method, body)
         else:
             return error(404, "unknown simulator control (GET /_sim/ lists them)")
         return reply if reply is not None else error(405, "method not allowed")
@@ -227,4 +232,16 @@ def _info(sim: Simulator) -> Reply:
         "rate": cfg.rate, "seed": cfg.seed, "retention_s": cfg.retention_s,
         "exact_series_s": sim.exact_window_s,
         "incidents": sim.incidents(now_s - 3600, now_s + 3600),
+        "purge": sim.purge_info(),
     }, "admin")
+
+
+def _purge(sim: Simulator, method: str, body: bytes) -> Reply | None:
+    if method == "POST":
+        try:
+            return Reply(200, {"purge": sim.set_purge(_json(body))}, "admin")
+        except ValueError as e:
+            raise SimError(400, str(e)) from None
+    if method == "GET":
+        return Reply(200, {"purge": sim.purge.to_json()}, "admin")
+    return None

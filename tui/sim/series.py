@@ -92,7 +92,10 @@ class SeriesBuilder:
                 return got
         fm = self._forced_miss_for(s * NS, (s + 1) * NS - 1)
         n = b = mn = mb = 0
+        rewrite = self._store.rewrite
         for row in self._store.second(domain, s):
+            if rewrite is not None:
+                row = rewrite(row)
             t = row[T]
             if t > upto_ns:
                 break

@@ -13,6 +13,7 @@ from .faults import FaultSet
 from .logs import NS, LogStore
 from .model import RateModel
 from .outage import Outage
+from .purge import CachedError, PurgeModes, Refill, strip_cache
 from .refresh import RefreshBook, RefreshInvalid, decode_body, validate
 from .series import MAX_BUCKETS, SeriesBuilder, bucket_count
 
@@ -40,6 +41,10 @@ class SimConfig:
     exact_series_budget: int = 100_000  # ... shortened to about this many expected entries
     cache_entries: int = 200_000  # LRU bound on generated entries kept in memory
     outages: tuple[Outage, ...] = ()  # sustained outages (outage.py), opt-in
+    refresh_refill: int = 2  # a refreshed URL MISSes on this many requests (purge.py)
+    cached_error: bool = False  # purge.py: an object cached as a 404 until refreshed
+    no_cache_status: bool = False  # purge.py: log entries carry no cache status
+    no_purge: bool = False  # purge.py: refreshes are accepted but purge nothing
 
     def __post_init__(self) -> None:
         if isinstance(self.domains, str):
@@ -90,6 +95,13 @@ class Simulator:
         if cfg.outages:
             self.store.set_outages(cfg.outages)
         self.book = RefreshBook(cfg.refresh_miss_s)
+        self.purge = PurgeModes(cfg.refresh_refill, cfg.cached_error, cfg.no_cache_status,
+                                cfg.no_purge)
+        self.cached_error = CachedError(self.store, self.book.key,
+                                        lambda: self.book.active(0, 2**63))
+        self.refill = Refill(self.store, self.book.key, lambda: self.purge.refill,
+                             self._cached_error_key)
+        self._set_rewrite()
         budget_s = int(cfg.exact_series_budget / cfg.rate) if cfg.rate > 0 else cfg.exact_series_s
         exact_s = max(60, min(cfg.exact_series_s, budget_s))
         self.builder = SeriesBuilder(self.model, self.store, exact_s, self._forced_miss_for,
@@ -136,7 +148,33 @@ class Simulator:
         if not overlays:
             return None
         book = self.book
+        if self.purge.refill > 0:
+            refill = self.refill
+            return lambda t, url: refill.forced(overlays, t, url)
         return lambda t, url: book.forced_miss(overlays, t, url)
+
+    # -- purge modes (purge.py) ------------------------------------------------------------
+
+    def _cached_error_key(self, key: str) -> bool:
+        return self.purge.cached_error and self.cached_error.is_key(key)
+
+    def _set_rewrite(self) -> None:
+        self.store.rewrite = self.cached_error.rewrite if self.purge.cached_error else None
+
+    def set_purge(self, obj: Any) -> dict[str, Any]:
+        """Change the purge modes while running (ValueError on a bad body)."""
+        self.purge.update(obj)
+        self._set_rewrite()
+        self.book.version += 1  # the series' kept sums are stale
+        return self.purge.to_json()
+
+    def purge_info(self) -> list[dict[str, Any]]:
+        """The purge modes in force, as `GET /_sim/info` lists them."""
+        out: list[dict[str, Any]] = [{"kind": "refresh_refill", "requests": self.purge.refill}]
+        if self.purge.cached_error:
+            out += self.cached_error.info(self.domains)
+        out += [{"kind": k} for k in ("no_cache_status", "no_purge") if getattr(self.purge, k)]
+        return out
 
     # -- logs ----------------------------------------------------------------------------
 
@@ -155,8 +193,9 @@ class Simulator:
         now = self.now_ns()
         lo = max(start_ns, now - self.config.retention_s * NS)
         digit = None if codes == "ALL" else int(codes[0])
-        return self.store.select(d, lo, now, digit=digit, limit=limit,
+        page = self.store.select(d, lo, now, digit=digit, limit=limit,
                                  forced_miss=self._forced_miss_for(lo, now))
+        return strip_cache(page) if self.purge.no_cache_status else page
 
     def truth(self, domain: str, start_ns: int | None = None, end_ns: int | None = None,
               limit: int | None = None) -> list[dict[str, Any]]:
@@ -167,8 +206,9 @@ class Simulator:
         now = self.now_ns()
         lo = max(start_ns or 0, now - self.config.retention_s * NS)
         hi = now if end_ns is None else min(end_ns, now)
-        return self.store.select(d, lo, hi, limit=limit,
+        page = self.store.select(d, lo, hi, limit=limit,
                                  forced_miss=self._forced_miss_for(lo, hi))
+        return strip_cache(page) if self.purge.no_cache_status else page
 
     def inject(self, domain: str, entries: list[dict[str, Any]]) -> int:
         """Add raw entries (any keys, hostile values welcome) to a domain's logs."""
@@ -232,6 +272,9 @@ class Simulator:
         except RefreshInvalid as e:
             self.book.record(now, obj, 400, str(e), applied=False, fault=fault)
             return 400, {"code": 400, "message": str(e)}
+        if self.purge.no_purge:  # accepted, purges nothing (purge.py)
+            self.book.record(now, obj, 200, "ok", applied=False, fault=fault or "no_purge")
+            return 200, {"message": "ok"}
         self.book.apply(now, kind, urls)
         self.book.record(now, obj, 200, "ok", applied=True, fault=fault)
         return 200, {"message": "ok"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from rich.style import Style
 from rich.text import Text
@@ -64,10 +65,12 @@ class SeriesPlot(PlotextPlot):
         self.error = ""
         self.utc = False
         self._cached: tuple[tuple, Text] | None = None
-        self.marks: tuple[float, ...] = ()  # refreshes made from s4top (unix seconds)
+        # refreshes made from s4top (unix seconds); (seconds, "purged") once the purge
+        # tracker (tui/refresh/verify.py) saw one purged: drawn green instead of magenta
+        self.marks: tuple[Any, ...] = ()
 
     def set_data(self, data: ChartData, version: tuple, utc: bool, error: str,
-                 marks: tuple[float, ...] = ()) -> None:
+                 marks: tuple[Any, ...] = ()) -> None:
         """`version` names the data (series version, last log minute, range): the chart
         redraws only when it, the size, the theme or the marks change."""
         if (version, utc, error, marks) == (self.version, self.utc, self.error, self.marks):
@@ -107,8 +110,8 @@ class SeriesPlot(PlotextPlot):
         self._cached = (key, text)
         return text
 
-    def _shown_marks(self, start: float, end: float) -> list[float]:
-        return [m for m in self.marks if start <= m <= end]
+    def _shown_marks(self, start: float, end: float) -> list[Any]:
+        return [m for m in self.marks if start <= _mark_t(m) <= end]
 
     def _draw_log(self, d: ChartData) -> tuple[str, tuple[str, ...]]:
         """Per-minute line from the log; API hourly averages as flat dotted segments."""
@@ -125,7 +128,7 @@ class SeriesPlot(PlotextPlot):
         plt.plot([x(t) for t, _ in d.log], logs, color="cyan", marker="braille")
         marks = self._shown_marks(d.start_s, d.end_s)
         for m in marks:
-            plt.vline(x(m), color="magenta")
+            plt.vline(x(_mark_t(m)), color=_mark_color(m))
         span_min = (d.end_s - d.start_s) / 60
         plt.xlim(0, span_min)
         n_ticks = max(2, min(6, self.size.width // 14))
@@ -135,10 +138,13 @@ class SeriesPlot(PlotextPlot):
         since = _clock(d.log_since_s or d.start_s, self.utc)
         api = " · API: error" if self.error else ""  # the status line has the details
         refresh = " · | refresh" if marks else ""
+        purged = " (green: purged)" if any(_mark_color(m) == "green" for m in marks) else ""
         parts_h = " · • edge hourly" if d.hourly else ""
         parts_o = " · x origin hourly (API)" if d.origin else ""
         short_o = " · x origin" if d.origin else ""
         return unit, (
+            *([f"⠤ edge per min, log since {since}{parts_h}{parts_o}{refresh}{purged}{api}"]
+              if purged else []),
             f"⠤ edge per min, log since {since}{parts_h}{parts_o}{refresh}{api}",
             f"⠤ log/min since {since}{parts_h and parts_h + ' avg'}{short_o}{refresh}{api}",
             f"⠤ log/min since {since}{parts_h}{short_o}{refresh}{api}",
@@ -174,10 +180,11 @@ class SeriesPlot(PlotextPlot):
                         marker="○")
         marked = False
         if times:
-            shown_marks = [x for x in ((m - times[0]) / period_s for m in self.marks)
+            shown_marks = [(x, _mark_color(m)) for x, m in
+                           (((_mark_t(m) - times[0]) / period_s, m) for m in self.marks)
                            if 0 <= x <= len(times)]
-            for x in shown_marks:
-                plt.vline(x, color="magenta")
+            for x, color in shown_marks:
+                plt.vline(x, color=color)
             marked = bool(shown_marks)
             fmt = "%H:%M" if period_s < 86400 else "%m-%d"
             tz = UTC if self.utc else None
@@ -193,6 +200,14 @@ class SeriesPlot(PlotextPlot):
             f"⠤ edge · x origin{now}{' · | refresh' if marked else ''}",
             f"⠤ edge · x origin{' · ○ partial' if partial else ''}",
         )
+
+
+def _mark_t(m: Any) -> float:
+    return float(m[0]) if isinstance(m, tuple) else float(m)
+
+
+def _mark_color(m: Any) -> str:
+    return "green" if isinstance(m, tuple) and m[1] == "purged" else "magenta"
 
 
 def _ceil_div(a: int, b: int) -> int:
@@ -259,7 +274,7 @@ class ChartsPane(Widget):
 
     def show_series(self, series: dict[Metric, Series], version: int, range_label: str, utc: bool,
                     error: str, now: float,
-                    marks: tuple[float, ...] = (), span_s: int = 0,
+                    marks: tuple[Any, ...] = (), span_s: int = 0,
                     log: LogMinutes | None = None) -> None:
         """The two charts for the range (per-minute from `log` up to 6 h, see
         tui/core/chartdata.py) and the sparklines of the API series."""

@@ -48,6 +48,7 @@ class StatusInfo:
     alert: str = ""
     other_alerts: int = 0  # how many domains besides the shown one have an active alert
     filter_error: bool = False  # a term of the text filter is bad: it filters nothing out
+    purge: str = ""  # a young refresh's verdicts (tui/refresh/watch.py): a third line
 
 
 def _age(last_ok: float | None, now: float) -> str:
@@ -110,6 +111,9 @@ def render_status(info: StatusInfo, now: float | None = None) -> Text:
     _health_line(t, info, now)
     t.append("\n")
     _counts_line(t, info)
+    if info.purge:
+        t.append("\n ")
+        t.append(inert(info.purge, 200), Style(bold=True, color="cyan"))
     return t
 
 
@@ -209,6 +213,11 @@ class StatusLine(Static):
         key = text.plain + repr([(s.start, s.end, str(s.style)) for s in text.spans])
         if key != self._last:
             self._last = key
+            rows = text.plain.count("\n") + 1
+            if rows != self.styles.height.value:  # a purge line comes or goes (rarely)
+                self.styles.height = rows
+                self.update(text)
+                return
             # its size is fixed (2 rows, the full width): no layout pass over the whole screen
             # (about 7 ms each, once a second for the ages even when nothing else happens)
             self.update(text, layout=False)

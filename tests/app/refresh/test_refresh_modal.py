@@ -224,7 +224,10 @@ async def test_history_resubmits(make_app, sim_server) -> None:
         await wait_until(pilot, lambda: not app.desk.refresh_job.running)
         await pilot.press("escape", "h")
         assert isinstance(app.screen, HistoryScreen)
-        await pilot.press("enter")
+        await pilot.press("enter")  # opens the submission (its entries and verdicts) ...
+        await pilot.pause(0.1)
+        await pilot.press("r")  # ... and r there puts them back into the batch
+        await pilot.pause(0.1)
         assert f"url {D}/again.png" in modal(app).query_one("#entries").text
         await pilot.press("ctrl+s", "y")
         await wait_until(pilot, lambda: not app.desk.refresh_job.running and len(sim_server.sim.refreshes) == 2)

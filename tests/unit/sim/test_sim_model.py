@@ -256,8 +256,9 @@ def test_refresh_ok_is_recorded_as_received() -> None:
 
 
 def test_refresh_makes_later_requests_miss_for_a_while() -> None:
+    """The older refresh model (refresh_refill=0): every request misses for 300 s."""
     top = "https://cdn.example.com/static/js/app.8f3c2a.js"
-    plain, refreshed = make(), make()
+    plain, refreshed = make(refresh_refill=0), make(refresh_refill=0)
     t0 = refreshed.now_ns()
     assert refreshed.refresh({"type": "url", "url_list": [top]})[0] == 200
     assert refreshed.refresh({"type": "directory", "url_list": ["https://cdn.example.com/fonts/"]})[0] == 200
