@@ -178,6 +178,8 @@ class Settings:
     bell: bool = _setting(_boolean, False)
     top_window: float = _setting(_positive_duration, 300.0)
     keymap: dict[str, str] = _setting(_keymap, factory=dict)
+    # Long reads (`logs`, `record`, the backlog): time slices fetched at once (issue 14).
+    concurrency: int = _setting(_positive_int, 4)
 
     # Where the values came from, not settings themselves.
     origins: dict[str, str] = field(default_factory=dict)

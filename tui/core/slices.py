@@ -18,8 +18,9 @@ busy.
 A failed request is retried (never skipped): the slice backs off and asks for the same
 position again. A rate limit (429, or any error with a Retry-After) holds the whole pool
 through one shared `PoolPacer`, since the server's limit is for the client, not the slice.
-After `max_failures` consecutive failures of one slice the read raises that error, once
-everything before that slice was delivered (as a sequential read would have failed there).
+After `max_failures` consecutive failures of one slice (or at once, for an error a retry
+alone will not fix, such as a bad token) the read raises that error, once everything before
+that slice was delivered (as a sequential read would have failed there).
 Pure: no HTTP here; `fetch(start_ns, limit)` is given, as for `LogTail` (tui/core/tail.py).
 """
 
@@ -147,6 +148,7 @@ class SlicedRead:
         self.slices = 0
         self.reached_ns = self.start_ns
         self.position: tuple[int, int] = (self.start_ns, skip_at_start)
+        self.began = time.monotonic()  # reset when `run` starts
 
     async def run(
         self,
@@ -156,6 +158,7 @@ class SlicedRead:
         """Deliver every entry of the range to `on_batch` once, in time order (an awaitable
         result is awaited: back-pressure). `on_state` hears of errors and warnings."""
         self._on_state = on_state
+        self.began = time.monotonic()
         self._plan()
         try:
             while self._active:
@@ -176,6 +179,7 @@ class SlicedRead:
                 if inspect.isawaitable(result):
                     await result
                 self._plan()
+            self.reached_ns = self.until_ns  # read completely
         finally:
             await self._stop_all()
 
@@ -268,7 +272,8 @@ class SlicedRead:
             except FetchError as e:
                 failures += 1
                 self.errors += 1
-                if self.max_failures is not None and failures >= self.max_failures:
+                if self.max_failures is not None and (
+                        failures >= self.max_failures or not e.retryable):
                     await sl.queue.put(_Failed(e))
                     return
                 delay = self._backoff(e, failures)
