@@ -220,7 +220,8 @@ class S4TopApp(App[int]):
         st = self.state
         path = export_path(self.ctx.settings.export_dir, st.domain, msg.plain)
         try:
-            n = write_entries(path, st.buffer, msg.plain, self.utc)
+            n = write_entries(path, st.buffer, msg.plain, self.utc,
+                              anonymize=self.ctx.settings.anonymize_ip)
         except OSError as exc:
             self.notify(f"export failed: {exc.strerror} ({path})", severity="error")
             return

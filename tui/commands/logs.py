@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from tui.api.retry import RetryPolicy
 from tui.commands.progress import ProgressLine, shares_terminal
 from tui.context import Context, UsageError, describe_error, format_wait
+from tui.core.anonymize import anonymize_entries
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.logfmt import format_json, format_line
 from tui.core.models import LOG_CODES, LogEntry
@@ -62,6 +63,12 @@ def add_long_read_arguments(p: argparse.ArgumentParser) -> None:
                         "(default: concurrency setting, 4)")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress line on stderr")
+    p.add_argument("--anonymize-ip", action="store_true", default=None,
+                   help="cut client IPs to /24 (IPv4) or /48 (IPv6) (setting anonymize_ip)")
+
+
+def anonymizing(ctx: Context, args: argparse.Namespace) -> bool:
+    return bool(args.anonymize_ip) or ctx.settings.anonymize_ip
 
 
 def concurrency_of(ctx: Context, args: argparse.Namespace) -> int:
@@ -110,7 +117,11 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
     fmt = format_json if args.json else (lambda e: format_line(e, utc))
     out = sys.stdout
 
+    cut = anonymizing(ctx, args)
+
     def emit(entries: list[LogEntry]) -> None:
+        if cut:
+            entries = anonymize_entries(entries)
         if entries:
             out.write("".join(fmt(e) + "\n" for e in entries))
             out.flush()

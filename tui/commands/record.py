@@ -27,12 +27,14 @@ from tui.api.retry import RetryPolicy
 from tui.commands.logs import (
     _stop_on_signals,
     add_long_read_arguments,
+    anonymizing,
     cli_state_printer,
     concurrency_of,
     slice_reader,
 )
 from tui.commands.progress import ProgressLine
 from tui.context import Context, UsageError, describe_error
+from tui.core.anonymize import anonymize_entries
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.files import HistoryStore
 from tui.core.models import LogEntry, Metric
@@ -153,7 +155,7 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     try:
         domains = _domains(ctx, args, writer)
-        session = _Session(ctx, args, writer, domains, concurrency)
+        session = _Session(ctx, args, writer, domains, concurrency, _cut_ips(ctx, args, writer))
         return await session.record(start, until)
     except (sqlite3.Error, OSError) as exc:
         print(f"s4top: cannot write {inert(str(path), 200)}: {exc}", file=sys.stderr)
@@ -163,16 +165,27 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
             writer.close()
 
 
+def _cut_ips(ctx: Context, args: argparse.Namespace, writer: RecordingWriter) -> bool:
+    """Anonymize when asked, and always when continuing a file recorded so; never mix."""
+    stored = writer.meta().get("client_ip")
+    asked = anonymizing(ctx, args)
+    if stored == "full" and asked:
+        raise UsageError(f"{inert(str(writer.path), 200)} holds full client IPs; "
+                         "--anonymize-ip would mix them with cut ones (record to a new file)")
+    return asked or stored == "anonymized"
+
+
 class _Session:
     """One run of `record`: the domains, the writer, the progress line."""
 
     def __init__(self, ctx: Context, args: argparse.Namespace, writer: RecordingWriter,
-                 domains: list[str], concurrency: int) -> None:
+                 domains: list[str], concurrency: int, cut_ips: bool) -> None:
         self.ctx = ctx
         self.args = args
         self.writer = writer
         self.domains = domains
         self.concurrency = concurrency
+        self.cut_ips = cut_ips
         self.readers: list[SlicedRead] = []
         self.began = time.monotonic()
         self.start = self.until = 0
@@ -190,7 +203,8 @@ class _Session:
         self.start, self.until = start, until
         for d in self.domains:
             self.writer.begin(d, start)
-        self.writer.write_meta(self.domains, start, until, __version__, self.ctx.api_base)
+        self.writer.write_meta(self.domains, start, until, __version__, self.ctx.api_base,
+                               self.cut_ips)
         end = until
         async with self.ctx.cli_client(retry=RetryPolicy(attempts=1)) as client:
             try:
@@ -223,7 +237,7 @@ class _Session:
             if self.args.follow:
                 reader.max_failures = None  # follow never gives up
             self.readers.append(reader)
-            await reader.run(lambda es: writer.add(domain, es),
+            await reader.run(lambda es: self._store(domain, es),
                              cli_state_printer(self.ctx, self.progress.clear))
             writer.covered(domain, until)
             writer.commit()
@@ -246,7 +260,7 @@ class _Session:
             return page
 
         def store(entries: list[LogEntry]) -> None:
-            writer.add(domain, entries)
+            self._store(domain, entries)
             writer.commit()  # a batch per page: a SIGKILL loses at most this one
 
         tail = LogTail(fetch, LogCursor.resume(t, k), poll_interval_s=s.poll_interval,
@@ -257,6 +271,9 @@ class _Session:
             await tail.run(store, cli_state_printer(self.ctx, self.progress.clear))
         finally:
             ticker.cancel()
+
+    def _store(self, domain: str, entries: list[LogEntry]) -> None:
+        self.writer.add(domain, anonymize_entries(entries) if self.cut_ips else entries)
 
     async def _commit_every(self, seconds: float) -> None:
         """Coverage moves without entries too (a quiet domain): commit it now and then."""
@@ -281,4 +298,5 @@ class _Session:
             writer.write_series(d, series)
         history = HistoryStore(self.ctx.data_dir / "history.jsonl").read()
         writer.write_refreshes(history, self.domains, start, end)
-        writer.write_meta(self.domains, start, end, __version__, self.ctx.api_base)
+        writer.write_meta(self.domains, start, end, __version__, self.ctx.api_base,
+                          self.cut_ips)

@@ -231,8 +231,9 @@ class RecordingWriter:
         return added
 
     def write_meta(self, domains: Sequence[str], start_ns: int, end_ns: int, version: str,
-                   api_base: str) -> None:
-        """The metadata table; `created_at` is kept from the first run, the range widened."""
+                   api_base: str, anonymized: bool = False) -> None:
+        """The metadata table; `created_at` is kept from the first run, the range widened;
+        `client_ip` says whether the addresses were cut (tui/core/anonymize.py)."""
         now = datetime.fromtimestamp(time.time(), tz=UTC).isoformat(timespec="seconds")
         old = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
         known = json.loads(old["domains"]) if "domains" in old else []
@@ -243,7 +244,8 @@ class RecordingWriter:
         values = {"domains": json.dumps(merged), "range_start_ns": str(start),
                   "range_end_ns": str(end), "s4top_version": version,
                   "created_at": old.get("created_at", now), "updated_at": now,
-                  "api_base": public_api_base(api_base)}
+                  "api_base": public_api_base(api_base),
+                  "client_ip": "anonymized" if anonymized else "full"}
         with self._conn:
             self._conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                    sorted(values.items()))
