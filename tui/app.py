@@ -89,6 +89,7 @@ class S4TopApp(App[int]):
             backoff_cap_s=s.backoff_cap,
             auth_backoff_s=s.auth_backoff,
             entries_arrived=self._entries_arrived,
+            concurrency=s.concurrency,
         )
         self.alerts = AlertWatch(self.states, alert_rules(s),
                                  AlertBook(ctx.data_dir / "alerts.jsonl"),  # the list (`!`)

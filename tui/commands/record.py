@@ -234,8 +234,9 @@ class _Session:
         if t <= until:
             reader = slice_reader(self.ctx, client, domain, t, until, "ALL", 1000,
                                   self.concurrency, skip_at_start=k)
-            if self.args.follow:
-                reader.max_failures = None  # follow never gives up
+            if self.args.follow:  # follow never gives up; auth errors are retried slowly
+                reader.max_failures = None
+                reader.slow_backoff_base_s = self.ctx.settings.auth_backoff
             self.readers.append(reader)
             await reader.run(lambda es: self._store(domain, es),
                              cli_state_printer(self.ctx, self.progress.clear))

@@ -107,6 +107,7 @@ class SlicedRead:
         max_failures: int | None = None,
         backoff_base_s: float = 0.5,
         backoff_cap_s: float = 30.0,
+        slow_backoff_base_s: float | None = None,
         max_retry_after_s: float = 900.0,
         pages_per_slice: int = 4,
         buffered_pages: int = 4,
@@ -114,7 +115,9 @@ class SlicedRead:
     ) -> None:
         """`skip_at_start`: entries at exactly `start_ns` already delivered (a stored
         high-water mark, as `LogCursor.resume` takes it). `edges`: fixed slice boundaries
-        instead of cutting by density (tests put them inside groups of equal timestamps)."""
+        instead of cutting by density (tests put them inside groups of equal timestamps).
+        `slow_backoff_base_s`: the first wait after an error a retry alone will not fix
+        (auth), as `LogTail` has it; default `backoff_base_s`."""
         if concurrency < 1:
             raise ValueError("concurrency must be 1 or more")
         self._fetch = fetch
@@ -132,6 +135,8 @@ class SlicedRead:
         self.max_failures = max_failures
         self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
+        self.slow_backoff_base_s = (backoff_base_s if slow_backoff_base_s is None
+                                    else slow_backoff_base_s)
         self.max_retry_after_s = max_retry_after_s
         self.pages_per_slice = max(1, pages_per_slice)
         self.buffered_pages = max(1, buffered_pages)
@@ -304,7 +309,7 @@ class SlicedRead:
     def _backoff(self, error: FetchError, failures: int) -> float:
         return backoff_delay(
             failures,
-            base_s=self.backoff_base_s,
+            base_s=self.backoff_base_s if error.retryable else self.slow_backoff_base_s,
             cap_s=self.backoff_cap_s,
             max_doublings=30,
             retry_after=error.retry_after,

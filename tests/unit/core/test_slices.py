@@ -10,7 +10,7 @@ from bisect import bisect_left, bisect_right
 
 import pytest
 
-from tui.api.errors import NetworkError, RateLimited, ServerError
+from tui.api.errors import AuthError, NetworkError, RateLimited, ServerError
 from tui.core.cursor import LogCursor
 from tui.core.models import LogEntry
 from tui.core.slices import PoolPacer, SlicedRead
@@ -261,3 +261,26 @@ def test_an_empty_range_and_a_range_of_one_instant() -> None:
 def test_concurrency_must_be_positive() -> None:
     with pytest.raises(ValueError):
         SlicedRead(Server([]).fetch, 0, 10, concurrency=0)
+
+
+def test_errors_a_retry_will_not_fix_wait_longer_or_end_a_one_shot_read() -> None:
+    truth = [entry(t, i) for i, t in enumerate(range(100, 130))]
+    server = Server(truth)
+    server.faults[1] = AuthError("bad token", endpoint="logs", status=401)
+    waits: list[float] = []
+
+    async def sleep(s: float) -> None:
+        waits.append(s)
+        await asyncio.sleep(0)
+
+    reader = SlicedRead(server.fetch, 100, 129, limit=10, sleep=sleep, backoff_base_s=1.0,
+                        slow_backoff_base_s=10.0)
+    got: list[LogEntry] = []
+    asyncio.run(reader.run(got.extend))
+    assert len(got) == 30 and waits == [10.0]
+    server = Server(truth)
+    server.faults[1] = AuthError("bad token", endpoint="logs", status=401)
+    one_shot = SlicedRead(server.fetch, 100, 129, limit=10, sleep=sleep, max_failures=4)
+    with pytest.raises(AuthError):
+        asyncio.run(one_shot.run(got.extend))
+    assert server.calls == 1  # not retried
