@@ -217,3 +217,41 @@ def test_disk_full_is_one_line_and_the_file_still_opens(tmp_path: Path) -> None:
         again = run(["record", "-o", str(db)], base_env(server.base_url), timeout=60)
         assert again.rc == 0, again.err
         assert rows(db) == [key_of_wire(e) for e in truth]
+
+
+def test_several_domains_each_exactly_once(tmp_path: Path) -> None:
+    other = "img.example.com"
+    cfg = SimConfig(seed=6, rate=15.0, start_ns=(time.time_ns() // NS - 120) * NS,
+                    frozen=True, domains=(DOMAIN, other))
+    with SimServer(cfg) as server:
+        admin = Admin(server.base_url)
+        now = admin.now_ns()
+        begin = now - 90 * NS
+        db = tmp_path / "two.db"
+        r = run(["record", "-o", str(db), "--start", str(begin), "--domain", DOMAIN,
+                 "--domain", other], base_env(server.base_url), timeout=60)
+        assert r.rc == 0, r.err
+        for d in (DOMAIN, other):
+            truth = admin._call("GET", "/_sim/truth",
+                                params={"domain": d, "start_ns": begin, "end_ns": now})["data"]
+            assert len(truth) > 500
+            assert rows(db, "domain = ?", (d,)) == [key_of_wire(e) for e in truth]
+        meta = dict(query(db, "SELECT key, value FROM meta"))
+        assert json.loads(meta["domains"]) == [DOMAIN, other]
+        assert len(query(db, "SELECT * FROM progress")) == 2
+
+
+def test_progress_line_on_a_terminal_only(tmp_path: Path) -> None:
+    from tests.integration.cli.test_cli_logs_concurrency import _with_tty_stderr
+
+    with recent_frozen_sim(rate=20.0) as server:
+        begin = Admin(server.base_url).now_ns() - 120 * NS
+        env = base_env(server.base_url)
+        rc, out, err = _with_tty_stderr(["record", "-o", str(tmp_path / "a.db"), "--start",
+                                         str(begin)], env)
+        assert rc == 0 and out == b""
+        n = _count(tmp_path / "a.db")
+        assert f"{n:,} entries".encode() in err and b"ETA" in err and b"100%" in err, err
+        rc, out, err = _with_tty_stderr(["record", "-o", str(tmp_path / "b.db"), "--start",
+                                         str(begin), "-q"], env)
+        assert rc == 0 and out == b"" and err == b""
