@@ -255,14 +255,19 @@ class SlicedRead:
 
     def _learn(self, sl: _Slice, page: list[LogEntry], full: bool) -> None:
         """Update the density (ns per entry) from a full page, or from a finished slice."""
+        old = self._ns_per_entry
         if full and page:
             span = page[-1].time_ns - page[0].time_ns
-            self._ns_per_entry = max(1.0, span) / len(page)
+            seen = max(1.0, span) / len(page)
         elif sl.finished and not sl.open:
-            width = sl.end - sl.start
-            self._ns_per_entry = width / max(1, sl.delivered)
-        elif self._ns_per_entry is None:
-            self._ns_per_entry = max(1.0, self.until_ns - self.start_ns) / max(1, len(page))
+            seen = (sl.end - sl.start) / max(1, sl.delivered)
+        elif old is None:
+            seen = max(1.0, self.until_ns - self.start_ns) / max(1, len(page))
+        else:
+            return
+        # a quiet stretch widens the next slices gradually: the night before a busy peak
+        # must not make one slice of the whole peak (read by one cursor)
+        self._ns_per_entry = seen if old is None else min(seen, 4.0 * old)
 
     # ---------------------------------------------------------------- one slice
 

@@ -255,3 +255,21 @@ def test_progress_line_on_a_terminal_only(tmp_path: Path) -> None:
         rc, out, err = _with_tty_stderr(["record", "-o", str(tmp_path / "b.db"), "--start",
                                          str(begin), "-q"], env)
         assert rc == 0 and out == b"" and err == b""
+
+
+def test_refreshes_of_the_history_made_in_the_range(tmp_path: Path) -> None:
+    with recent_frozen_sim(rate=5.0) as server:
+        env = base_env(server.base_url)
+        begin = time.time_ns() - 60 * NS
+        url = "https://cdn.example.com/img/products/7.jpg"
+        sent = run(["refresh", "-y", url], env)
+        assert sent.rc == 0, sent.err
+        db = tmp_path / "r.db"
+        r = run(["record", "-o", str(db), "--start", str(begin)], env, timeout=60)
+        assert r.rc == 0, r.err
+        got = query(db, "SELECT domain, kind, urls, ok, status FROM refreshes")
+        assert got == [(DOMAIN, "url", json.dumps([url]), 1, 200)]
+        (t,), = query(db, "SELECT time_ns FROM refreshes")
+        assert begin <= t <= time.time_ns()
+        assert run(["record", "-o", str(db)], env).rc == 0  # continued: not stored twice
+        assert len(query(db, "SELECT * FROM refreshes")) == 1
