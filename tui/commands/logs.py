@@ -228,9 +228,25 @@ async def _follow(ctx: Context, args: argparse.Namespace, domain: str, start: in
         async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
             return await client.logs_page(domain, start_ns, args.codes, limit)
 
+        t, k = start, 0
+        concurrency = concurrency_of(ctx, args)
+        until = time.time_ns() - int(s.tail_delay * NS)
+        if concurrency > 1 and until > start:
+            # the stretch already in the past goes through the slices, then the tail follows
+            reader = slice_reader(ctx, client, domain, start, until, args.codes, args.limit,
+                                  concurrency)
+            reader.max_failures = None  # --follow never gives up
+            reader.slow_backoff_base_s = s.auth_backoff
+            reader.backoff_base_s, reader.backoff_cap_s = s.backoff_base, s.backoff_cap
+            with _stop_on_signals():
+                try:
+                    await reader.run(emit, on_state)
+                except asyncio.CancelledError:
+                    return 0  # Ctrl-C or SIGTERM while catching up
+            t, k = reader.position
         tail = LogTail(
             fetch,
-            LogCursor(start, limit=args.limit),
+            LogCursor.resume(t, k, limit=args.limit),
             poll_interval_s=args.poll if args.poll is not None else s.poll_interval,
             delay_ns=int(s.tail_delay * NS),
             backoff_base_s=s.backoff_base,

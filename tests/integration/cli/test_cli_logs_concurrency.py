@@ -109,3 +109,26 @@ def test_progress_line_only_on_a_terminal_and_q_silences_it() -> None:
         assert rc == 0 and out_q == out and err_q == b""
         plain = run(args, env)  # stderr a pipe: nothing extra
         assert plain.out_bytes == out and plain.err == ""
+
+
+def test_follow_catches_up_through_the_slices_then_follows(tmp_path: Path) -> None:
+    import json
+
+    from tests.integration.cli_support import start
+
+    with recent_frozen_sim(rate=30.0) as server:
+        admin = Admin(server.base_url)
+        now = admin.now_ns()
+        begin = now - 200 * NS
+        past = admin.truth(begin, now)
+        args = ["logs", "--follow", "--json", "--start", str(begin), "--limit", "100",
+                "--concurrency", "8", "--poll", "0.2"]
+        with start(args, base_env(server.base_url), tmp_path / "run") as r:
+            r.wait_for(lambda x: x.out_bytes.count(b"\n") >= len(past), 30, "the past")
+            server.sim.advance(5)
+            later = admin.truth(begin, admin.now_ns())
+            assert len(later) > len(past)
+            r.wait_for(lambda x: x.out_bytes.count(b"\n") >= len(later), 30, "new entries")
+            res = r.stop()
+        got = [key_of_json(json.loads(line)) for line in res.out.splitlines()]
+        assert got == [key_of_wire(e) for e in later]
