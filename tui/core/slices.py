@@ -86,7 +86,7 @@ _END = object()
 
 @dataclass(frozen=True, slots=True)
 class _Failed:
-    error: FetchError
+    error: BaseException
 
 
 class SlicedRead:
@@ -272,6 +272,16 @@ class SlicedRead:
     # ---------------------------------------------------------------- one slice
 
     async def _work(self, sl: _Slice) -> None:
+        """Page one slice; whatever ends it unexpectedly (a bug, an unmapped error) reaches
+        the reader in order instead of leaving it waiting for this slice forever."""
+        try:
+            await self._page_slice(sl)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:
+            await sl.queue.put(_Failed(e))
+
+    async def _page_slice(self, sl: _Slice) -> None:
         cursor = sl.cursor
         failures = 0
         while True:

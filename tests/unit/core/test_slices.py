@@ -284,3 +284,21 @@ def test_errors_a_retry_will_not_fix_wait_longer_or_end_a_one_shot_read() -> Non
     with pytest.raises(AuthError):
         asyncio.run(one_shot.run(got.extend))
     assert server.calls == 1  # not retried
+
+
+def test_an_unexpected_error_in_a_slice_reaches_the_reader() -> None:
+    """Not a FetchError (a bug, an unmapped exception): raised in order, never a hang."""
+    truth = [entry(t, i) for i, t in enumerate(range(100, 200))]
+    server = Server(truth)
+
+    async def fetch(start: int, limit: int) -> list[LogEntry]:
+        if start >= 159:
+            raise KeyError("boom")
+        return await server.fetch(start, limit)
+
+    got: list[LogEntry] = []
+    reader = SlicedRead(fetch, 100, 199, concurrency=4, limit=10, sleep=no_sleep,
+                        edges=[130, 160, 180])
+    with pytest.raises(KeyError):
+        asyncio.run(asyncio.wait_for(reader.run(got.extend), 10))
+    assert [e.time_ns for e in got] == list(range(100, 160))
