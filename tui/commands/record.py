@@ -199,6 +199,10 @@ class _Session:
     async def record(self, start: int, until: int) -> int:
         recorded_from = self.writer.meta().get("range_start_ns")
         if recorded_from is not None:  # continuing: the file's start holds, for new domains too
+            if self.args.since is not None or self.args.start is not None:
+                self.progress.clear()
+                print(f"s4top: {inert(str(self.writer.path), 200)} is continued from where it "
+                      "stopped; --since/--start are not used", file=sys.stderr)
             start = clamp_start(min(int(recorded_from), until), time.time_ns())[0]
         self.start, self.until = start, until
         for d in self.domains:

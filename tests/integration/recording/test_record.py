@@ -273,3 +273,17 @@ def test_refreshes_of_the_history_made_in_the_range(tmp_path: Path) -> None:
         assert begin <= t <= time.time_ns()
         assert run(["record", "-o", str(db)], env).rc == 0  # continued: not stored twice
         assert len(query(db, "SELECT * FROM refreshes")) == 1
+
+
+def test_the_token_is_never_in_the_file_and_a_new_start_is_said_unused(tmp_path: Path) -> None:
+    secret = "tok-REC-9d8c7b6a5f4e"
+    with recent_frozen_sim(rate=5.0, token=secret) as server:
+        env = base_env(server.base_url, BITIFUL_API_TOKEN=secret)
+        db = tmp_path / "t.db"
+        begin = Admin(server.base_url).now_ns() - 60 * NS
+        assert run(["record", "-o", str(db), "--start", str(begin)], env).rc == 0
+        again = run(["record", "-o", str(db), "--since", "5m"], env)
+        assert again.rc == 0 and "not used" in again.err
+        assert len(again.err.strip().splitlines()) == 1
+        for p in tmp_path.glob("t.db*"):
+            assert secret.encode() not in p.read_bytes()
