@@ -116,8 +116,7 @@ def test_sigkill_during_follow_then_continue(tmp_path: Path) -> None:
         env = base_env(server.base_url)
         begin = admin.now_ns() - 20 * NS
         args = ["record", "-o", str(db), "--start", str(begin), "--follow"]
-        with start([*args, "--config", "/dev/null"] if False else args, env,
-                   tmp_path / "run1") as rec:
+        with start(args, env, tmp_path / "run1") as rec:
             rec.wait_for(lambda _r: db.exists() and _count(db) > 500, 20, "rows in the file")
             wal, shm = Path(f"{db}-wal"), Path(f"{db}-shm")
             assert wal.exists() and shm.exists()
