@@ -216,7 +216,8 @@ class S4TopApp(App[int]):
     @on(Dashboard.ExportRequested)
     def export_entries(self, msg: Dashboard.ExportRequested) -> None:
         ok, text = export_shown(self.ctx.settings.export_dir, self.state.domain,
-                                self.state.buffer, msg.plain, self.utc)
+                                self.state.buffer, msg.plain, self.utc,
+                                anonymize=self.ctx.settings.anonymize_ip)
         if not ok:
             self.notify(text, severity="error")
         else:

@@ -106,7 +106,7 @@ def _shared_options(suppress: bool) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tui.commands import config_cmd, doctor, exporter, logs, refresh, stats, top
+    from tui.commands import config_cmd, doctor, exporter, logs, record, refresh, stats, top
 
     parser = Parser(
         prog="s4top",
@@ -127,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("logs", "print the real-time access log (one-shot or --follow)", logs.add_args, logs.run)
     add("stats", "print the traffic and request series", stats.add_args, stats.run)
+    add("record", "record log entries, series and refreshes to an SQLite file", record.add_args,
+        record.run)
     add("top",
         "top URLs, client IPs, status codes, countries or cache statuses of the last minutes",
         top.add_args, top.run)

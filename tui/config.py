@@ -191,6 +191,10 @@ class Settings:
     exporter_shard: str | None = _setting(_string, None)
     exporter_tls_cert: str | None = _setting(_string, None)
     exporter_tls_key: str | None = _setting(_string, None)
+    # Long reads (`logs`, `record`, the backlog): time slices fetched at once (issue 14).
+    concurrency: int = _setting(_positive_int, 4)
+    # Client IPs cut to /24 (IPv4) or /48 (IPv6) in `record`, `logs` and `e`/`E` exports.
+    anonymize_ip: bool = _setting(_boolean, False)
 
     # Where the values came from, not settings themselves.
     origins: dict[str, str] = field(default_factory=dict)

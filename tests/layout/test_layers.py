@@ -30,7 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "tui.screens": {"tui.core", "tui.insight", "tui.live", "tui.refresh", "tui.widgets"},
     "tui.app": {"tui.core", "tui.api", "tui.context", "tui.config", "tui.insight", "tui.live",
                 "tui.recording", "tui.refresh", "tui.screens", "tui.widgets"},
-    "tui.commands": {"tui.core", "tui.api", "tui.app", "tui.config", "tui.context",
+    # "tui": the version string, stored in a recording's metadata (tui/commands/record.py)
+    "tui.commands": {"tui", "tui.core", "tui.api", "tui.app", "tui.config", "tui.context",
                      "tui.exporter", "tui.insight", "tui.live", "tui.recording", "tui.refresh",
                      "tui.screens", "tui.sim"},
     "tui.cli": {"tui", "tui.core", "tui.api", "tui.app", "tui.commands", "tui.config",

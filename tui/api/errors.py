@@ -34,6 +34,7 @@ class RateLimited(ApiError):
     """429. `retry_after` is seconds from the Retry-After header, if any."""
 
     retryable = True
+    rate_limited = True
 
     def __init__(self, message: str, *, endpoint: str = "",
                  retry_after: float | None = None) -> None:

@@ -1,7 +1,10 @@
 """`s4top logs`: the access log, one-shot (until the moment the command started) or --follow.
 
-One-shot reads retry transient errors a few times (each retry is announced on stderr) and then
-exit 1. `--follow` never gives up: the shared `LogTail` loop owns every retry (the client does
+One-shot reads page the range in concurrent time slices (`--concurrency`, tui/core/slices.py:
+the same entries in the same order as one cursor would give), retry transient errors a few
+times (each retry is announced on stderr; a 429 holds every slice) and then exit 1; on a
+terminal stderr shows a progress line (tui/commands/progress.py) unless `-q`.
+`--follow` never gives up: the shared `LogTail` loop owns every retry (the client does
 not retry underneath it, so each failure is reported at once), prints one state line per
 failure and one when the connection recovers, and resumes from the same cursor position, so
 nothing is lost or doubled. Ctrl-C (SIGINT) or SIGTERM ends it with exit 0.
@@ -18,10 +21,14 @@ import time
 from collections.abc import Callable, Iterator
 
 from tui.api.retry import RetryPolicy
-from tui.context import Context, UsageError, describe_error, print_retrying
+from tui.commands.progress import ProgressLine, shares_terminal
+from tui.context import Context, UsageError, describe_error, format_wait, print_retrying
+from tui.core.anonymize import anonymize_entries
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.logfmt import format_json, format_line
 from tui.core.models import LOG_CODES, LogEntry
+from tui.core.progress import ProgressFigures
+from tui.core.slices import SlicedRead
 from tui.core.tail import LogTail, TailState
 from tui.core.units import parse_duration
 
@@ -43,6 +50,32 @@ def add_args(p: argparse.ArgumentParser) -> None:
                    help="entries per request, 1-1000 (default 1000)")
     p.add_argument("--poll", type=float, default=None, metavar="SECONDS",
                    help="poll interval with --follow (default: poll_interval setting)")
+    add_long_read_arguments(p)
+
+
+MAX_CONCURRENCY = 64
+
+
+def add_long_read_arguments(p: argparse.ArgumentParser) -> None:
+    """`--concurrency` and `-q`, shared by `logs` and `record`."""
+    p.add_argument("--concurrency", type=int, default=None, metavar="N",
+                   help="time slices read at once over a long range, 1-64 "
+                        "(default: concurrency setting, 4)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress line on stderr")
+    p.add_argument("--anonymize-ip", action="store_true", default=None,
+                   help="cut client IPs to /24 (IPv4) or /48 (IPv6) (setting anonymize_ip)")
+
+
+def anonymizing(ctx: Context, args: argparse.Namespace) -> bool:
+    return bool(args.anonymize_ip) or ctx.settings.anonymize_ip
+
+
+def concurrency_of(ctx: Context, args: argparse.Namespace) -> int:
+    n = args.concurrency if args.concurrency is not None else ctx.settings.concurrency
+    if not 1 <= n <= MAX_CONCURRENCY:
+        raise UsageError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}, got {n}")
+    return n
 
 
 def add_codes_argument(p: argparse.ArgumentParser) -> None:
@@ -77,53 +110,99 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.poll is not None and not 0 < args.poll <= 3600:
         raise UsageError("--poll must be more than 0 and at most 3600 seconds")
     domain = ctx.domain
+    concurrency = concurrency_of(ctx, args)
     now = time.time_ns()
     start = _start_ns(args, now)
     utc = ctx.settings.utc
     fmt = format_json if args.json else (lambda e: format_line(e, utc))
     out = sys.stdout
 
+    cut = anonymizing(ctx, args)
+
     def emit(entries: list[LogEntry]) -> None:
+        if cut:
+            entries = anonymize_entries(entries)
         if entries:
             out.write("".join(fmt(e) + "\n" for e in entries))
             out.flush()
 
     if not args.follow:
-        async with ctx.cli_client() as client:
-            await read_window(client, domain, start, now, args.codes, args.limit, emit)
+        progress = ProgressLine(lambda: figures(reader), utc=utc, quiet=args.quiet)
+        clear_first = progress.enabled and shares_terminal(out, sys.stderr)
+
+        def emit_shown(entries: list[LogEntry]) -> None:
+            if clear_first and entries:
+                progress.clear()
+            emit(entries)
+            progress.draw()
+
+        # One try per request: the slices do the retrying, so a 429 can hold all of them.
+        async with ctx.cli_client(retry=RetryPolicy(attempts=1)) as client:
+            reader = slice_reader(ctx, client, domain, start, now, args.codes, args.limit,
+                                  concurrency)
+            async with progress.running():
+                try:
+                    await reader.run(emit_shown, cli_state_printer(ctx, progress.clear))
+                finally:
+                    progress.finish()
         return 0
     return await _follow(ctx, args, domain, start, emit)
 
 
-async def read_window(client, domain: str, start: int, until: int, codes: str, limit: int,
-                      emit: Callable[[list[LogEntry]], None]) -> None:
-    """Page from `start` to `until` (the moment the command started), each entry once.
+def figures(reader: SlicedRead) -> ProgressFigures:
+    return ProgressFigures(reader.delivered, time.monotonic() - reader.began, reader.reached_ns,
+                           reader.start_ns, reader.until_ns)
 
-    The next page is asked for as soon as this one is accepted (the cursor knows where it
-    starts), so the server prepares it while this one is formatted and written: the output is
-    the same, in the same order, and a long backlog takes about the server's time, not the
-    server's plus ours."""
-    cursor = LogCursor(start, limit=limit, until_ns=until)
-    fetch = asyncio.ensure_future(client.logs_page(domain, cursor.request_start(), codes, limit))
-    try:
-        while True:
-            page = await fetch
-            step = cursor.accept(page)
-            last = step.done or not step.more
-            if not last:
-                fetch = asyncio.ensure_future(
-                    client.logs_page(domain, cursor.request_start(), codes, limit))
-                await asyncio.sleep(0)  # the request goes out before this page is formatted
-            if step.stepped:
-                print(f"s4top: warning: {step.note}", file=sys.stderr)
-            emit(step.entries)
-            if last:
-                return
-    finally:
-        if not fetch.done():
-            fetch.cancel()
-            with contextlib.suppress(BaseException):
-                await fetch
+
+def slice_reader(ctx: Context, client, domain: str, start: int, until: int, codes: str,
+                 limit: int, concurrency: int, skip_at_start: int = 0) -> SlicedRead:
+    """The one-shot reader of `logs` and `record`: the settings' retries (retry_attempts,
+    retry_base) made by the slices, over a client that tries each request once."""
+    s = ctx.settings
+
+    async def fetch(start_ns: int, page_limit: int) -> list[LogEntry]:
+        return await client.logs_page(domain, start_ns, codes, page_limit)
+
+    return SlicedRead(fetch, start, until, concurrency=concurrency, limit=limit,
+                      skip_at_start=skip_at_start, max_failures=s.retry_attempts,
+                      backoff_base_s=s.retry_base)
+
+
+def cli_state_printer(ctx: Context, before: Callable[[], None] = lambda: None
+                      ) -> Callable[[TailState], None]:
+    """Each retry and each warning as one line on stderr (never silent)."""
+
+    def on_state(state: TailState) -> None:
+        if not state.ok and state.error is not None:
+            before()
+            wait = (f"; retrying in {format_wait(state.retry_in_s)}"
+                    if state.retry_in_s is not None else "")
+            print(f"s4top: {describe_error(state.error, ctx)}{wait}", file=sys.stderr,
+                  flush=True)
+        elif state.warning:
+            before()
+            print(f"s4top: warning: {state.warning}", file=sys.stderr, flush=True)
+
+    return on_state
+
+
+async def read_window(client, domain: str, start: int, until: int, codes: str, limit: int,
+                      emit: Callable[[list[LogEntry]], None], *,
+                      concurrency: int = 4) -> None:
+    """Page from `start` to `until` (the moment the command started), each entry once, in
+    order, through concurrent time slices (tui/core/slices.py). The client's own retries
+    apply (`top`); `logs` and `record` use `slice_reader` so the slices retry instead."""
+
+    async def fetch(start_ns: int, page_limit: int) -> list[LogEntry]:
+        return await client.logs_page(domain, start_ns, codes, page_limit)
+
+    def warn(state: TailState) -> None:
+        if state.warning:
+            print(f"s4top: warning: {state.warning}", file=sys.stderr)
+
+    reader = SlicedRead(fetch, start, until, concurrency=concurrency, limit=limit,
+                        max_failures=1)
+    await reader.run(emit, warn)
 
 
 async def _follow(ctx: Context, args: argparse.Namespace, domain: str, start: int, emit) -> int:
@@ -147,9 +226,25 @@ async def _follow(ctx: Context, args: argparse.Namespace, domain: str, start: in
         async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
             return await client.logs_page(domain, start_ns, args.codes, limit)
 
+        t, k = start, 0
+        concurrency = concurrency_of(ctx, args)
+        until = time.time_ns() - int(s.tail_delay * NS)
+        if concurrency > 1 and until > start:
+            # the stretch already in the past goes through the slices, then the tail follows
+            reader = slice_reader(ctx, client, domain, start, until, args.codes, args.limit,
+                                  concurrency)
+            reader.max_failures = None  # --follow never gives up
+            reader.slow_backoff_base_s = s.auth_backoff
+            reader.backoff_base_s, reader.backoff_cap_s = s.backoff_base, s.backoff_cap
+            with _stop_on_signals():
+                try:
+                    await reader.run(emit, on_state)
+                except asyncio.CancelledError:
+                    return 0  # Ctrl-C or SIGTERM while catching up
+            t, k = reader.position
         tail = LogTail(
             fetch,
-            LogCursor(start, limit=args.limit),
+            LogCursor.resume(t, k, limit=args.limit),
             poll_interval_s=args.poll if args.poll is not None else s.poll_interval,
             delay_ns=int(s.tail_delay * NS),
             backoff_base_s=s.backoff_base,

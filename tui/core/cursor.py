@@ -71,6 +71,18 @@ class LogCursor:
         self.pages = 0
         self.steps = 0
 
+    @classmethod
+    def resume(cls, t_ns: int, count_at_t: int, limit: int = MAX_LIMIT,
+               until_ns: int | None = None) -> LogCursor:
+        """A cursor that already delivered `count_at_t` entries at exactly `t_ns` and all
+        before it: a stored high-water mark (`position`) read back, e.g. by `s4top record`
+        continuing a recording."""
+        if count_at_t < 0:
+            raise ValueError(f"count_at_t must be zero or more, got {count_at_t}")
+        cursor = cls(t_ns, limit=limit, until_ns=until_ns)
+        cursor._k = int(count_at_t)
+        return cursor
+
     @property
     def position(self) -> tuple[int, int]:
         """(T, k): the last timestamp reached and how many entries were delivered at it."""

@@ -32,11 +32,14 @@ class FetchError(Exception):
     derive from it, so this layer needs no import of that one).
 
     `retryable`: a retry alone may fix it (else the tail retries slowly, e.g. until a token is
-    rotated); `retry_after`: seconds the server asked for (a 429's Retry-After), or None.
+    rotated); `retry_after`: seconds the server asked for (a 429's Retry-After), or None;
+    `rate_limited`: the server refused for the client's rate (a 429), so every concurrent
+    reader should slow down (tui/core/slices.py), not only the one that heard it.
     """
 
     retryable: bool = False
     retry_after: float | None = None
+    rate_limited: bool = False
 
 Fetch = Callable[[int, int], Awaitable[list[LogEntry]]]
 

@@ -17,6 +17,7 @@ from tui.api.errors import ApiError, RateLimited
 from tui.core.backoff import backoff_delay
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.models import LogEntry, Metric
+from tui.core.slices import DEFAULT_CONCURRENCY, SlicedRead
 from tui.core.tail import LogTail, TailState
 from tui.live.state import DomainState, Health
 
@@ -48,13 +49,16 @@ class PollerHooks:
     tail_retry: dict[str, asyncio.Event] = field(default_factory=dict)
     #: called after new log entries were ingested (the screen wakes its frame timer)
     entries_arrived: Callable[[DomainState], None] = lambda _st: None
+    #: time slices read at once for the start-up backlog (setting concurrency; 1: none)
+    concurrency: int = DEFAULT_CONCURRENCY
 
     @classmethod
     def from_settings(cls, settings: Any, **hooks: Any) -> PollerHooks:
         """The hooks with the tail's timing from the settings (tui/config.py)."""
         return cls(backlog_s=settings.backlog, tail_delay_s=settings.tail_delay,
                    backoff_base_s=settings.backoff_base, backoff_cap_s=settings.backoff_cap,
-                   auth_backoff_s=settings.auth_backoff, **hooks)
+                   auth_backoff_s=settings.auth_backoff,
+                   concurrency=settings.concurrency, **hooks)
 
     def now(self) -> float:
         return self.clock_ns() / 1e9
@@ -119,9 +123,17 @@ async def tail_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> No
             hooks.toast_error(st.domain, state.error)
         st.dirty = True
 
+    def deliver(entries: list[LogEntry]) -> None:
+        st.ingest(entries)
+        if entries:
+            hooks.entries_arrived(st)
+
+    t, k = start, 0
+    if hooks.concurrency > 1:
+        t, k = await _catch_up(st, client, hooks, start, deliver, on_state)
     tail = LogTail(
         fetch,
-        LogCursor(start, limit=1000),
+        LogCursor.resume(t, k, limit=1000),
         poll_interval_s=lambda: hooks.poll_s(st),
         delay_ns=int(hooks.tail_delay_s * 1e9),
         now_ns=hooks.clock_ns,
@@ -131,12 +143,43 @@ async def tail_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> No
         wake=hooks.tail_wake.setdefault(st.domain, asyncio.Event()),
         retry=hooks.tail_retry.setdefault(st.domain, asyncio.Event()),
     )
-    def deliver(entries: list[LogEntry]) -> None:
-        st.ingest(entries)
-        if entries:
-            hooks.entries_arrived(st)
-
     await tail.run(deliver, on_state)
+
+
+async def _catch_up(st: DomainState, client: S4Client, hooks: PollerHooks, start: int,
+                    deliver: Callable[[list[LogEntry]], None],
+                    on_state: Callable[[TailState], None]) -> tuple[int, int]:
+    """Read the start-up backlog through concurrent slices (tui/core/slices.py), in order
+    and each entry once, then hand the tail the position reached. Over a slow link the
+    backlog comes in about one request time per `concurrency` pages, not one per page."""
+    until = hooks.clock_ns() - int(hooks.tail_delay_s * 1e9)
+    if until <= start:
+        return start, 0
+    in_flight = [0]
+
+    async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
+        in_flight[0] += 1
+        st.log_health.in_flight_since = st.log_health.in_flight_since or hooks.now()
+        try:
+            page = await client.logs_page(st.domain, start_ns, "ALL", limit)
+        finally:
+            in_flight[0] -= 1
+            if not in_flight[0]:
+                st.log_health.in_flight_since = None
+        if st.log_health.record_ok(hooks.now()):
+            hooks.toast(f"{st.domain}: log tail recovered")
+        return page
+
+    reader = SlicedRead(fetch, start, until, concurrency=hooks.concurrency,
+                        backoff_base_s=hooks.backoff_base_s, backoff_cap_s=hooks.backoff_cap_s,
+                        slow_backoff_base_s=hooks.auth_backoff_s)
+    await reader.run(deliver, on_state)
+    st.covered_ns = max(st.covered_ns, until)  # every entry up to `until` is in
+    if not st.caught_up:  # the backlog is in (what a short page tells the plain tail)
+        st.caught_up = True
+        st.dirty = True
+        hooks.entries_arrived(st)
+    return reader.position
 
 
 def series_retry_delay(

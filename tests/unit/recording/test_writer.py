@@ -1,0 +1,119 @@
+"""RecordingWriter: batches committed with their high-water mark, identical entries both
+kept, a failed commit never moves the mark, credentials never stored."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from tui.core.models import LogEntry, Metric, Series
+from tui.recording.schema import RecordingError
+from tui.recording.writer import DomainProgress, RecordingWriter, public_api_base
+
+D = "cdn.example.com"
+KEYS = {"time_ns": "access_time", "status": "code", "country": "country"}
+
+
+def entry(t: int, url: str = "/a", **kw) -> LogEntry:
+    return LogEntry(time_ns=t, status=200, method="GET", client_ip="203.0.113.9", size=10,
+                    url=url, source_keys=KEYS, **kw)
+
+
+def test_identical_entries_are_both_stored_and_the_mark_counts_them(tmp_path: Path) -> None:
+    w = RecordingWriter.open(tmp_path / "r.db", batch_size=3)
+    w.begin(D, 5)
+    w.add(D, [entry(10), entry(20), entry(20), entry(20)])  # a batch of 3 commits at once
+    conn = sqlite3.connect(tmp_path / "r.db")
+    assert conn.execute("SELECT count(*) FROM logs").fetchone() == (4,)
+    assert conn.execute("SELECT last_time_ns, count_at_last FROM progress").fetchone() == (20, 3)
+    w.close()
+    w2 = RecordingWriter.open(tmp_path / "r.db")
+    assert w2.progress(D) == DomainProgress(D, 5, 20, 3, None)
+    assert w2.progress(D).resume_at() == (20, 3)
+    w2.close()
+
+
+def test_the_mark_is_committed_only_with_its_rows(tmp_path: Path) -> None:
+    w = RecordingWriter.open(tmp_path / "r.db", batch_size=100)
+    w.begin(D, 5)
+    w.add(D, [entry(10), entry(11)])
+    w._conn.close()  # the next write fails, as on a full disk
+    w._conn = sqlite3.connect(tmp_path / "r.db")
+    w._conn.execute("PRAGMA query_only = ON")
+    with pytest.raises(sqlite3.Error):
+        w.commit()
+    w._conn.close()
+    w._conn = sqlite3.connect(tmp_path / "r.db")  # the disk has room again
+    w.add(D, [entry(12)])
+    w.close()  # nothing more is written after a failed commit
+    again = RecordingWriter.open(tmp_path / "r.db")
+    assert again.progress(D).resume_at() == (5, 0)
+    again.close()
+
+
+def test_fields_shapes_and_extras(tmp_path: Path) -> None:
+    w = RecordingWriter.open(tmp_path / "r.db")
+    w.begin(D, 0)
+    w.add(D, [entry(1, country="CN", extra={"ua": "curl/8", "n": [1, 2]}),
+              LogEntry(time_ns=2, status=502, url="/b")])  # no country, no cache, no shape
+    w.close()
+    conn = sqlite3.connect(tmp_path / "r.db")
+    got = conn.execute("SELECT country, cache, extra, shape FROM logs ORDER BY id").fetchall()
+    assert got[0][0] == "CN" and got[0][1] is None
+    assert json.loads(got[0][2]) == {"ua": "curl/8", "n": [1, 2]}
+    assert got[1] == (None, None, None, None)
+    (keys,), = conn.execute("SELECT source_keys FROM shapes").fetchall()
+    assert json.loads(keys) == KEYS
+    assert stat.S_IMODE((tmp_path / "r.db").stat().st_mode) == 0o600
+
+
+def test_series_refreshes_and_meta(tmp_path: Path) -> None:
+    w = RecordingWriter.open(tmp_path / "r.db")
+    w.begin(D, 0)
+    s = Series(Metric.REQUEST, "hourly", [(3600, 5.0), (7200, 7.0)])
+    w.write_series(D, [s])
+    w.write_series(D, [Series(Metric.REQUEST, "hourly", [(7200, 9.0)])])  # partial, re-read
+    history = [
+        {"domain": D, "time_s": 10.0, "requests": [
+            {"type": "url", "urls": ["https://cdn.example.com/a"], "status": 200, "ok": True,
+             "message": "ok", "sent_s": 10.5},
+            {"type": "url", "urls": ["https://cdn.example.com/b"], "status": None,
+             "ok": False, "message": "not sent", "sent_s": None}]},
+        {"domain": "other.example.com", "time_s": 11.0, "requests": [
+            {"type": "url", "urls": ["x"], "status": 200, "ok": True, "sent_s": 11.0}]},
+        {"domain": D, "time_s": 99.0, "requests": [
+            {"type": "url", "urls": ["late"], "status": 200, "ok": True, "sent_s": 99.0}]},
+    ]
+    assert w.write_refreshes(history, [D], 0, 50 * 10**9) == 1
+    assert w.write_refreshes(history, [D], 0, 50 * 10**9) == 0  # already stored
+    w.write_meta([D], 0, 50, "9.9", "https://user:pa55@api.example.com:8443/v1?token=x")
+    w.write_meta(["img.example.com"], 10, 80, "9.9", "https://api.example.com")
+    meta = w.meta()
+    w.close()
+    assert json.loads(meta["domains"]) == [D, "img.example.com"]
+    assert (meta["range_start_ns"], meta["range_end_ns"]) == ("0", "80")
+    conn = sqlite3.connect(tmp_path / "r.db")
+    assert conn.execute("SELECT time_s, value FROM series ORDER BY 1").fetchall() == [
+        (3600, 5.0), (7200, 9.0)]
+    assert conn.execute("SELECT time_ns, kind, urls, ok, status FROM refreshes").fetchall() == [
+        (10_500_000_000, "url", '["https://cdn.example.com/a"]', 1, 200)]
+
+
+def test_public_api_base_drops_credentials() -> None:
+    assert public_api_base("https://u:secret@api.example.com:8443/v1?token=x#f") == \
+        "https://api.example.com:8443/v1"
+    assert public_api_base("http://[::1]:8080") == "http://[::1]:8080"
+    assert "secret" not in public_api_base("https://secret@api.example.com")
+
+
+def test_refuses_what_is_not_a_recording(tmp_path: Path) -> None:
+    bad = tmp_path / "x.db"
+    bad.write_bytes(b"hello")
+    with pytest.raises(RecordingError, match="not an s4top recording"):
+        RecordingWriter.open(bad)
+    with pytest.raises(RecordingError, match="cannot create"):
+        RecordingWriter.open(tmp_path / "missing" / "x.db")

@@ -1,0 +1,341 @@
+"""Reading a long range of the logs fast: time slices fetched concurrently, output in order.
+
+Over a real link (30-200 ms a request) paging three days one request at a time takes many
+minutes. `SlicedRead` cuts the range into consecutive time slices and pages several of them at
+once, each with its own exactly-once `LogCursor` (tui/core/cursor.py) bounded by the next
+slice's start: slice i holds the entries with `edge_i <= t < edge_i+1`, so entries sharing the
+nanosecond of an edge all belong to the later slice and are delivered once. The output is the
+slices' entries one slice after the other: the same entries in the same order as one
+sequential read.
+
+Memory does not grow with the range: at most `2 * concurrency` slices exist at a time (those
+being fetched and those waiting for their turn), each buffering at most `buffered_pages`
+pages; a slice whose buffer is full waits. At most `concurrency` requests are in flight.
+Slices are cut as the read goes, about `pages_per_slice` pages wide by the density seen so far
+(the first slice's first page tells it), so a quiet night and a busy peak both keep the pool
+busy.
+
+A failed request is retried (never skipped): the slice backs off and asks for the same
+position again. A rate limit (429, or any error with a Retry-After) holds the whole pool
+through one shared `PoolPacer`, since the server's limit is for the client, not the slice.
+After `max_failures` consecutive failures of one slice (or at once, for an error a retry
+alone will not fix, such as a bad token) the read raises that error, once everything before
+that slice was delivered (as a sequential read would have failed there).
+Pure: no HTTP here; `fetch(start_ns, limit)` is given, as for `LogTail` (tui/core/tail.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from tui.core.backoff import backoff_delay
+from tui.core.cursor import MAX_LIMIT, LogCursor
+from tui.core.models import LogEntry
+from tui.core.tail import Fetch, FetchError, TailState
+
+__all__ = ["DEFAULT_CONCURRENCY", "PoolPacer", "SlicedRead"]
+
+DEFAULT_CONCURRENCY = 4
+#: the narrowest slice cut by density (a dense instant cannot make slices of a few ns)
+MIN_SLICE_NS = 1_000_000
+
+Sleep = Callable[[float], Awaitable[object]]
+
+
+class PoolPacer:
+    """One hold shared by every slice: after a rate limit nobody asks before `resume`."""
+
+    def __init__(self, *, sleep: Sleep = asyncio.sleep,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._resume = 0.0
+        self.holds = 0
+
+    def hold(self, seconds: float) -> None:
+        """Nobody asks for `seconds` from now (a longer hold already set stays)."""
+        self.holds += 1
+        self._resume = max(self._resume, self._monotonic() + max(0.0, seconds))
+
+    async def wait(self) -> None:
+        """Return once no hold is in force."""
+        while (left := self._resume - self._monotonic()) > 0:
+            await self._sleep(left)
+
+
+@dataclass(eq=False)
+class _Slice:
+    start: int
+    end: int  # exclusive; the range's until + 1 for the last slice
+    cursor: LogCursor
+    queue: asyncio.Queue[object]
+    open: bool = False  # cut before any density was known: shortened by the first estimate
+    finished: bool = False
+    delivered: int = 0
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+_END = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    error: BaseException
+
+
+class SlicedRead:
+    """Read `[start_ns, until_ns]` (both inclusive) once, through concurrent slices."""
+
+    def __init__(
+        self,
+        fetch: Fetch,
+        start_ns: int,
+        until_ns: int,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        limit: int = MAX_LIMIT,
+        skip_at_start: int = 0,
+        edges: Sequence[int] | None = None,
+        pacer: PoolPacer | None = None,
+        sleep: Sleep = asyncio.sleep,
+        max_failures: int | None = None,
+        backoff_base_s: float = 0.5,
+        backoff_cap_s: float = 30.0,
+        slow_backoff_base_s: float | None = None,
+        max_retry_after_s: float = 900.0,
+        pages_per_slice: int = 4,
+        buffered_pages: int = 4,
+        min_slice_ns: int = MIN_SLICE_NS,
+    ) -> None:
+        """`skip_at_start`: entries at exactly `start_ns` already delivered (a stored
+        high-water mark, as `LogCursor.resume` takes it). `edges`: fixed slice boundaries
+        instead of cutting by density (tests put them inside groups of equal timestamps).
+        `slow_backoff_base_s`: the first wait after an error a retry alone will not fix
+        (auth), as `LogTail` has it; default `backoff_base_s`."""
+        if concurrency < 1:
+            raise ValueError("concurrency must be 1 or more")
+        self._fetch = fetch
+        self.start_ns = int(start_ns)
+        self.until_ns = int(until_ns)
+        self.concurrency = concurrency
+        self.limit = limit
+        self._skip = skip_at_start
+        self._edges = (
+            None if edges is None
+            else deque(sorted({e for e in edges if self.start_ns < e <= self.until_ns}))
+        )
+        self.pacer = pacer or PoolPacer(sleep=sleep)
+        self._sleep = sleep
+        self.max_failures = max_failures
+        self.backoff_base_s = backoff_base_s
+        self.backoff_cap_s = backoff_cap_s
+        self.slow_backoff_base_s = (backoff_base_s if slow_backoff_base_s is None
+                                    else slow_backoff_base_s)
+        self.max_retry_after_s = max_retry_after_s
+        self.pages_per_slice = max(1, pages_per_slice)
+        self.buffered_pages = max(1, buffered_pages)
+        self.min_slice_ns = max(1, min_slice_ns)
+        self._sem = asyncio.Semaphore(concurrency)
+        self._active: deque[_Slice] = deque()
+        self._frontier = self.start_ns
+        self._ns_per_entry: float | None = None
+        self._on_state: Callable[[TailState], None] | None = None
+        # figures for a progress line
+        self.delivered = 0
+        self.pages = 0
+        self.errors = 0
+        self.slices = 0
+        self.reached_ns = self.start_ns
+        self.position: tuple[int, int] = (self.start_ns, skip_at_start)
+        self.began = time.monotonic()  # reset when `run` starts
+
+    async def run(
+        self,
+        on_batch: Callable[[list[LogEntry]], object],
+        on_state: Callable[[TailState], None] | None = None,
+    ) -> None:
+        """Deliver every entry of the range to `on_batch` once, in time order (an awaitable
+        result is awaited: back-pressure). `on_state` hears of errors and warnings."""
+        self._on_state = on_state
+        self.began = time.monotonic()
+        self._plan()
+        try:
+            while self._active:
+                head = self._active[0]
+                item = await head.queue.get()
+                if item is _END:
+                    self._active.popleft()
+                    self._plan()
+                    continue
+                if isinstance(item, _Failed):
+                    raise item.error
+                if isinstance(item, str):
+                    self._tell(TailState(ok=True, warning=item))
+                    continue
+                assert isinstance(item, list)
+                self._delivered(item)
+                result = on_batch(item)
+                if inspect.isawaitable(result):
+                    await result
+                self._plan()
+            self.reached_ns = self.until_ns  # read completely
+        finally:
+            await self._stop_all()
+
+    def _delivered(self, entries: list[LogEntry]) -> None:
+        self.delivered += len(entries)
+        last = entries[-1].time_ns
+        t, k = self.position
+        same = 0
+        for e in reversed(entries):
+            if e.time_ns != last:
+                break
+            same += 1
+        self.position = (last, k + same if last == t and same == len(entries) else same)
+        self.reached_ns = last
+
+    def _tell(self, state: TailState) -> None:
+        if self._on_state is not None:
+            self._on_state(state)
+
+    # ---------------------------------------------------------------- cutting slices
+
+    def _plan(self) -> None:
+        """Cut new slices while there is room (at most 2 x concurrency alive)."""
+        self._shorten_open()
+        while self._frontier <= self.until_ns and len(self._active) < 2 * self.concurrency:
+            start = self._frontier
+            if self._edges is not None:
+                end = self._edges.popleft() if self._edges else self.until_ns + 1
+                is_open = False
+            elif self._ns_per_entry is None:
+                if self._active:
+                    return  # wait for the first page to tell the density
+                end, is_open = self.until_ns + 1, True
+            else:
+                end, is_open = min(self.until_ns + 1, start + self._width()), False
+            self._open_slice(start, end, is_open)
+
+    def _width(self) -> int:
+        per = self._ns_per_entry or 1.0
+        return max(self.min_slice_ns, int(per * self.limit * self.pages_per_slice))
+
+    def _open_slice(self, start: int, end: int, is_open: bool) -> None:
+        if start == self.start_ns and self._skip:
+            cursor = LogCursor.resume(start, self._skip, limit=self.limit, until_ns=end - 1)
+        else:
+            cursor = LogCursor(start, limit=self.limit, until_ns=end - 1)
+        sl = _Slice(start, end, cursor, asyncio.Queue(maxsize=self.buffered_pages), is_open)
+        sl.task = asyncio.ensure_future(self._work(sl))
+        self._active.append(sl)
+        self._frontier = end
+        self.slices += 1
+
+    def _shorten_open(self) -> None:
+        """The first slice was cut to the range's end before anything was known; once a page
+        told the density, end it where a slice of that density ends (past what it read)."""
+        if not self._active or self._ns_per_entry is None:
+            return
+        sl = self._active[-1]
+        if not sl.open or sl.finished:
+            return
+        sl.open = False
+        reached = sl.cursor.position[0]
+        end = max(reached + 1, sl.start + self._width())
+        if end <= self.until_ns:
+            sl.end = end
+            sl.cursor.until_ns = end - 1
+            self._frontier = end
+
+    def _learn(self, sl: _Slice, page: list[LogEntry], full: bool) -> None:
+        """Update the density (ns per entry) from a full page, or from a finished slice."""
+        old = self._ns_per_entry
+        if full and page:
+            span = page[-1].time_ns - page[0].time_ns
+            seen = max(1.0, span) / len(page)
+        elif sl.finished and not sl.open:
+            seen = (sl.end - sl.start) / max(1, sl.delivered)
+        elif old is None:
+            seen = max(1.0, self.until_ns - self.start_ns) / max(1, len(page))
+        else:
+            return
+        # a quiet stretch widens the next slices gradually: the night before a busy peak
+        # must not make one slice of the whole peak (read by one cursor)
+        self._ns_per_entry = seen if old is None else min(seen, 4.0 * old)
+
+    # ---------------------------------------------------------------- one slice
+
+    async def _work(self, sl: _Slice) -> None:
+        """Page one slice; whatever ends it unexpectedly (a bug, an unmapped error) reaches
+        the reader in order instead of leaving it waiting for this slice forever."""
+        try:
+            await self._page_slice(sl)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:
+            await sl.queue.put(_Failed(e))
+
+    async def _page_slice(self, sl: _Slice) -> None:
+        cursor = sl.cursor
+        failures = 0
+        while True:
+            await self.pacer.wait()
+            try:
+                async with self._sem:
+                    page = await self._fetch(cursor.request_start(), cursor.limit)
+            except FetchError as e:
+                failures += 1
+                self.errors += 1
+                if self.max_failures is not None and (
+                        failures >= self.max_failures or not e.retryable):
+                    await sl.queue.put(_Failed(e))
+                    return
+                delay = self._backoff(e, failures)
+                self._tell(TailState(ok=False, error=e, retry_in_s=delay, failures=failures))
+                if e.rate_limited or e.retry_after is not None:
+                    self.pacer.hold(delay)  # the whole pool waits, this slice with it
+                    continue
+                await self._sleep(delay)
+                continue
+            if failures:
+                failures = 0
+                self._tell(TailState(ok=True))
+            self.pages += 1
+            step = cursor.accept(page)
+            sl.finished = step.done or not step.more
+            sl.delivered += len(step.entries)
+            self._learn(sl, page, len(page) >= cursor.limit)
+            if step.stepped and step.note:
+                await sl.queue.put(step.note)
+            if step.entries:
+                await sl.queue.put(step.entries)
+            self._plan()
+            if sl.finished:
+                await sl.queue.put(_END)
+                return
+            await asyncio.sleep(0)
+
+    def _backoff(self, error: FetchError, failures: int) -> float:
+        return backoff_delay(
+            failures,
+            base_s=self.backoff_base_s if error.retryable else self.slow_backoff_base_s,
+            cap_s=self.backoff_cap_s,
+            max_doublings=30,
+            retry_after=error.retry_after,
+            retry_after_cap_s=self.max_retry_after_s,
+        )
+
+    async def _stop_all(self) -> None:
+        tasks = [sl.task for sl in self._active if sl.task is not None and not sl.task.done()]
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with contextlib.suppress(BaseException):
+                await t
+        self._active.clear()
