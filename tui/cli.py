@@ -69,6 +69,28 @@ def _token_on_command_line(argv: Sequence[str]) -> bool:
     return False
 
 
+#: options whose value may start with '-' (`--at -10m`: ten minutes before the end)
+_DASH_VALUES = ("--at", "--until")
+
+
+def _glue_dash_values(argv: list[str]) -> list[str]:
+    """`--at -10m` -> `--at=-10m`, so argparse does not read `-10m` as an option."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            return out + argv[i:]
+        if word in _DASH_VALUES and i + 1 < len(argv) and argv[i + 1].startswith("-") \
+                and argv[i + 1][1:2].isdigit():
+            out.append(f"{word}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(word)
+        i += 1
+    return out
+
+
 def _shared_options(suppress: bool) -> argparse.ArgumentParser:
     """The shared options; in subparsers their defaults are suppressed so a value given before
     the subcommand is not overwritten by the subparser's default."""
@@ -195,7 +217,7 @@ def _main(argv: list[str]) -> int:
         )
         return EXIT_USAGE
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_glue_dash_values(argv))
     if getattr(args, "simulate", False):
         return _run_simulate(args)
     verbose = bool(getattr(args, "verbose", False))

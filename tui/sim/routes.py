@@ -226,5 +226,5 @@ def _info(sim: Simulator) -> Reply:
         "domains": list(cfg.domains), "now_ns": sim.now_ns(), "frozen": sim.clock.frozen,
         "rate": cfg.rate, "seed": cfg.seed, "retention_s": cfg.retention_s,
         "exact_series_s": sim.exact_window_s,
-        "incidents": sim.incidents(now_s - 3600, now_s + 3600),
+        "incidents": sim.incidents(now_s - 3600, now_s + 3600), **sim.info_extra(),
     }, "admin")
