@@ -31,6 +31,7 @@ from tui.refresh.desk import DeskHooks, RefreshDesk
 from tui.screens import navigate
 from tui.screens.commands import binding_rows, screenshot, system_commands
 from tui.screens.dashboard import Dashboard
+from tui.screens.replay import ReplayControl, replay_step
 from tui.screens.stylesheet import stylesheet
 
 # The other screens are imported when first opened: the dashboard's first frame does not wait
@@ -109,6 +110,8 @@ class S4TopApp(App[int]):
 
             self.keymap_warnings = keymap_warnings(s.keymap, self.BINDINGS, screen_bindings())
             self.set_keymap(s.keymap)
+        # a replay's clock and keys (tui/screens/replay.py); None when live
+        self.replay = ReplayControl(self, ctx.replay) if ctx.replay is not None else None
 
     def notify(
         self,
@@ -148,6 +151,7 @@ class S4TopApp(App[int]):
             "readonly": self.ctx.settings.readonly,
             "pending_tags": self.desk.pending_count(self.state.domain),
             "alert": alert_text(self.state),
+            "replay": self.replay.badge() if self.replay is not None else "",
             "other_alerts": sum(1 for st in self.states if st is not self.state and alert_text(st)),
         }
 
@@ -190,10 +194,16 @@ class S4TopApp(App[int]):
 
     @on(Dashboard.PollStepped)
     def change_poll(self, msg: Dashboard.PollStepped) -> None:
+        if self.replay is not None:
+            return self.replay.no_poll()
         cur = self.poll_s
         self.poll_s = poll_step(cur, msg.direction)  # the dashboard watches it
         if self.poll_s != cur:
             self.hooks.wake_tails()  # a loop asleep on the old interval re-reads it now
+
+    @on(Dashboard.ReplayStepped)
+    def _replay_step(self, msg: Dashboard.ReplayStepped) -> None:
+        replay_step(self, msg.step)
 
     @on(Dashboard.RetryRequested)
     def retry_now(self) -> None:

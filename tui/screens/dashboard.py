@@ -304,6 +304,9 @@ class Dashboard(DashboardMessages, Screen[None]):
     def action_poll(self, direction: int) -> None:
         self.post_message(self.PollStepped(direction))
 
+    def action_replay(self, step: int) -> None:
+        self.post_message(self.ReplayStepped(step))
+
     def action_retry_now(self) -> None:
         self.post_message(self.RetryRequested())
 

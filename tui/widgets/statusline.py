@@ -48,6 +48,7 @@ class StatusInfo:
     alert: str = ""
     other_alerts: int = 0  # how many domains besides the shown one have an active alert
     filter_error: bool = False  # a term of the text filter is bad: it filters nothing out
+    replay: str = ""  # a replay's clock and speed ("2026-11-20 14:02:11 ×10"); "" when live
 
 
 def _age(last_ok: float | None, now: float) -> str:
@@ -92,6 +93,9 @@ LATE_STYLE = {
 }
 
 
+REPLAY_STYLE = Style(bold=True, color="black", bgcolor="cyan")
+
+
 def _domain(t: Text, info: StatusInfo) -> None:
     t.append(info.domain, Style(bold=True))
     if info.domain_count > 1:
@@ -118,8 +122,10 @@ def _health_line(t: Text, info: StatusInfo, now: float) -> None:
     if info.alert:
         # an alert is the first thing read, whole at 80 columns; what follows yields
         t.append(f" ALERT {info.alert} ", Style(bold=True, color="white", bgcolor="red"))
-    else:
+    elif not info.replay:
         t.append(" s4top ", Style(bold=True, reverse=True))
+    if info.replay:  # the past, not the present: said first after an alert, in its own colour
+        t.append(f"{' ' if info.alert else ''} REPLAY {info.replay} ", REPLAY_STYLE)
     if info.other_alerts and not info.alert:
         t.append(" ")
         _other_alerts_badge(t, info.other_alerts)
@@ -130,7 +136,8 @@ def _health_line(t: Text, info: StatusInfo, now: float) -> None:
     # the worse of the two pollers decides
     if h.state == "ok" and info.series_health.state not in ("ok", "connecting"):
         h = info.series_health
-    late = lateness(info.log_health, info.poll_s, now)
+    # a replay's clock is not the wall's: its age and poll say nothing
+    late = "normal" if info.replay else lateness(info.log_health, info.poll_s, now)
     label, style = HEALTH_STYLE.get(h.state, (h.state, Style()))
     if h.state == "ok" and late != "normal":
         label, style = LATE_STYLE[late]
@@ -146,6 +153,9 @@ def _health_line(t: Text, info: StatusInfo, now: float) -> None:
         t.append("  ")
         _domain(t, info)
         t.right_crop(2)  # the age below brings its own gap
+    if info.replay:
+        t.append(f"  {info.tz_label}", Style(dim=True))
+        return
     age = f"updated {_age(info.log_health.last_ok, now)}"
     rest = f"  poll {info.poll_s:g}s  {info.tz_label}"
     if late == "normal":
