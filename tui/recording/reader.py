@@ -214,11 +214,12 @@ class Recording:
 
     # -- series and refreshes ------------------------------------------------------------
 
-    def series(self, domain: str, metric: str, period: str, lo_s: int,
-               hi_s: int) -> list[tuple[int, float]]:
+    def series(self, domain: str, metric: str, period: str, lo_s: int, hi_s: int,
+               upto_ns: int | None = None) -> list[tuple[int, float]]:
         """Recorded buckets that start in [lo_s, hi_s], ascending; where the file has none
         of this metric and period, the buckets are summed from the entries (requests =
-        entries, traffic = sizes, origin = the MISS entries)."""
+        entries, traffic = sizes, origin = the MISS entries) up to `upto_ns` (a replay's
+        present: its bucket is partial, as the live one is)."""
         rows = self._rows(
             "SELECT time_s, value FROM series WHERE domain = ? AND metric = ? AND period = ? "
             "AND time_s >= ? AND time_s <= ? ORDER BY time_s",
@@ -228,16 +229,19 @@ class Recording:
         if self._rows("SELECT 1 FROM series WHERE domain = ? AND metric = ? AND period = ? "
                       "LIMIT 1", (domain, metric, period)):
             return []  # recorded, just not in this window
-        return self._summed(domain, metric, PERIOD_S[period], lo_s, hi_s)
+        return self._summed(domain, metric, PERIOD_S[period], lo_s, hi_s, upto_ns)
 
-    def _summed(self, domain: str, metric: str, width: int, lo_s: int,
-                hi_s: int) -> list[tuple[int, float]]:
+    def _summed(self, domain: str, metric: str, width: int, lo_s: int, hi_s: int,
+                upto_ns: int | None) -> list[tuple[int, float]]:
+        end_ns = (hi_s + width) * NS
+        if upto_ns is not None:
+            end_ns = min(end_ns, upto_ns + 1)
         value = "SUM(size)" if metric.startswith("traffic") else "COUNT(*)"
         miss = " AND cache = 'MISS'" if metric in _ORIGIN else ""
         rows = self._rows(
             f"SELECT (time_ns / ?) * ? AS b, {value} FROM logs WHERE domain = ? "
             f"AND time_ns >= ? AND time_ns < ?{miss} GROUP BY b ORDER BY b",
-            (width * NS, width, domain, lo_s * NS, (hi_s + width) * NS))
+            (width * NS, width, domain, lo_s * NS, end_ns))
         return [(int(b), float(v or 0)) for b, v in rows]
 
     def refreshes(self, lo_ns: int | None = None, hi_ns: int | None = None) -> list[dict[str, Any]]:

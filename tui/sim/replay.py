@@ -86,7 +86,8 @@ class _RecordedSeries:
         hi = min(end_s, now_ns // NS) - off
         lo = start_s - off
         out: list[dict[str, int | float]] = []
-        for t, v in self.recording.series(domain, metric, period, lo - width + 1, hi):
+        upto = now_ns - off * NS
+        for t, v in self.recording.series(domain, metric, period, lo - width + 1, hi, upto):
             if t <= hi and t + width > lo:
                 out.append({"time": t + off, "value": int(v) if float(v).is_integer() else v})
         return out

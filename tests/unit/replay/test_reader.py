@@ -101,6 +101,10 @@ def test_series_recorded_else_summed_from_the_entries(tmp_path: Path) -> None:
             (t0, 600.0), (t0 + 3600, 600.0)]
         assert rec.series(DOMAIN, "request_origin", "hourly", t0, t0 + 3600) == [
             (t0, 3.0), (t0 + 3600, 3.0)]
+        # a replay's present cuts its bucket, as the live one is partial
+        upto = (t0 + 3600 + 1200) * NS
+        assert rec.series(DOMAIN, "traffic", "hourly", t0, t0 + 3600, upto) == [
+            (t0, 600.0), (t0 + 3600, 300.0)]
 
 
 def test_refreshes_are_listed(tmp_path: Path) -> None:
