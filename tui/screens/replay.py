@@ -84,7 +84,10 @@ class ReplayControl:
         app = self.app
         for st in app.states:
             reset_state(st)
-        app._dashboard.switch_domain()  # the pane on the emptied buffer, following
+        app._dashboard.switch_domain()  # the pane on the emptied buffer
+        # scrolling from the old rows to the top of the empty buffer read as a scroll up by
+        # the user (tui/widgets/logview.py stops following then): follow again
+        app._dashboard.log_view.go_live()
         client = app._get_client()
         for st in app.states:  # exclusive: the old loops of the group are cancelled first
             app.run_worker(tail_loop(st, client, app.hooks), group=f"tail:{st.domain}",

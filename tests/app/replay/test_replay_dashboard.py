@@ -64,6 +64,9 @@ async def test_jump_fills_the_buffer_from_the_window_before_it(make_replay, reco
         await wait_until(pilot, lambda: app.clock_ns() == target and app.state.caught_up)
         assert _urls(app) == window(truth, target - BACKLOG, target)
         assert "REPLAY 2026-11-20 10:20:00" in _status(app)
+        lv = app._dashboard.log_view
+        assert lv.following and "FOLLOW" in _status(app)  # the newest rows at the bottom
+        assert lv.selected is not None and lv.selected.url == _urls(app)[-1]
         # and back in time: nothing of the later window stays
         await pilot.press("ctrl+g")
         await pilot.pause()
@@ -119,3 +122,27 @@ async def test_pause_stops_the_pane_not_the_clock(make_replay) -> None:
         await pilot.press("G")
         await pilot.pause(0.3)
         assert "FOLLOW" in _status(app)
+
+
+async def test_help_lists_the_replay_keys_and_live_says_they_need_a_replay(
+        make_replay, sim_server, monkeypatch) -> None:
+    app = make_replay()
+    async with app.run_test(size=(120, 40)):
+        rows = {row[2]: row for row in app.binding_rows()}
+        for bid, key in (("dashboard.replay_faster", "greater_than_sign"),
+                         ("dashboard.replay_slower", "less_than_sign"),
+                         ("dashboard.replay_jump", "ctrl+g")):
+            assert key in rows[bid][0] and rows[bid][1].startswith("replay:")
+    from tui.app import S4TopApp
+    from tui.config import load_settings
+    from tui.context import build_context
+    from tui.sim import DEMO_TOKEN
+
+    monkeypatch.setenv("BITIFUL_API_TOKEN", DEMO_TOKEN)
+    live = S4TopApp(build_context(load_settings(flags={"api_base": sim_server.base_url,
+                                                       "domain": DOMAIN})),
+                    clock_ns=sim_server.sim.now_ns)
+    async with live.run_test(size=(120, 40)) as pilot:
+        await pilot.press(">")
+        await pilot.pause()
+        assert "not a replay" in _toasts(live)[-1]
