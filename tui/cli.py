@@ -289,6 +289,9 @@ def _replay_options(args: argparse.Namespace) -> ReplayOptions | None:
     command = getattr(args, "command", None)
     if command in _NOT_IN_REPLAY:
         raise UsageError("replay: refresh is disabled (a recording is the past)")
+    if getattr(args, "follow", False):
+        raise UsageError("--follow: a recording gets no new entries (watch it move with "
+                         "s4top --replay FILE.db --speed N)")
     return ReplayOptions(path=path, at=getattr(args, "at", None),
                          until=getattr(args, "until", None),
                          speed=getattr(args, "speed", None) or "1", dashboard=command is None)

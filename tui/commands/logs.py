@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import signal
 import sys
-import time
 from collections.abc import Callable, Iterator
 
 from tui.api.retry import RetryPolicy
@@ -77,7 +76,7 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.poll is not None and not 0 < args.poll <= 3600:
         raise UsageError("--poll must be more than 0 and at most 3600 seconds")
     domain = ctx.domain
-    now = time.time_ns()
+    now = ctx.now_ns()  # a replay's: --since counts back from the recording's end
     start = _start_ns(args, now)
     utc = ctx.settings.utc
     fmt = format_json if args.json else (lambda e: format_line(e, utc))
