@@ -6,6 +6,7 @@ The writer (`s4top record`) is a separate feature; these files follow tui/record
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,12 @@ from tui.api.parse import parse_logs
 from tui.recording.schema import connect
 
 NS = 1_000_000_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: Any) -> Any:
+    """SQLite TEXT holds UTF-8: a lone surrogate (valid in JSON) is stored as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def write_recording(path: Path, entries: dict[str, list[dict[str, Any]]], *,
@@ -35,9 +42,10 @@ def write_recording(path: Path, entries: dict[str, list[dict[str, Any]]], *,
             if keys not in shapes:
                 cur = conn.execute("INSERT INTO shapes (source_keys) VALUES (?)", (keys,))
                 shapes[keys] = int(cur.lastrowid or 0)
-            rows.append((domain, e.time_ns, e.status, e.method, e.client_ip, e.size, e.url,
-                         e.country if "country" in e.source_keys else None,
-                         e.cache if "cache" in e.source_keys else None,
+            rows.append((domain, e.time_ns, e.status, _text(e.method), _text(e.client_ip),
+                         e.size, _text(e.url),
+                         _text(e.country) if "country" in e.source_keys else None,
+                         _text(e.cache) if "cache" in e.source_keys else None,
                          json.dumps(e.extra) if e.extra else None, shapes[keys]))
             lo = e.time_ns if lo is None else min(lo, e.time_ns)
             hi = e.time_ns if hi is None else max(hi, e.time_ns)
