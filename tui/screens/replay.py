@@ -52,6 +52,7 @@ class ReplayControl:
         app.clock_ns = source.replay_now_ns
         app.hooks.clock_ns = source.replay_now_ns
         app.desk.refused = REFRESH_DISABLED
+        self._hold: Any = None  # the timer that ends a jump's hold on the frames
 
     def badge(self) -> str:
         """`2026-11-20 14:02:11 ×10` in the original times (the header prefixes REPLAY)."""
@@ -82,19 +83,41 @@ class ReplayControl:
             return
         at = self.source.jump(at_ns)
         app = self.app
+        dash = app._dashboard
+        dash.hold_frames = True  # the screen keeps the old frame until the new one is whole
         for st in app.states:
             reset_state(st)
-        app._dashboard.switch_domain()  # the pane on the emptied buffer
+        dash.switch_domain()  # the pane on the emptied buffer
         # scrolling from the old rows to the top of the empty buffer read as a scroll up by
         # the user (tui/widgets/logview.py stops following then): follow again
         app._dashboard.log_view.go_live()
-        client = app._get_client()
-        for st in app.states:  # exclusive: the old loops of the group are cancelled first
-            app.run_worker(tail_loop(st, client, app.hooks), group=f"tail:{st.domain}",
-                           exclusive=True, exit_on_error=False)
-            app.run_worker(series_loop(st, client, app.hooks), group=f"series:{st.domain}",
-                           exclusive=True, exit_on_error=False)
+        self._restart("tail", tail_loop)  # the charts follow once the rows are in
         app.notify(f"replay: at {format_replay_time(at, app.utc)}", timeout=2)
+        if self._hold is not None:
+            self._hold.stop()
+        self._hold = app.set_interval(0.01, self._release, name="replay-jump")
+
+    def _release(self) -> None:
+        """The shown domain's backlog is in (or its tail failed): draw the new time."""
+        st = self.app.state
+        if not (st.caught_up or st.log_health.state not in ("ok", "connecting")):
+            return
+        if self._hold is not None:
+            self._hold.stop()
+            self._hold = None
+        dash = self.app._dashboard
+        dash.hold_frames = False
+        dash.frame()
+        self._restart("series", series_loop)
+
+    def _restart(self, kind: str, loop: Callable[..., Any]) -> None:
+        """Every domain's poll loop of this kind anew; exclusive: the old one of the group is
+        cancelled first (it cannot deliver into the reset state after)."""
+        app = self.app
+        client = app._get_client()
+        for st in app.states:
+            app.run_worker(loop(st, client, app.hooks), group=f"{kind}:{st.domain}",
+                           exclusive=True, exit_on_error=False)
 
 
 def replay_step(app: Any, step: int) -> None:
