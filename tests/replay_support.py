@@ -99,10 +99,11 @@ def make_replay(recording: Any) -> Iterator[Callable[..., Any]]:
 
     made: list[Any] = []
 
-    def make(at: str | None = "10:20", speed: str = "0", **flags: Any) -> Any:
+    def make(at: str | None = "10:20", speed: str = "0", until: str | None = None,
+             **flags: Any) -> Any:
         settings = load_settings(flags={"poll_interval": 0.2, "utc": True, **flags})
         ctx = build_context(settings, replay=ReplayOptions(str(recording[0]), at=at,
-                                                           speed=speed))
+                                                           until=until, speed=speed))
         made.append(ctx)
         return S4TopApp(ctx)
 

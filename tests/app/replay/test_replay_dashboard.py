@@ -147,3 +147,11 @@ async def test_help_lists_the_replay_keys_and_live_says_they_need_a_replay(
         await pilot.press(">")
         await pilot.pause()
         assert "not a replay" in _toasts(live)[-1]
+
+
+async def test_the_clock_stops_at_until(make_replay) -> None:
+    app = make_replay(at="10:20", speed="60", until="10:20:30")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.clock_ns() == AT + 30 * NS, timeout=10)
+        await pilot.pause(0.3)
+        assert app.clock_ns() == AT + 30 * NS

@@ -64,6 +64,16 @@ def test_logs_and_top_equal_the_live_commands_for_that_range(tmp_path: Path) -> 
             assert len(live.out_bytes) > 100
 
 
+def test_until_is_where_a_command_reads_to(incident, tmp_path: Path) -> None:
+    path, truth = incident
+    r = run(["logs", "--replay", str(path), "--until", "10:10", "--since", "1m", "--json"],
+            offline_env(tmp_path))
+    assert r.rc == 0, r.err
+    until = FIXED_NS + 600 * NS
+    assert [e["time_ns"] for e in r.json_lines()] == [
+        e["access_time"] for e in truth if until - 60 * NS <= e["access_time"] <= until]
+
+
 def test_stats_over_a_recording(incident, tmp_path: Path) -> None:
     path, truth = incident
     r = run(["stats", "--replay", str(path), "--since", "1h", "--json"], offline_env(tmp_path))
