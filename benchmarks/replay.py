@@ -49,9 +49,10 @@ def run(opts: Options) -> list[Figure]:
     opts.log(f"replay: building a {n}-entry recording")
     path = home() / "replay" / "bench.db"
     build_s = build_recording(path, n)
-    first, backlog = _first_frames(path, starts, warm=not opts.quick)
-    mini = _minimal_first_frame(starts, warm=not opts.quick)
-    jump, minute = _jumps(path, int(opts.pick(3, 1)))
+    warm = not opts.quick
+    (first, backlog), mini, (jump, minute) = opts.each([  # side by side only in --quick
+        lambda: _first_frames(path, starts, warm), lambda: _minimal_first_frame(starts, warm),
+        lambda: _jumps(path, int(opts.pick(3, 1)))])
     note = f"{n} entries over {SPAN_S // 3600} h ({n / SPAN_S:.0f}/s); median of {starts}"
     return [
         figure(NAME, BUILD, build_s, "s", None, "", "", None, note=f"{n} entries"),
