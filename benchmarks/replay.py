@@ -40,7 +40,8 @@ DOMAIN = "cdn.example.com"
 NS = 1_000_000_000
 T0 = 1_795_132_800 * NS  # 2026-11-20 00:00 UTC
 SPAN_S = 12 * 3600
-PATHS = [f"/img/products/{i}.jpg" for i in range(200)] + [f"/static/js/app{i}.js" for i in range(50)]
+PATHS = ([f"/img/products/{i}.jpg" for i in range(200)]
+         + [f"/static/js/app{i}.js" for i in range(50)])
 
 
 def run(opts: Options) -> list[Figure]:

@@ -28,6 +28,7 @@ from tui.live.pollers import series_loop, tail_loop
 from tui.live.state import DomainState
 
 REFRESH_DISABLED = "replay: refresh is disabled (a recording is the past)"
+MIN_POLL_S = 0.1
 NO_POLL = "replay: + and - have no effect (the recording has no poll; > and < set the speed)"
 
 
@@ -52,6 +53,11 @@ class ReplayControl:
         app.clock_ns = source.replay_now_ns
         app.hooks.clock_ns = source.replay_now_ns
         app.desk.refused = REFRESH_DISABLED
+        # the tail polls as often in replay time as it would live: at 10x ten times a second
+        # (never faster than MIN_POLL_S), so the rates, the rows and the alerts keep up
+        live_poll = app.hooks.poll_s
+        app.hooks.poll_s = lambda st: max(MIN_POLL_S,
+                                          live_poll(st) / max(1.0, self.source.speed))
         self._hold: Any = None  # the timer that ends a jump's hold on the frames
 
     def badge(self) -> str:
@@ -68,6 +74,7 @@ class ReplayControl:
             return
         speed = step_speed(self.source.speed, step)
         self.source.set_speed(speed)
+        self.app.hooks.wake_tails()  # a tail asleep on the old interval re-reads it now
         self.app.notify(f"replay speed: {speed_label(speed)}", timeout=2)
         self.app._dashboard.frame()
 

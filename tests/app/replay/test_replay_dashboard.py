@@ -155,3 +155,17 @@ async def test_the_clock_stops_at_until(make_replay) -> None:
         await wait_until(pilot, lambda: app.clock_ns() == AT + 30 * NS, timeout=10)
         await pilot.pause(0.3)
         assert app.clock_ns() == AT + 30 * NS
+
+
+async def test_the_tail_polls_as_often_in_replay_time_as_live(make_replay) -> None:
+    """At 10x the tail polls ten times as often (never under 0.1 s), so the rows, rates and
+    alerts keep up with the clock instead of lagging a poll interval x the speed."""
+    app = make_replay(at="10:10", speed="0", poll_interval=1.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.state.caught_up)
+        intervals = {}
+        for _ in range(4):
+            intervals[app.replay.source.speed] = app.hooks.poll_s(app.state)
+            await pilot.press(">")
+            await pilot.pause()
+    assert intervals == {0.0: 1.0, 1.0: 1.0, 10.0: 0.1, 60.0: 0.1}
