@@ -32,6 +32,7 @@ from tui.refresh.watch import PurgeWatch
 from tui.screens import navigate
 from tui.screens.commands import binding_rows, keep_theme, screenshot, system_commands
 from tui.screens.dashboard import Dashboard
+from tui.screens.replay import ReplayControl, replay_step
 from tui.screens.stylesheet import stylesheet
 
 # The other screens are imported when first opened: the dashboard's first frame does not wait
@@ -110,6 +111,8 @@ class S4TopApp(App[int]):
 
             self.keymap_warnings = keymap_warnings(s.keymap, self.BINDINGS, screen_bindings())
             self.set_keymap(s.keymap)
+        # a replay's clock and keys (tui/screens/replay.py); None when live
+        self.replay = ReplayControl(self, ctx.replay) if ctx.replay is not None else None
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -143,6 +146,7 @@ class S4TopApp(App[int]):
             "alert": alert_text(self.state),
             "other_alerts": self.alerts.others_alerting(self.state.domain),
             "purge": self.purges.status(self.state.domain, self.utc),
+            "replay": self.replay.badge() if self.replay is not None else "",
         }
 
     # ---- the refresh desk's side of Textual --------------------------------------------
@@ -188,10 +192,16 @@ class S4TopApp(App[int]):
 
     @on(Dashboard.PollStepped)
     def change_poll(self, msg: Dashboard.PollStepped) -> None:
+        if self.replay is not None:
+            return self.replay.no_poll()
         cur = self.poll_s
         self.poll_s = poll_step(cur, msg.direction)  # the dashboard watches it
         if self.poll_s != cur:
             self.hooks.wake_tails()  # a loop asleep on the old interval re-reads it now
+
+    @on(Dashboard.ReplayStepped)
+    def _replay_step(self, msg: Dashboard.ReplayStepped) -> None:
+        replay_step(self, msg.step)
 
     @on(Dashboard.RetryRequested)
     def retry_now(self) -> None:

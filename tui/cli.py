@@ -16,7 +16,14 @@ from typing import Any, NoReturn
 from tui import __version__
 from tui.api.errors import ApiError, AuthError
 from tui.config import TOKEN_ENV, ConfigError, TokenError, load_settings
-from tui.context import Context, UsageError, build_context, describe_error, print_warnings
+from tui.context import (
+    Context,
+    ReplayOptions,
+    UsageError,
+    build_context,
+    describe_error,
+    print_warnings,
+)
 from tui.core.sanitize import inert
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_AUTH = 0, 1, 2, 3
@@ -77,6 +84,26 @@ class _DomainAction(argparse.Action):
                  values: Any, option_string: str | None = None) -> None:
         setattr(namespace, self.dest, values)
         namespace.domain_list = [*(getattr(namespace, "domain_list", None) or []), values]
+#: options whose value may start with '-' (`--at -10m`: ten minutes before the end)
+_DASH_VALUES = ("--at", "--until")
+
+
+def _glue_dash_values(argv: list[str]) -> list[str]:
+    """`--at -10m` -> `--at=-10m`, so argparse does not read `-10m` as an option."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            return out + argv[i:]
+        if word in _DASH_VALUES and i + 1 < len(argv) and argv[i + 1].startswith("-") \
+                and argv[i + 1][1:2].isdigit():
+            out.append(f"{word}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(word)
+        i += 1
+    return out
 
 
 def _shared_options(suppress: bool) -> argparse.ArgumentParser:
@@ -102,6 +129,16 @@ def _shared_options(suppress: bool) -> argparse.ArgumentParser:
                    help="show times in UTC instead of local time", **d)
     g.add_argument("-v", "--verbose", action="store_true",
                    help="more detail on errors (never the token)", **d)
+    g.add_argument("--replay", metavar="FILE.db",
+                   help="work on a recording (s4top record) instead of the API, offline", **d)
+    g.add_argument("--at", metavar="TIME",
+                   help="with --replay: where the dashboard's clock starts (14:02, -10m from "
+                        "the end, ISO; default the start)", **d)
+    g.add_argument("--until", metavar="TIME",
+                   help="with --replay: where the clock stops (a command reads up to here; "
+                        "default the end)", **d)
+    g.add_argument("--speed", metavar="N",
+                   help="with --replay: the dashboard's clock speed (default 1, 0 = paused)", **d)
     return p
 
 
@@ -210,14 +247,15 @@ def _main(argv: list[str]) -> int:
         )
         return EXIT_USAGE
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_glue_dash_values(argv))
     if getattr(args, "simulate", False):
         return _run_simulate(args)
     verbose = bool(getattr(args, "verbose", False))
     ctx: Context | None = None
     try:
         settings = _settings_from_args(args)
-        ctx = build_context(settings, demo=bool(getattr(args, "demo", False)))
+        ctx = build_context(settings, demo=bool(getattr(args, "demo", False)),
+                            replay=_replay_options(args))
         print_warnings(ctx)
         run = getattr(args, "run", None)
         if run is None:
@@ -247,6 +285,29 @@ def _main(argv: list[str]) -> int:
     finally:
         if ctx is not None:
             ctx.close()
+
+
+#: commands that change something at the API: a recording is the past
+_NOT_IN_REPLAY = ("refresh",)
+
+
+def _replay_options(args: argparse.Namespace) -> ReplayOptions | None:
+    """`--replay` and its options, for any command (None when live)."""
+    path = getattr(args, "replay", None)
+    given = [o for o in ("at", "until", "speed") if getattr(args, o, None) is not None]
+    if path is None:
+        if given:
+            raise UsageError(f"--{given[0]} needs --replay FILE.db")
+        return None
+    command = getattr(args, "command", None)
+    if command in _NOT_IN_REPLAY:
+        raise UsageError("replay: refresh is disabled (a recording is the past)")
+    if getattr(args, "follow", False):
+        raise UsageError("--follow: a recording gets no new entries (watch it move with "
+                         "s4top --replay FILE.db --speed N)")
+    return ReplayOptions(path=path, at=getattr(args, "at", None),
+                         until=getattr(args, "until", None),
+                         speed=getattr(args, "speed", None) or "1", dashboard=command is None)
 
 
 def _redacted(exc: BaseException, ctx: Context | None, verbose: bool) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,18 @@ from tui.core.sanitize import inert
 
 class UsageError(Exception):
     """Bad usage or invalid input: exit 2 with one line."""
+
+
+@dataclass(frozen=True)
+class ReplayOptions:
+    """`--replay FILE.db [--at TIME] [--until TIME] [--speed N]`, as typed. A command (not
+    the dashboard) reads the recording as it stood at `--until` (default its end)."""
+
+    path: str
+    at: str | None = None
+    until: str | None = None
+    speed: str = "1"
+    dashboard: bool = True
 
 
 def _is_loopback(host: str) -> bool:
@@ -38,12 +51,21 @@ class Context:
     demo_server: Any = None
     warnings: list[str] = field(default_factory=list)
     demo: bool = False
+    #: a replay (tui/sim/replay.py's ReplaySimulator) whose clock is the app's; None when live
+    replay: Any = None
+
+    def now_ns(self) -> int:
+        """The present: the wall clock, or a replay's clock (in the recording's times), so
+        `--since` in a replay counts back from the recording's end."""
+        return self.replay.replay_now_ns() if self.replay is not None else time.time_ns()
 
     @property
     def data_dir(self) -> Path:
         """Where s4top keeps what it writes (drafts, history, ui state): every file in the data
         dir is placed through this one property. The demo has its own folder, so nothing typed
         or sent against the simulator shows in the real batches, history or chart marks."""
+        if self.replay is not None:
+            return data_dir() / "replay"  # a replay's alerts and ui state are not the real ones
         return data_dir() / "demo" if self.demo else data_dir()
 
     @property
@@ -89,12 +111,19 @@ class Context:
         if self.demo_server is not None:
             self.demo_server.stop()
             self.demo_server = None
+        if self.replay is not None:
+            self.replay.recording.close()
 
 
-def build_context(settings: Settings, *, demo: bool = False) -> Context:
+def build_context(settings: Settings, *, demo: bool = False,
+                  replay: ReplayOptions | None = None) -> Context:
     """Validate what can be validated before any request is made."""
     warnings = list(settings.warnings)
     domains = _valid_domains(settings)
+    if replay is not None:
+        if demo:
+            raise UsageError("--demo and --replay: choose one")
+        return _replay_context(settings, replay, domains, warnings)
     if demo:
         from tui.sim import DEMO_TOKEN, SimConfig, SimServer
 
@@ -141,6 +170,39 @@ def build_context(settings: Settings, *, demo: bool = False) -> Context:
         if w:
             warnings.append(w)
     return Context(settings=settings, token=tok, api_base=base, domains=domains, warnings=warnings)
+
+
+def _replay_context(settings: Settings, opts: ReplayOptions, domains: list[str],
+                    warnings: list[str]) -> Context:
+    """A recording served by the simulator on loopback, read by the real client: its clock
+    (offset 0: the served times are the recorded ones) is the context's present."""
+    from tui.core.replaytime import parse_at
+    from tui.sim import DEMO_TOKEN, SimConfig, SimServer
+    from tui.sim.replay import replay_from_args
+
+    at, speed = opts.at, opts.speed
+    if not opts.dashboard:  # a command reads up to --until (default the end), frozen
+        at, speed = opts.until or "-0s", "0"
+    try:
+        sim = replay_from_args(opts.path, at, speed, SimConfig(), offset_ns=0, utc=settings.utc)
+        if opts.until is not None and opts.dashboard:
+            span = sim.span
+            sim.clock.limit_ns = parse_at(opts.until, span.start_ns, span.end_ns, settings.utc)
+    except ValueError as exc:
+        raise UsageError(f"--replay: {inert(str(exc), 300)}") from None
+    recorded = list(sim.domains)
+    if settings.origins.get("domain") == "command line":
+        missing = [d for d in domains if d not in recorded]
+        if missing:
+            raise UsageError(f"--replay: {missing[0]} is not in the recording (it holds "
+                             f"{', '.join(recorded)})")
+        recorded = [d for d in domains if d in recorded]
+    server = SimServer(sim=sim)
+    return Context(
+        settings=settings,
+        token=TokenSource(env_value=DEMO_TOKEN, description="replay (built-in simulator)"),
+        api_base=server.start(), domains=recorded, demo_server=server, warnings=warnings,
+        replay=sim)
 
 
 def _valid_domains(settings: Settings) -> list[str]:

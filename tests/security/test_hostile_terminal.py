@@ -56,9 +56,11 @@ def filter_to(term: PtyRun, text: str) -> None:
     term.wait_quiet(0.2)
 
 
-def _session(base_url: str, hostile: bool) -> bytes:
-    """One dashboard run with a fixed key script; returns every byte it wrote."""
-    term = PtyRun([S4TOP], base_env(base_url))
+def _session(base_url: str, hostile: bool, argv: list[str] | None = None,
+             env: dict[str, str] | None = None) -> bytes:
+    """One dashboard run with a fixed key script; returns every byte it wrote. `argv` and
+    `env` replace the plain dashboard on `base_url` (a replay: tests/security/test_hostile_replay.py)."""
+    term = PtyRun(argv or [S4TOP], env or base_env(base_url))
     try:
         term.wait_for(lambda b: b"FOLLOW" in b and b"shown of" in b, 20, "the dashboard")
         term.wait_for(lambda b: "● ok".encode() in b, 20, "the first poll")

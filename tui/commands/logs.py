@@ -111,7 +111,7 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
         raise UsageError("--poll must be more than 0 and at most 3600 seconds")
     domain = ctx.domain
     concurrency = concurrency_of(ctx, args)
-    now = time.time_ns()
+    now = ctx.now_ns()  # a replay's: --since counts back from the recording's end
     start = _start_ns(args, now)
     utc = ctx.settings.utc
     fmt = format_json if args.json else (lambda e: format_line(e, utc))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from datetime import UTC, datetime
 
 from tui.context import Context, UsageError
@@ -113,7 +112,7 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
         raise UsageError(f"--since: {exc}") from None
     if span <= 0:
         raise UsageError("--since must be a positive duration")
-    now = int(time.time())
+    now = ctx.now_ns() // 1_000_000_000  # a replay's present, else the wall clock
     if span > now:  # the API's times are Unix seconds: nothing lies before 1970
         raise UsageError(f"--since {args.since} reaches back before 1970 (Unix time 0); "
                          "give a shorter duration")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 
 from tui.commands.logs import add_codes_argument, read_window
 from tui.context import Context, UsageError
@@ -38,7 +37,7 @@ def add_args(p: argparse.ArgumentParser) -> None:
 async def run(ctx: Context, args: argparse.Namespace) -> int:
     if not 1 <= args.limit <= 10_000:
         raise UsageError("-n must be between 1 and 10000")
-    now = time.time_ns()
+    now = ctx.now_ns()  # a replay's: --since counts back from the recording's end
     if args.start is not None:
         if not 0 <= args.start <= now:
             raise UsageError("--start must be a Unix time in nanoseconds, not in the future")

@@ -59,6 +59,8 @@ class RefreshDesk:
         self._marks: dict[str, tuple[float, ...]] | None = None
         self._refresher: Refresher | None = None
         self._pending_memo: tuple[str, RefreshKind, str, int] | None = None
+        #: when set, every refresh key says this and does nothing (a replay: the past)
+        self.refused = ""
 
     def notify(self, message: str, **kw: Any) -> None:
         self.hooks.notify(message, **kw)
@@ -127,6 +129,9 @@ class RefreshDesk:
         self.notify(f"{kind} {verb} the refresh batch ({pending} pending; r to review)", timeout=3)
 
     def _refuse_readonly(self) -> bool:
+        if self.refused:
+            self.notify(self.refused, severity="warning", timeout=3)
+            return True
         if self.settings.readonly:
             origin = self.settings.origins.get("readonly", "")
             self.notify(f"refresh is disabled: read-only mode ({origin})", severity="warning")

@@ -162,7 +162,13 @@ class Dashboard(DashboardMessages, Screen[None]):
         self.frame()
 
     # ---- the frame: one batched update of everything that changed ----------------------
+    #: a replay's jump holds the frames until the new time's backlog is in (its first frame
+    #: is the whole window, not the stream of pages; tui/screens/replay.py)
+    hold_frames = False
+
     def frame(self) -> None:
+        if self.hold_frames:
+            return
         st = self.host.state
         lv = self.log_view
         arrived = st.dirty
@@ -303,6 +309,9 @@ class Dashboard(DashboardMessages, Screen[None]):
 
     def action_poll(self, direction: int) -> None:
         self.post_message(self.PollStepped(direction))
+
+    def action_replay(self, step: int) -> None:
+        self.post_message(self.ReplayStepped(step))
 
     def action_retry_now(self) -> None:
         self.post_message(self.RetryRequested())

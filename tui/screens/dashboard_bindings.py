@@ -72,4 +72,11 @@ DASHBOARD_BINDINGS: list[BindingType] = [
             tooltip="export shown entries as JSON Lines", id="dashboard.export"),
     Binding("E", "export(True)", "Export text", show=False, tooltip="export shown entries as text",
             id="dashboard.export_text"),
+    Binding("greater_than_sign", "replay(1)", "Faster", show=False,
+            tooltip="replay: faster (paused, 1x, 10x, 60x)", id="dashboard.replay_faster"),
+    Binding("less_than_sign", "replay(-1)", "Slower", show=False,
+            tooltip="replay: slower (60x, 10x, 1x, paused)", id="dashboard.replay_slower"),
+    Binding("ctrl+g", "replay(0)", "Jump", show=False,
+            tooltip="replay: jump to a time (14:02, -10m from the end, ISO)",
+            id="dashboard.replay_jump"),
 ]

@@ -127,4 +127,5 @@ def status_info(st: DomainState, lv: LogView, extras: dict[str, Any], poll_s: fl
         alert=extras.get("alert", ""),
         other_alerts=extras.get("other_alerts", 0),
         purge=extras.get("purge", ""),
+        replay=extras.get("replay", ""),
     )

@@ -49,5 +49,12 @@ class DashboardMessages:
     class RangeCycled(Message):
         pass
 
+    class ReplayStepped(Message):
+        """`>` (1) / `<` (-1): the replay's speed; ctrl+g (0): jump to a time."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+
     class UtcToggled(Message):
         pass

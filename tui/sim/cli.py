@@ -62,6 +62,14 @@ def add_simulate_args(parser: argparse.ArgumentParser) -> None:
          help="log entries carry no cache status")
     _add(parser, "--no-purge", action="store_true",
          help="refreshes are accepted but purge nothing")
+    _add(parser, "--replay", default=None, metavar="FILE.db",
+         help="serve a recording (s4top record) instead of generating; its times are moved "
+              "to the clock by the offset that GET /_sim/info states")
+    _add(parser, "--at", default=None, metavar="TIME",
+         help="with --replay: where the clock starts (14:02, -10m from the end, ISO; "
+              "default the recording's start)")
+    _add(parser, "--speed", default="1", metavar="N",
+         help="with --replay: clock speed (default 1, 0 = paused)")
 
 
 def _token(token_file: str | None) -> tuple[str, str]:
@@ -126,7 +134,19 @@ def run_simulate(args: argparse.Namespace) -> int:
         return 2
     host, port = getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8080)
     log = (lambda line: print(line, file=err, flush=True)) if getattr(args, "verbose", 0) else None
-    server = SimServer(config, host=host, port=port, log=log)
+    sim = None
+    if getattr(args, "replay", None):
+        from .replay import replay_from_args
+
+        try:
+            sim = replay_from_args(args.replay, getattr(args, "at", None),
+                                   getattr(args, "speed", "1"), config)
+        except ValueError as e:
+            print(f"s4top simulate: {e}", file=err)
+            return 2
+        domains = sim.domains
+        source += f"; replaying {args.replay} (offset {sim.offset_ns} ns, see /_sim/info)"
+    server = SimServer(config, host=host, port=port, log=log, sim=sim)
     try:
         url = server.start()
     except OSError as e:

@@ -232,7 +232,7 @@ def _info(sim: Simulator) -> Reply:
         "rate": cfg.rate, "seed": cfg.seed, "retention_s": cfg.retention_s,
         "exact_series_s": sim.exact_window_s,
         "incidents": sim.incidents(now_s - 3600, now_s + 3600),
-        "purge": sim.purge_info(),
+        "purge": sim.purge_info(), **sim.info_extra(),
     }, "admin")
 
 

@@ -238,6 +238,10 @@ class Simulator:
             raise SimError(400, f"time range too long for period {period}")
         return self.builder.series(d, m, start_s, end_s, period, self.now_ns())
 
+    def info_extra(self) -> dict[str, Any]:
+        """More for `GET /_sim/info` (a replay states its file, offset and speed there)."""
+        return {}
+
     def incidents(self, start_s: int, end_s: int) -> list[dict[str, object]]:
         """Incident windows in [start_s, end_s): the scheduled ones (none with incidents
         off), then the sustained outages overlapping it."""

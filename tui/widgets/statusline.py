@@ -49,6 +49,7 @@ class StatusInfo:
     other_alerts: int = 0  # how many domains besides the shown one have an active alert
     filter_error: bool = False  # a term of the text filter is bad: it filters nothing out
     purge: str = ""  # a young refresh's verdicts (tui/refresh/watch.py): a third line
+    replay: str = ""  # a replay's clock and speed ("2026-11-20 14:02:11 ×10"); "" when live
 
 
 def _age(last_ok: float | None, now: float) -> str:
@@ -93,6 +94,9 @@ LATE_STYLE = {
 }
 
 
+REPLAY_STYLE = Style(bold=True, color="black", bgcolor="cyan")
+
+
 def _domain(t: Text, info: StatusInfo) -> None:
     t.append(info.domain, Style(bold=True))
     if info.domain_count > 1:
@@ -122,8 +126,10 @@ def _health_line(t: Text, info: StatusInfo, now: float) -> None:
     if info.alert:
         # an alert is the first thing read, whole at 80 columns; what follows yields
         t.append(f" ALERT {info.alert} ", Style(bold=True, color="white", bgcolor="red"))
-    else:
+    elif not info.replay:
         t.append(" s4top ", Style(bold=True, reverse=True))
+    if info.replay:  # the past, not the present: said first after an alert, in its own colour
+        t.append(f"{' ' if info.alert else ''} REPLAY {info.replay} ", REPLAY_STYLE)
     if info.other_alerts and not info.alert:
         t.append(" ")
         _other_alerts_badge(t, info.other_alerts)
@@ -134,7 +140,8 @@ def _health_line(t: Text, info: StatusInfo, now: float) -> None:
     # the worse of the two pollers decides
     if h.state == "ok" and info.series_health.state not in ("ok", "connecting"):
         h = info.series_health
-    late = lateness(info.log_health, info.poll_s, now)
+    # a replay's clock is not the wall's: its age and poll say nothing
+    late = "normal" if info.replay else lateness(info.log_health, info.poll_s, now)
     label, style = HEALTH_STYLE.get(h.state, (h.state, Style()))
     if h.state == "ok" and late != "normal":
         label, style = LATE_STYLE[late]
@@ -150,6 +157,9 @@ def _health_line(t: Text, info: StatusInfo, now: float) -> None:
         t.append("  ")
         _domain(t, info)
         t.right_crop(2)  # the age below brings its own gap
+    if info.replay:
+        t.append(f"  {info.tz_label}", Style(dim=True))
+        return
     age = f"updated {_age(info.log_health.last_ok, now)}"
     rest = f"  poll {info.poll_s:g}s  {info.tz_label}"
     if late == "normal":
