@@ -136,7 +136,7 @@ def _shared_options(suppress: bool) -> argparse.ArgumentParser:
                         "the end, ISO; default the start)", **d)
     g.add_argument("--until", metavar="TIME",
                    help="with --replay: where the clock stops (a command reads up to here; "
-                        "default the end)", **d)
+                        "default the end); for record: the end of the range (default now)", **d)
     g.add_argument("--speed", metavar="N",
                    help="with --replay: the dashboard's clock speed (default 1, 0 = paused)", **d)
     return p
@@ -287,21 +287,27 @@ def _main(argv: list[str]) -> int:
             ctx.close()
 
 
-#: commands that change something at the API: a recording is the past
-_NOT_IN_REPLAY = ("refresh",)
+#: commands that make no sense on a recording: refresh changes the API (a recording is the
+#: past), record reads the API (a recording is copied with cp)
+_NOT_IN_REPLAY = {"refresh": "replay: refresh is disabled (a recording is the past)",
+                  "record": "record reads the API; a recording is copied as a file"}
+#: commands with a meaning of their own for an option that is otherwise --replay's
+_OWN_OPTIONS = {"record": ("until",)}
 
 
 def _replay_options(args: argparse.Namespace) -> ReplayOptions | None:
     """`--replay` and its options, for any command (None when live)."""
     path = getattr(args, "replay", None)
-    given = [o for o in ("at", "until", "speed") if getattr(args, o, None) is not None]
+    command = getattr(args, "command", None)
+    own = _OWN_OPTIONS.get(command or "", ())
+    given = [o for o in ("at", "until", "speed")
+             if getattr(args, o, None) is not None and o not in own]
     if path is None:
         if given:
             raise UsageError(f"--{given[0]} needs --replay FILE.db")
         return None
-    command = getattr(args, "command", None)
     if command in _NOT_IN_REPLAY:
-        raise UsageError("replay: refresh is disabled (a recording is the past)")
+        raise UsageError(_NOT_IN_REPLAY[command])
     if getattr(args, "follow", False):
         raise UsageError("--follow: a recording gets no new entries (watch it move with "
                          "s4top --replay FILE.db --speed N)")

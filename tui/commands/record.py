@@ -58,9 +58,7 @@ def add_args(p: argparse.ArgumentParser) -> None:
                       help="start this long ago, e.g. 15m, 1h, 3d (default 1h)")
     when.add_argument("--start", metavar="NS", type=int,
                       help="start at this Unix time in nanoseconds")
-    p.add_argument("--until", metavar="TIME",
-                   help="end at this time: Unix nanoseconds, an ISO time, or a duration ago "
-                        "(30m); default now")
+    # --until is a shared option (tui/cli.py): here the end of the range recorded
     p.add_argument("-f", "--follow", action="store_true",
                    help="keep recording new entries until Ctrl-C")
     # repeatable here; the shared --domain (one value) still works before the subcommand
@@ -112,8 +110,9 @@ def _range(args: argparse.Namespace, now: int) -> tuple[int, int]:
         except ValueError as exc:
             raise UsageError(f"--since: {exc}") from None
         start = now - span * NS
-    until = now if args.until is None else parse_until(args.until, now)
-    if args.follow and args.until is not None:
+    given_until = getattr(args, "until", None)
+    until = now if given_until is None else parse_until(given_until, now)
+    if args.follow and given_until is not None:
         raise UsageError("--until and --follow do not go together (follow ends with Ctrl-C)")
     if until > now:
         until = now
