@@ -14,6 +14,7 @@ from tui.api.domain import validate_domain
 from tui.api.errors import ApiError, InvalidDomain
 from tui.config import Settings, TokenSource, data_dir, token_file_warning, token_source
 from tui.core.sanitize import inert
+from tui.core.timezones import parse_timezone
 
 
 class UsageError(Exception):
@@ -73,6 +74,7 @@ class Context:
             "verify": not s.insecure,
             "retry": self.retry_policy(),
             "refresh_retry": self.refresh_retry_policy(),
+            "naive_tz": parse_timezone(s.api_timezone),
         }
         kwargs.update(overrides)
         return S4Client(self.api_base, self.token.read, **kwargs)

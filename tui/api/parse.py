@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from tui.api.series_parse import parse_series
@@ -27,6 +28,7 @@ from tui.api.tolerant import (
     unexpected,
 )
 from tui.core.models import LogEntry
+from tui.core.timezones import DEFAULT_ZONE
 
 __all__ = [
     "parse_logs",
@@ -124,13 +126,14 @@ def _mapping_for(keys: tuple[str, ...], used: tuple[tuple[str, str], ...]) -> _M
     return found
 
 
-def _entry(raw: dict[str, Any], index: int, endpoint: str, secrets: list[str]) -> LogEntry:
+def _entry(raw: dict[str, Any], index: int, endpoint: str, secrets: list[str],
+           tz: tzinfo = DEFAULT_ZONE) -> LogEntry:
     keys = tuple(raw)
     values: dict[str, Any] = {}
     used: list[tuple[str, str]] = []
     for attr, coerce, candidates in _plan_for(keys):
         for key in candidates:
-            value = coerce(raw[key])
+            value = to_ns(raw[key], tz) if coerce is to_ns else coerce(raw[key])
             if value is not None:
                 values[attr] = value
                 used.append((attr, key))
@@ -300,7 +303,8 @@ def _find_list(obj: Any, endpoint: str, secrets: list[str], depth: int = 0) -> l
     return None
 
 
-def parse_logs(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()) -> list[LogEntry]:
+def parse_logs(obj: Any, endpoint: str, *, secrets: Iterable[str] = (),
+               tz: tzinfo = DEFAULT_ZONE) -> list[LogEntry]:
     """Log entries, in server order.
 
     Accepted: a bare list of entry objects; `{"data": [...]}` with or without `code`/`message`
@@ -309,7 +313,8 @@ def parse_logs(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()) -> list[
     and separator-insensitively (`client_ip` = `clientIp`); see `_LOG_FIELDS`. A value that
     does not fit its field (a non-numeric status) is kept in `extra` under its own key.
     An envelope that reports an error (non-success `code`, `success: false`, `error`) without
-    data raises UnexpectedResponse with the server's message.
+    data raises UnexpectedResponse with the server's message. A time given as text without
+    a zone is read in `tz` (the `api_timezone` setting).
     """
     secret_list = list(secrets)
     entries = _find_list(obj, endpoint, secret_list)
@@ -334,7 +339,7 @@ def parse_logs(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()) -> list[
         if keys != last_keys:
             last_keys, reader = keys, _reader_for(keys)
         e = reader(raw) if reader is not None else None
-        append(e if e is not None else _entry(raw, i, endpoint, secret_list))
+        append(e if e is not None else _entry(raw, i, endpoint, secret_list, tz))
     return out
 
 

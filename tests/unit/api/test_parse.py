@@ -188,7 +188,7 @@ def test_missing_fields_get_defaults() -> None:
     ("1723046499.25", 1_723_046_499_250_000_000),
     ("2024-08-07T15:21:39Z", 1_723_044_099_000_000_000),
     ("2024-08-07T23:21:39+08:00", 1_723_044_099_000_000_000),
-    ("2024-08-07 15:21:39.5", 1_723_044_099_500_000_000),  # no zone: taken as UTC
+    ("2024-08-07 23:21:39.5", 1_723_044_099_500_000_000),  # no zone: Beijing time (default)
 ])  # fmt: skip
 def test_time_units_are_scaled_to_ns(value, expected: int) -> None:
     assert _one({"time": value}).time_ns == expected
@@ -339,8 +339,8 @@ def test_series_pairs() -> None:
 
 @pytest.mark.parametrize(("t", "expected"), [
     (S, S), (S * 1000, S), (S * 1000 + 999, S), (S * 10**6, S), (S * 10**9, S), (str(S * 1000), S),
-    ("2024-08-07T16:00:00Z", S), ("2024-08-07T16:00:00+00:00", S), ("2024-08-07", 1_722_988_800),
-    ("2024-08", 1_722_470_400),
+    ("2024-08-07T16:00:00Z", S), ("2024-08-07T16:00:00+00:00", S), ("2024-08-07", 1_722_988_800 - 8 * 3600),
+    ("2024-08", 1_722_470_400 - 8 * 3600),  # naive dates: midnight in Beijing (api_timezone)
 ])  # fmt: skip
 def test_series_timestamps_in_s_ms_us_ns_and_text(t, expected: int) -> None:
     assert series([{"time": t, "value": 1}]) == [(expected, 1.0)]
