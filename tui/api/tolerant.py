@@ -197,6 +197,19 @@ def as_number(value: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def joinable(host: str, url: str | None) -> bool:
+    """A URL to build from host + path: a path without scheme and host, and a plain host."""
+    return url is not None and url[:1] == "/" and url[:2] != "//" and 0 < len(host) <= 253
+
+
+def join_url(host: str, path: str) -> str:
+    """The full URL of a log entry that gives its host and path apart (`host` + `uri`).
+
+    The scheme is not sent in that shape; https is the CDN's usual one and only labels it.
+    """
+    return f"https://{host.strip().rstrip('/')}{path}"
+
+
 # ----------------------------------------------------------------------------- time
 
 
