@@ -190,7 +190,8 @@ def describe_error(exc: ApiError, ctx: Context | None = None) -> str:
     if isinstance(exc, AuthError):
         if not exc.status:  # the token could not be read or sent; the message says why
             return f"{exc.message}: check BITIFUL_API_TOKEN or --token-file{where}"
-        return (f"authentication failed ({exc.status}) on {exc.endpoint or 'the API'}: "
+        said = f" (the server says: {exc.server_text})" if exc.server_text else ""
+        return (f"authentication failed ({exc.status}) on {exc.endpoint or 'the API'}{said}: "
                 f"check BITIFUL_API_TOKEN or --token-file{where}")
     if isinstance(exc, RateLimited):
         wait = f"; the server asks to wait {exc.retry_after:.0f}s" if exc.retry_after else ""

@@ -20,6 +20,7 @@ from tui.api.domain import validate_domain
 from tui.api.errors import ApiError, ApiTimeout, AuthError, NetworkError, UnexpectedResponse
 from tui.api.parse import parse_logs, parse_refresh_answer, parse_series
 from tui.api.redact import excerpt
+from tui.api.reported import reported
 from tui.api.retry import RetryPolicy
 from tui.api.wire import (
     RawResponse,
@@ -300,6 +301,11 @@ class S4Client:
                 latency_s=raw.latency_s,
                 attempts=attempt,
             )
+        if not answer.accepted:  # {"code": 401, "message": "invalid token"} under HTTP 200
+            refused = reported(answer.code, answer.message, endpoint, self._secrets,
+                               status=raw.status)
+            if isinstance(refused, AuthError):
+                raise refused
         return RefreshOutcome(
             ok=answer.accepted,
             status=raw.status,

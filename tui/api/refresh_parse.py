@@ -18,6 +18,7 @@ class RefreshAnswer:
 
     accepted: bool
     message: str
+    code: Any = None  # the envelope's code, so a refused token under HTTP 200 can be told
 
 
 def parse_refresh_answer(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()) -> RefreshAnswer:
@@ -32,7 +33,7 @@ def parse_refresh_answer(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()
             message = env.message
             if message is None:
                 message = "ok" if env.verdict else f"failed (code {repr(env.code)[:40]})"
-            return RefreshAnswer(accepted=env.verdict is True, message=message)
+            return RefreshAnswer(accepted=env.verdict is True, message=message, code=env.code)
     raise unexpected(
         "no message in the refresh response (expected an object like {\"message\": \"ok\"})",
         endpoint,

@@ -16,8 +16,9 @@ from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from tui.api.errors import UnexpectedResponse
+from tui.api.errors import ApiError, UnexpectedResponse
 from tui.api.redact import excerpt, redact
+from tui.api.reported import reported
 from tui.core.timezones import DEFAULT_ZONE
 
 #: Keys that hold the payload of an envelope, in order of preference (normalised).
@@ -131,6 +132,8 @@ def open_envelope(obj: dict[str, Any]) -> Envelope:
     elif message is not None and message.strip().lower() in OK_WORDS:
         verdict = True
     only_meta = payload_key is None and all(norm(k) in META_KEYS for k in obj)
+    if verdict is None and only_meta and message is not None and message.strip():
+        verdict = False  # nothing but a message that is not "ok": {"msg": "invalid token"}
     return Envelope(
         payload_key=payload_key,
         payload=obj[payload_key] if payload_key is not None else None,
@@ -153,8 +156,12 @@ def server_message(obj: Any) -> str | None:
 
 
 def reported_error(env: Envelope, endpoint: str, obj: Any,
-                   secrets: Iterable[str]) -> UnexpectedResponse:
-    """The error for an answer whose envelope says it failed (even under HTTP 200)."""
+                   secrets: Iterable[str]) -> ApiError:
+    """The error for an answer whose envelope says it failed (even under HTTP 200): the typed
+    error its code says (tui/api/reported.py), else UnexpectedResponse with its message."""
+    typed = reported(env.code, env.message, endpoint, secrets, status=200)
+    if typed is not None:
+        return typed
     parts = []
     if env.code is not None:
         parts.append(f"code {excerpt(repr(env.code), secrets, limit=40)}")

@@ -42,7 +42,10 @@ from __future__ import annotations
 
 from typing import Any
 
-SHAPES = ("default", "alt1", "alt2", "alt3", "alt4", "unknown")
+from .errshapes import ERROR_SHAPES
+
+#: The success shapes below, then the error shapes of errshapes.py.
+SHAPES = ("default", "alt1", "alt2", "alt3", "alt4", "unknown", *ERROR_SHAPES)
 
 _LOG_KEYS: dict[str, dict[str, str]] = {
     "alt1": {"path": "url", "size": "bytes", "access_time": "timestamp", "code": "status",
