@@ -21,7 +21,9 @@ from tui.api.retry import RetryPolicy
 from tui.context import Context, UsageError, describe_error, format_wait
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.logfmt import format_json, format_line
-from tui.core.models import LOG_CODES, LogEntry
+from tui.core.models import LogEntry
+from tui.core.statuscodes import HELP as CODES_HELP
+from tui.core.statuscodes import CodeSelection, CodesError, parse_codes
 from tui.core.tail import LogTail, TailState
 from tui.core.units import parse_duration
 
@@ -47,9 +49,18 @@ def add_args(p: argparse.ArgumentParser) -> None:
 
 def add_codes_argument(p: argparse.ArgumentParser) -> None:
     """`--codes`, the one parser `s4top logs` and `s4top top` share: an extension reaches
-    both. The class is asked of the API (it takes one per call)."""
-    p.add_argument("--codes", default="ALL", type=str.upper, choices=LOG_CODES,
-                   help="status class (default ALL)")
+    both. Classes and exact codes (tui/core/statuscodes.py): the narrowest class is asked of
+    the API (it takes one per call) and the rest is filtered here."""
+    p.add_argument("--codes", default=parse_codes("ALL"), type=codes_arg, metavar="CODES",
+                   help=CODES_HELP)
+
+
+def codes_arg(text: str) -> CodeSelection:
+    """argparse's reading of `--codes` (a one-line error for a bad value)."""
+    try:
+        return parse_codes(text)
+    except CodesError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _start_ns(args: argparse.Namespace, now: int) -> int:
@@ -95,16 +106,20 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
     return await _follow(ctx, args, domain, start, emit)
 
 
-async def read_window(client, domain: str, start: int, until: int, codes: str, limit: int,
+async def read_window(client, domain: str, start: int, until: int,
+                      codes: str | CodeSelection, limit: int,
                       emit: Callable[[list[LogEntry]], None]) -> None:
-    """Page from `start` to `until` (the moment the command started), each entry once.
+    """Page from `start` to `until` (the moment the command started), each entry once, of
+    the statuses `codes` selects (the narrowest class asked, the rest filtered here).
 
     The next page is asked for as soon as this one is accepted (the cursor knows where it
     starts), so the server prepares it while this one is formatted and written: the output is
     the same, in the same order, and a long backlog takes about the server's time, not the
     server's plus ours."""
+    selection = codes if isinstance(codes, CodeSelection) else parse_codes(codes)
+    ask = selection.request_class
     cursor = LogCursor(start, limit=limit, until_ns=until)
-    fetch = asyncio.ensure_future(client.logs_page(domain, cursor.request_start(), codes, limit))
+    fetch = asyncio.ensure_future(client.logs_page(domain, cursor.request_start(), ask, limit))
     try:
         while True:
             page = await fetch
@@ -112,11 +127,11 @@ async def read_window(client, domain: str, start: int, until: int, codes: str, l
             last = step.done or not step.more
             if not last:
                 fetch = asyncio.ensure_future(
-                    client.logs_page(domain, cursor.request_start(), codes, limit))
+                    client.logs_page(domain, cursor.request_start(), ask, limit))
                 await asyncio.sleep(0)  # the request goes out before this page is formatted
             if step.stepped:
                 print(f"s4top: warning: {step.note}", file=sys.stderr)
-            emit(step.entries)
+            emit(selection.keep(step.entries))
             if last:
                 return
     finally:
@@ -128,6 +143,7 @@ async def read_window(client, domain: str, start: int, until: int, codes: str, l
 
 async def _follow(ctx: Context, args: argparse.Namespace, domain: str, start: int, emit) -> int:
     s = ctx.settings
+    selection: CodeSelection = args.codes
     failing = [False]
 
     def on_state(state: TailState) -> None:
@@ -147,7 +163,10 @@ async def _follow(ctx: Context, args: argparse.Namespace, domain: str, start: in
     async with ctx.cli_client(retry=RetryPolicy(attempts=1)) as client:
 
         async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
-            return await client.logs_page(domain, start_ns, args.codes, limit)
+            return await client.logs_page(domain, start_ns, selection.request_class, limit)
+
+        def emit_selected(entries: list[LogEntry]) -> None:
+            emit(selection.keep(entries))
 
         tail = LogTail(
             fetch,
@@ -160,7 +179,7 @@ async def _follow(ctx: Context, args: argparse.Namespace, domain: str, start: in
         )
         with _stop_on_signals():
             try:
-                await tail.run(emit, on_state)
+                await tail.run(emit_selected, on_state)
             except asyncio.CancelledError:
                 pass  # Ctrl-C or SIGTERM: a normal end of --follow
     return 0

@@ -60,3 +60,23 @@ def test_the_context_hands_the_setting_to_the_client(tmp_path) -> None:
         assert c.naive_tz == parse_timezone("+09:00")
     finally:
         asyncio.run(c.aclose())
+
+
+@pytest.mark.parametrize(("codes", "asked", "kept"), [
+    ("404,503", "ALL", [404, 503]), ("403,404", "4XX", [404, 403]), ("5XX", "5XX", [503, 500]),
+    ("5XX,404", "ALL", [404, 503, 500]),
+])  # fmt: skip
+async def test_read_window_asks_the_narrowest_class_and_filters(vendor, codes, asked,
+                                                                 kept) -> None:
+    """A server that ignores `codes` and sends everything: the local filter still holds."""
+    from tui.commands.logs import read_window
+
+    t0 = 1_723_046_499_000_000_000
+    page = [{"access_time": t0 + i, "code": c, "path": f"/p{i}"}
+            for i, c in enumerate((200, 404, 503, 403, 301, 500))]
+    vendor.default = Reply(body={"data": page})
+    got: list = []
+    async with client(vendor.base_url) as c:
+        await read_window(c, DOMAIN, t0, t0 + 10, codes, 1000, got.extend)
+    assert [e.status for e in got] == kept
+    assert {seen.query["codes"][0] for seen in vendor.requests} == {asked}

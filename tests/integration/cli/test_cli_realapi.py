@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.integration.cli_support import Admin, base_env, recent_frozen_sim, run, write_config
+from tests.integration.cli_support import (
+    NS,
+    Admin,
+    base_env,
+    key_of_json,
+    key_of_wire,
+    recent_frozen_sim,
+    run,
+    write_config,
+)
+from tui.core.statuscodes import parse_codes
 
 
 def test_config_shows_the_api_timezone_and_refuses_an_unknown_one(tmp_path: Path) -> None:
@@ -56,3 +67,52 @@ def test_an_error_status_with_an_empty_body_names_the_status_and_the_endpoint(
         admin.fault(shape="empty_error")  # a refused token, bare: still exit 3
         r = run(["logs", "--since", "1m"], dict(env, BITIFUL_API_TOKEN="wrong-token-value"))
         assert r.rc == 3 and "authentication failed (401)" in r.err, r.err
+
+
+def _inject_statuses(admin: Admin, start: int) -> None:
+    admin.inject([
+        {"path": f"https://cdn.example.com/codes/{i}", "size": 10, "access_time": start + i * NS,
+         "code": code, "method": "GET", "ip": "10.0.0.1"}
+        for i, code in enumerate((404, 503, 403, 500, 404, 502, 503), start=1)
+    ])  # fmt: skip
+
+
+@pytest.mark.parametrize("codes", ["404,503", "5XX,404", "5xx,404", "403"])
+def test_logs_codes_take_exact_codes_from_a_server_that_refuses_them(codes: str) -> None:
+    """The simulator answers `codes=404` with a 400, as a class-only server would: s4top
+    asks for the narrowest class and filters the rest itself."""
+    sel = parse_codes(codes)
+    with recent_frozen_sim(rate=20.0) as server:
+        admin = Admin(server.base_url)
+        now = admin.now_ns()
+        start = now - 30 * NS
+        _inject_statuses(admin, start)
+        want = [key_of_wire(e) for e in admin.truth(start, now) if sel.matches(int(e["code"]))]
+        assert len(want) >= 2
+        r = run(["logs", "--json", "--codes", codes, "--start", str(start)],
+                base_env(server.base_url))
+        assert r.rc == 0, r.err
+        assert [key_of_json(e) for e in r.json_lines()] == want
+
+
+def test_top_takes_exact_codes_too() -> None:
+    with recent_frozen_sim(rate=20.0) as server:
+        admin = Admin(server.base_url)
+        now = admin.now_ns()
+        start = now - 30 * NS
+        _inject_statuses(admin, start)
+        truth = [int(e["code"]) for e in admin.truth(start, now)]
+        r = run(["top", "--start", str(start), "--codes", "503,404", "--by", "status", "--json"],
+                base_env(server.base_url))
+        assert r.rc == 0, r.err
+        got = {row["key"]: row["count"] for row in json.loads(r.out)}
+        assert got == {str(c): truth.count(c) for c in (404, 503) if truth.count(c)}
+        text = run(["top", "--start", str(start), "--codes", "5xx,404"], base_env(server.base_url))
+        assert text.rc == 0 and "5XX,404" in text.out.splitlines()[0]
+
+
+def test_a_bad_codes_value_is_one_line_exit_2() -> None:
+    for cmd in ("logs", "top"):
+        r = run([cmd, "--codes", "5XX,40x"], base_env("http://127.0.0.1:9"))
+        assert r.rc == 2 and len(r.err.strip().splitlines()) == 1, r.err
+        assert "'40X'" in r.err and "5XX,404" in r.err
