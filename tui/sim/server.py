@@ -112,6 +112,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
         pass
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, skewed when the simulator is told to (quirks.py)."""
+        if timestamp is None:
+            return self.server.sim.config.quirks.http_date()
+        return super().date_time_string(timestamp)
+
     def do_GET(self) -> None:  # noqa: N802 (stdlib naming)
         self._dispatch("GET")
 

@@ -13,6 +13,7 @@ from .faults import FaultSet
 from .logs import NS, LogStore
 from .model import RateModel
 from .outage import Outage
+from .quirks import Quirks
 from .refresh import RefreshBook, RefreshInvalid, decode_body, validate
 from .series import MAX_BUCKETS, SeriesBuilder, bucket_count
 
@@ -40,6 +41,7 @@ class SimConfig:
     exact_series_budget: int = 100_000  # ... shortened to about this many expected entries
     cache_entries: int = 200_000  # LRU bound on generated entries kept in memory
     outages: tuple[Outage, ...] = ()  # sustained outages (outage.py), opt-in
+    quirks: Quirks = field(default_factory=Quirks)  # a real server's habits (quirks.py)
 
     def __post_init__(self) -> None:
         if isinstance(self.domains, str):
@@ -155,8 +157,9 @@ class Simulator:
         now = self.now_ns()
         lo = max(start_ns, now - self.config.retention_s * NS)
         digit = None if codes == "ALL" else int(codes[0])
-        return self.store.select(d, lo, now, digit=digit, limit=limit,
+        page = self.store.select(d, lo, now, digit=digit, limit=limit,
                                  forced_miss=self._forced_miss_for(lo, now))
+        return self.config.quirks.visible(page, now)  # type: ignore[return-value]
 
     def truth(self, domain: str, start_ns: int | None = None, end_ns: int | None = None,
               limit: int | None = None) -> list[dict[str, Any]]:
