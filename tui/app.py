@@ -149,6 +149,7 @@ class S4TopApp(App[int]):
             "pending_tags": self.desk.pending_count(self.state.domain),
             "alert": alert_text(self.state),
             "other_alerts": sum(1 for st in self.states if st is not self.state and alert_text(st)),
+            "disk_warning": self.desk.disk_warning(),
         }
 
     # ---- the refresh desk's side of Textual --------------------------------------------

@@ -126,4 +126,5 @@ def status_info(st: DomainState, lv: LogView, extras: dict[str, Any], poll_s: fl
         readonly=extras.get("readonly", False),
         alert=extras.get("alert", ""),
         other_alerts=extras.get("other_alerts", 0),
+        disk_warning=extras.get("disk_warning", ""),
     )

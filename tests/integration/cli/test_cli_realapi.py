@@ -116,3 +116,16 @@ def test_a_bad_codes_value_is_one_line_exit_2() -> None:
         r = run([cmd, "--codes", "5XX,40x"], base_env("http://127.0.0.1:9"))
         assert r.rc == 2 and len(r.err.strip().splitlines()) == 1, r.err
         assert "'40X'" in r.err and "5XX,404" in r.err
+
+
+def test_a_refresh_is_reported_as_done_when_the_history_cannot_be_written() -> None:
+    import os
+
+    history = Path(os.environ["XDG_DATA_HOME"]) / "s4top" / "history.jsonl"
+    history.mkdir(parents=True)  # every append fails (EISDIR)
+    with recent_frozen_sim(rate=5.0, back_s=30) as server:
+        r = run(["refresh", "https://cdn.example.com/a.png", "--yes"], base_env(server.base_url))
+        assert len(server.sim.refreshes) == 1
+    assert r.rc == 0, r.err
+    assert "done: 1 entry accepted" in r.out and "Traceback" not in r.err
+    assert "history line could not be written" in r.err and "Is a directory" in r.err
