@@ -129,3 +129,24 @@ def test_a_refresh_is_reported_as_done_when_the_history_cannot_be_written() -> N
     assert r.rc == 0, r.err
     assert "done: 1 entry accepted" in r.out and "Traceback" not in r.err
     assert "history line could not be written" in r.err and "Is a directory" in r.err
+
+
+def test_the_alt5_shape_reads_the_same_as_the_default_one() -> None:
+    """Key names and value forms of other CDN APIs (tui/sim/variants.py alt5: host + bare uri,
+    httpStatusCode, ns as text, float sizes, naive Beijing-time series) give the same
+    normalised answers as the default shape, through the real command over loopback."""
+    with recent_frozen_sim(rate=20.0, back_s=120) as server:
+        admin = Admin(server.base_url)
+        start = str(admin.now_ns() - 60 * NS)
+        env = base_env(server.base_url)
+        plain = run(["logs", "--json", "--start", start], env)
+        stats = run(["stats", "--since", "6h", "--json"], env)
+        admin.fault(shape="alt5")
+        shaped = run(["logs", "--json", "--start", start], env)
+        shaped_stats = run(["stats", "--since", "6h", "--json"], env)
+    assert plain.rc == shaped.rc == stats.rc == shaped_stats.rc == 0, shaped.err
+    a, b = plain.json_lines(), shaped.json_lines()
+    assert len(a) > 100 and [key_of_json(e) for e in a] == [key_of_json(e) for e in b]
+    assert all(e["extra"]["host"] == "cdn.example.com" and e["extra"]["uri"].startswith("/")
+               for e in b)
+    assert stats.out == shaped_stats.out
