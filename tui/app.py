@@ -147,6 +147,7 @@ class S4TopApp(App[int]):
             "other_alerts": self.alerts.others_alerting(self.state.domain),
             "purge": self.purges.status(self.state.domain, self.utc),
             "replay": self.replay.badge() if self.replay is not None else "",
+            "disk_warning": self.desk.disk_warning(),
         }
 
     # ---- the refresh desk's side of Textual --------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 import platformdirs
 
 from tui.core.sanitize import inert
+from tui.core.timezones import DEFAULT_API_TIMEZONE, parse_timezone
 from tui.core.units import parse_duration
 
 APP_NAME = "s4top"
@@ -102,6 +103,12 @@ def _boolean(value: Any) -> bool:
     ):
         return value.lower() in ("1", "true", "yes", "on")
     raise TypeError("expected true or false")
+
+
+def _timezone(value: Any) -> str:
+    """A time zone name or offset, checked now (read in tui/core/timezones.py)."""
+    parse_timezone(_string(value))
+    return value.strip()
 
 
 def _string_list(value: Any) -> list[str]:
@@ -195,6 +202,9 @@ class Settings:
     concurrency: int = _setting(_positive_int, 4)
     # Client IPs cut to /24 (IPv4) or /48 (IPv6) in `record`, `logs` and `e`/`E` exports.
     anonymize_ip: bool = _setting(_boolean, False)
+    # The zone of time text without one in API responses (the vendor's console is in
+    # Beijing time); zoned text and Unix numbers never use it. docs/api.md.
+    api_timezone: str = _setting(_timezone, DEFAULT_API_TIMEZONE)
 
     # Where the values came from, not settings themselves.
     origins: dict[str, str] = field(default_factory=dict)
@@ -242,6 +252,7 @@ ENV_VARS = {
     "S4TOP_ALERT_4XX_ABSOLUTE": "alert_4xx_absolute",
     "S4TOP_ALERT_ORIGIN_ABSOLUTE": "alert_origin_absolute",
     "S4TOP_ALERT_MIN_REQUESTS": "alert_min_requests",
+    "S4TOP_API_TIMEZONE": "api_timezone",
 }
 
 

@@ -15,6 +15,7 @@ from tui.api.domain import validate_domain
 from tui.api.errors import ApiError, InvalidDomain
 from tui.config import Settings, TokenSource, data_dir, token_file_warning, token_source
 from tui.core.sanitize import inert
+from tui.core.timezones import parse_timezone
 
 
 class UsageError(Exception):
@@ -95,6 +96,7 @@ class Context:
             "verify": not s.insecure,
             "retry": self.retry_policy(),
             "refresh_retry": self.refresh_retry_policy(),
+            "naive_tz": parse_timezone(s.api_timezone),
         }
         kwargs.update(overrides)
         return S4Client(self.api_base, self.token.read, **kwargs)
@@ -255,7 +257,8 @@ def describe_error(exc: ApiError, ctx: Context | None = None) -> str:
     if isinstance(exc, AuthError):
         if not exc.status:  # the token could not be read or sent; the message says why
             return f"{exc.message}: check BITIFUL_API_TOKEN or --token-file{where}"
-        return (f"authentication failed ({exc.status}) on {exc.endpoint or 'the API'}: "
+        said = f" (the server says: {exc.server_text})" if exc.server_text else ""
+        return (f"authentication failed ({exc.status}) on {exc.endpoint or 'the API'}{said}: "
                 f"check BITIFUL_API_TOKEN or --token-file{where}")
     if isinstance(exc, RateLimited):
         wait = f"; the server asks to wait {exc.retry_after:.0f}s" if exc.retry_after else ""

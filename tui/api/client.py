@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from tui import __version__
@@ -19,6 +20,7 @@ from tui.api.domain import validate_domain
 from tui.api.errors import ApiError, ApiTimeout, AuthError, NetworkError, UnexpectedResponse
 from tui.api.parse import parse_logs, parse_refresh_answer, parse_series
 from tui.api.redact import excerpt
+from tui.api.reported import reported
 from tui.api.retry import RetryPolicy
 from tui.api.wire import (
     RawResponse,
@@ -36,6 +38,7 @@ from tui.core.models import (
     RefreshRequest,
     Series,
 )
+from tui.core.timezones import DEFAULT_ZONE
 
 if TYPE_CHECKING:
     import httpx
@@ -74,6 +77,7 @@ class S4Client:
         user_agent: str = f"s4top/{__version__}",
         total_timeout: float | None = None,
         max_body_bytes: int = 64 * 1024 * 1024,
+        naive_tz: tzinfo = DEFAULT_ZONE,
     ) -> None:
         import httpx  # here, not at import time: the dashboard paints before it connects
 
@@ -91,6 +95,7 @@ class S4Client:
         # Slow-drip bodies pass the per-read timeout; this bounds the whole request.
         self._total_timeout = total_timeout or (connect_timeout + 4 * read_timeout)
         self._max_body = max_body_bytes
+        self.naive_tz = naive_tz  # the zone of time text without one (`api_timezone`)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(
@@ -137,7 +142,8 @@ class S4Client:
         endpoint = f"GET {path}"
         raw = await self._call("GET", path, endpoint, self.retry, params=params)
         obj = decode_json(raw.body, endpoint, self._secrets)
-        return parse_series(obj, metric, period, endpoint, secrets=self._secrets)
+        return parse_series(obj, metric, period, endpoint, secrets=self._secrets,
+                            tz=self.naive_tz)
 
     async def logs_page(
         self, domain: str, start_ns: int, codes: str = "ALL", limit: int = MAX_LOG_LIMIT
@@ -157,7 +163,7 @@ class S4Client:
         endpoint = f"GET {path}"
         raw = await self._call("GET", path, endpoint, self.retry, params=params)
         obj = decode_json(raw.body, endpoint, self._secrets)
-        return parse_logs(obj, endpoint, secrets=self._secrets)
+        return parse_logs(obj, endpoint, secrets=self._secrets, tz=self.naive_tz)
 
     async def refresh(
         self, request: RefreshRequest, on_retry: OnRetry | None = None
@@ -295,6 +301,11 @@ class S4Client:
                 latency_s=raw.latency_s,
                 attempts=attempt,
             )
+        if not answer.accepted:  # {"code": 401, "message": "invalid token"} under HTTP 200
+            refused = reported(answer.code, answer.message, endpoint, self._secrets,
+                               status=raw.status)
+            if isinstance(refused, AuthError):
+                raise refused
         return RefreshOutcome(
             ok=answer.accepted,
             status=raw.status,

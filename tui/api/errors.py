@@ -12,6 +12,8 @@ class ApiError(FetchError):
     """Base of every error the API layer raises (a FetchError: the log tail retries it)."""
 
     retryable = False
+    #: The server's own words about the failure (redacted, inert), when it sent any.
+    server_text = ""
 
     def __init__(self, message: str, *, endpoint: str = "") -> None:
         super().__init__(message)

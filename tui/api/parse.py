@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
+from tui.api.refresh_parse import RefreshAnswer, parse_refresh_answer
 from tui.api.series_parse import parse_series
 from tui.api.tolerant import (
     as_int,
+    as_number,
     find_key,
+    join_url,
+    joinable,
     norm,
     open_envelope,
     reported_error,
@@ -27,6 +31,7 @@ from tui.api.tolerant import (
     unexpected,
 )
 from tui.core.models import LogEntry
+from tui.core.timezones import DEFAULT_ZONE
 
 __all__ = [
     "parse_logs",
@@ -62,7 +67,10 @@ def _status(value: Any) -> int | None:
 
 
 def _size(value: Any) -> int | None:
-    n = as_int(value)
+    """Bytes from an int, a float (rounded: 1234.0 or 1.2e3 from some encoders) or number text."""
+    n = as_int(value) if type(value) is not float else None
+    if n is None and (f := as_number(value)) is not None and 0 <= f < 2**63:
+        n = int(f + 0.5)
     return n if n is not None and n >= 0 else None
 
 
@@ -76,15 +84,19 @@ def _cache(value: Any) -> str | None:
 _LOG_FIELDS: tuple[tuple[str, _Coerce, tuple[str, ...]], ...] = (
     ("time_ns", to_ns, ("accesstime", "time", "timestamp", "ts", "timens", "datetime",
                         "logtime", "@timestamp")),
-    ("status", _status, ("code", "status", "httpcode", "statuscode", "httpstatus", "responsecode")),
+    ("status", _status, ("code", "status", "httpcode", "statuscode", "httpstatus",
+                         "httpstatuscode", "responsecode")),
     ("client_ip", _plain_str, ("ip", "clientip", "remoteaddr", "remoteip", "clientaddr", "srcip",
                                "userip")),
     ("url", _plain_str, ("path", "url", "uri", "requesturi", "requesturl", "fullurl")),
     ("size", _size, ("size", "bytes", "bodybytessent", "bytessent", "responsesize",
                      "contentlength")),
     ("method", _intern, ("method", "httpmethod", "requestmethod", "verb")),
-    ("country", _intern, ("country", "countrycode", "geo", "region", "countryname")),
+    ("country", _intern, ("country", "countrycode", "ipcountry", "geo", "region", "location",
+                          "area", "countryname")),
     ("cache", _cache, ("cache", "cachestatus", "hit", "cachehit", "upstreamcachestatus")),
+    # Not a LogEntry field: a separate host is joined with a bare path into the URL (joinable).
+    ("host", _plain_str, ("host", "hostname", "domain", "httphost", "servername")),
 )  # fmt: skip
 
 # One plan per set of keys (a "shape"): which original keys may feed which field.
@@ -124,17 +136,24 @@ def _mapping_for(keys: tuple[str, ...], used: tuple[tuple[str, str], ...]) -> _M
     return found
 
 
-def _entry(raw: dict[str, Any], index: int, endpoint: str, secrets: list[str]) -> LogEntry:
+def _entry(raw: dict[str, Any], index: int, endpoint: str, secrets: list[str],
+           tz: tzinfo = DEFAULT_ZONE) -> LogEntry:
     keys = tuple(raw)
     values: dict[str, Any] = {}
     used: list[tuple[str, str]] = []
     for attr, coerce, candidates in _plan_for(keys):
         for key in candidates:
-            value = coerce(raw[key])
+            value = to_ns(raw[key], tz) if coerce is to_ns else coerce(raw[key])
             if value is not None:
                 values[attr] = value
                 used.append((attr, key))
                 break
+    host = values.pop("host", None)
+    if host is not None:
+        used = [u for u in used if u[0] != "host"]  # the host stays in extra
+        if joinable(host, values.get("url")):
+            values["url"] = join_url(host, values["url"])
+            used = [u for u in used if u[0] != "url"]  # the bare path stays in extra
     if "time_ns" not in values:
         raise unexpected(
             f"log entry {index} has no usable time field "
@@ -200,8 +219,12 @@ def _compile_reader(keys: tuple[str, ...]) -> _Reader | None:
     first = {attr: cands[0] for attr, _coerce, cands in _plan_for(keys) if cands}
     if "time_ns" not in first:
         return None  # the general path raises the error that says why
-    used = tuple((attr, first[attr]) for attr, _c, _n in _LOG_FIELDS if attr in first)
+    used = tuple((attr, first[attr]) for attr, _c, _n in _LOG_FIELDS
+                 if attr in first and attr != "host")
     source_keys, extra_keys = _mapping_for(keys, used)
+    k_host = first.get("host")
+    # A bare path joined with the host: the path's key stays in extra (see _entry).
+    joined_keys = _mapping_for(keys, tuple(u for u in used if u[0] != "url"))
     k_time = first["time_ns"]
     k_status = first.get("status")
     k_ip = first.get("client_ip")
@@ -218,17 +241,25 @@ def _compile_reader(keys: tuple[str, ...]) -> _Reader | None:
     def read(raw: dict[str, Any]) -> LogEntry | None:
         # The fields one by one, inline (a helper call per field cost a third of the time).
         t = raw[k_time]
-        if type(t) is not int or not _NS_MIN <= t < _NS_MAX:
+        if type(t) is not int:  # ns as digits ("1723046499123456789"): exact, no float
+            if type(t) is not str or len(t) != 19 or not (t.isascii() and t.isdigit()):
+                return None
+            t = int(t)
+        if not _NS_MIN <= t < _NS_MAX:
             return None
         status = 0
         if k_status is not None:
             status = raw[k_status]
-            if type(status) is not int or not 0 <= status <= 999:
+            if type(status) is not int and (status := _status(status)) is None:
+                return None
+            if not 0 <= status <= 999:
                 return None
         size = 0
         if k_size is not None:
             size = raw[k_size]
-            if type(size) is not int or size < 0:
+            if type(size) is not int and (size := _size(size)) is None:
+                return None
+            if size < 0:
                 return None
         ip = url = method = country = cache = ""
         if k_ip is not None:
@@ -261,13 +292,17 @@ def _compile_reader(keys: tuple[str, ...]) -> _Reader | None:
                 return None
             if len(cache) <= 32:
                 cache = intern(cache)
+        skeys, ekeys = source_keys, extra_keys
+        if k_host is not None and type(host := raw[k_host]) is str and joinable(host, url):
+            url = share(join_url(host, url))
+            skeys, ekeys = joined_keys
         extra = {}
-        for k in extra_keys:
+        for k in ekeys:
             v = raw[k]
             if type(v) is str and len(v) <= long_text:
                 v = setdefault(v, v)
             extra[k] = v
-        return LogEntry(t, status, method, ip, size, url, country, cache, extra, source_keys)
+        return LogEntry(t, status, method, ip, size, url, country, cache, extra, skeys)
 
     return read
 
@@ -300,7 +335,8 @@ def _find_list(obj: Any, endpoint: str, secrets: list[str], depth: int = 0) -> l
     return None
 
 
-def parse_logs(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()) -> list[LogEntry]:
+def parse_logs(obj: Any, endpoint: str, *, secrets: Iterable[str] = (),
+               tz: tzinfo = DEFAULT_ZONE) -> list[LogEntry]:
     """Log entries, in server order.
 
     Accepted: a bare list of entry objects; `{"data": [...]}` with or without `code`/`message`
@@ -309,7 +345,8 @@ def parse_logs(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()) -> list[
     and separator-insensitively (`client_ip` = `clientIp`); see `_LOG_FIELDS`. A value that
     does not fit its field (a non-numeric status) is kept in `extra` under its own key.
     An envelope that reports an error (non-success `code`, `success: false`, `error`) without
-    data raises UnexpectedResponse with the server's message.
+    data raises UnexpectedResponse with the server's message. A time given as text without
+    a zone is read in `tz` (the `api_timezone` setting).
     """
     secret_list = list(secrets)
     entries = _find_list(obj, endpoint, secret_list)
@@ -334,37 +371,5 @@ def parse_logs(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()) -> list[
         if keys != last_keys:
             last_keys, reader = keys, _reader_for(keys)
         e = reader(raw) if reader is not None else None
-        append(e if e is not None else _entry(raw, i, endpoint, secret_list))
+        append(e if e is not None else _entry(raw, i, endpoint, secret_list, tz))
     return out
-
-
-# ----------------------------------------------------------------------------- refresh
-
-
-@dataclass(slots=True, frozen=True)
-class RefreshAnswer:
-    """A refresh response read: `accepted` only on positive evidence (message ok, code 0...)."""
-
-    accepted: bool
-    message: str
-
-
-def parse_refresh_answer(obj: Any, endpoint: str, *, secrets: Iterable[str] = ()) -> RefreshAnswer:
-    """Accepted: `{"message": "ok"}` (known), any envelope with message/msg and/or code/success,
-    or a bare JSON string. `accepted` needs positive evidence; "ok" means accepted, not purged.
-    """
-    if isinstance(obj, str):
-        return RefreshAnswer(accepted=obj.strip().lower() in ("ok", "success"), message=obj)
-    if isinstance(obj, dict):
-        env = open_envelope(obj)
-        if env.message is not None or env.verdict is not None:
-            message = env.message
-            if message is None:
-                message = "ok" if env.verdict else f"failed (code {repr(env.code)[:40]})"
-            return RefreshAnswer(accepted=env.verdict is True, message=message)
-    raise unexpected(
-        "no message in the refresh response (expected an object like {\"message\": \"ok\"})",
-        endpoint,
-        obj,
-        list(secrets),
-    )

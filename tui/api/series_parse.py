@@ -7,6 +7,7 @@ No public source shows these responses, so every plausible layout is read (see
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import tzinfo
 from typing import Any
 
 from tui.api.tolerant import (
@@ -19,6 +20,7 @@ from tui.api.tolerant import (
     unexpected,
 )
 from tui.core.models import Metric, Series
+from tui.core.timezones import DEFAULT_ZONE
 
 _TIME_KEYS = (
     "time", "timestamp", "ts", "t", "date", "datetime", "x", "starttime", "start", "timepoint",
@@ -76,13 +78,13 @@ def _value(raw: Any, where: str, part: Any) -> float | None:
     return v
 
 
-def _from_objects(items: list[dict[str, Any]]) -> _Points | None:
+def _from_objects(items: list[dict[str, Any]], tz: tzinfo) -> _Points | None:
     points: _Points = []
     for i, obj in enumerate(items):
         tk = find_key(obj, _TIME_KEYS)
         if tk is None and i == 0:
             return None  # not a list of points at all
-        t = to_seconds(obj[tk]) if tk is not None else None
+        t = to_seconds(obj[tk], tz) if tk is not None else None
         if t is None:
             raise _Shape(
                 f"point {i} has no usable time (looked for time, timestamp, ts, t, date)", obj)
@@ -99,10 +101,10 @@ def _from_objects(items: list[dict[str, Any]]) -> _Points | None:
     return points
 
 
-def _from_pairs(items: list[Any]) -> _Points:
+def _from_pairs(items: list[Any], tz: tzinfo) -> _Points:
     points: _Points = []
     for i, pair in enumerate(items):
-        t = to_seconds(pair[0])
+        t = to_seconds(pair[0], tz)
         if t is None:
             raise _Shape(f"pair {i} does not start with a timestamp", pair)
         v = _value(pair[1], f"pair {i}", pair)
@@ -111,17 +113,17 @@ def _from_pairs(items: list[Any]) -> _Points:
     return points
 
 
-def _from_list(items: list[Any]) -> _Points | None:
+def _from_list(items: list[Any], tz: tzinfo) -> _Points | None:
     if not items:
         return []
     if all(isinstance(x, dict) for x in items):
-        return _from_objects(items)
+        return _from_objects(items, tz)
     if all(isinstance(x, (list, tuple)) and len(x) == 2 for x in items):
-        return _from_pairs(items)
+        return _from_pairs(items, tz)
     return None
 
 
-def _from_parallel(obj: dict[str, Any]) -> _Points | None:
+def _from_parallel(obj: dict[str, Any], tz: tzinfo) -> _Points | None:
     tk = _list_key(obj, _TIME_ARRAY_KEYS)
     vk = _list_key(obj, _VALUE_ARRAY_KEYS, exclude=tk) if tk is not None else None
     if tk is None or vk is None:
@@ -131,7 +133,7 @@ def _from_parallel(obj: dict[str, Any]) -> _Points | None:
         raise _Shape(f"'{tk}' has {len(times)} items but '{vk}' has {len(values)}", obj)
     points: _Points = []
     for i, (raw_t, raw_v) in enumerate(zip(times, values, strict=True)):
-        t = to_seconds(raw_t)
+        t = to_seconds(raw_t, tz)
         if t is None:
             raise _Shape(f"'{tk}' item {i} is not a timestamp", obj)
         v = _value(raw_v, f"'{vk}' item {i}", obj)
@@ -140,12 +142,12 @@ def _from_parallel(obj: dict[str, Any]) -> _Points | None:
     return points
 
 
-def _from_map(obj: dict[str, Any]) -> _Points | None:
+def _from_map(obj: dict[str, Any], tz: tzinfo) -> _Points | None:
     if not obj:
         return None
     points: _Points = []
     for k, raw in obj.items():
-        t = to_seconds(k)
+        t = to_seconds(k, tz)
         if t is None or t < _MIN_MAP_TS:
             return None
         if raw is None:
@@ -157,14 +159,14 @@ def _from_map(obj: dict[str, Any]) -> _Points | None:
     return points
 
 
-def _points(obj: Any, metric: Metric, endpoint: str, secrets: list[str],
+def _points(obj: Any, metric: Metric, endpoint: str, secrets: list[str], tz: tzinfo,
             depth: int = 0) -> _Points | None:
     if isinstance(obj, list):
-        return _from_list(obj)
+        return _from_list(obj, tz)
     if not isinstance(obj, dict) or depth > _MAX_DEPTH:
         return None
     for reader in (_from_parallel, _from_map):
-        found = reader(obj)
+        found = reader(obj, tz)
         if found is not None:
             return found
     env = open_envelope(obj)
@@ -174,7 +176,7 @@ def _points(obj: Any, metric: Metric, endpoint: str, secrets: list[str],
             if env.verdict is False:
                 raise reported_error(env, endpoint, obj, secrets)
             return []
-        found = _points(payload, metric, endpoint, secrets, depth + 1)
+        found = _points(payload, metric, endpoint, secrets, tz, depth + 1)
         if found is not None:
             return found
     named = (*_CONTAINER_KEYS, norm(metric.value), metric.unit)
@@ -182,7 +184,7 @@ def _points(obj: Any, metric: Metric, endpoint: str, secrets: list[str],
     if key is not None:
         if obj[key] is None:
             return []
-        found = _points(obj[key], metric, endpoint, secrets, depth + 1)
+        found = _points(obj[key], metric, endpoint, secrets, tz, depth + 1)
         if found is not None:
             return found
     if env.verdict is False:
@@ -193,7 +195,8 @@ def _points(obj: Any, metric: Metric, endpoint: str, secrets: list[str],
 
 
 def parse_series(
-    obj: Any, metric: Metric, period: str, endpoint: str, *, secrets: Iterable[str] = ()
+    obj: Any, metric: Metric, period: str, endpoint: str, *, secrets: Iterable[str] = (),
+    tz: tzinfo = DEFAULT_ZONE,
 ) -> Series:
     """A Series (Unix seconds, ascending, one value per time) from any plausible layout.
 
@@ -203,12 +206,12 @@ def parse_series(
     objects; a `{timestamp: value}` map; parallel arrays (`{"timestamps": [...],
     "values": [...]}` and variants); a list of `[t, v]` pairs. Timestamps may be s, ms, us or
     ns (judged by size) or ISO text. Null values are gaps (no point). `"data": null`/`[]` is
-    an empty series.
+    an empty series. Time text without a zone is read in `tz` (the `api_timezone` setting).
     """
     secret_list = list(secrets)
     broken: _Shape | None = None
     try:
-        points = _points(obj, metric, endpoint, secret_list)
+        points = _points(obj, metric, endpoint, secret_list, tz)
     except _Shape as e:
         broken = e
     if broken is not None:  # raised outside the handler: _Shape holds raw (unredacted) data

@@ -12,12 +12,14 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from tui.api.errors import UnexpectedResponse
+from tui.api.errors import ApiError, UnexpectedResponse
 from tui.api.redact import excerpt, redact
+from tui.api.reported import reported
+from tui.core.timezones import DEFAULT_ZONE
 
 #: Keys that hold the payload of an envelope, in order of preference (normalised).
 PAYLOAD_KEYS = ("data", "result", "results", "payload", "response")
@@ -41,6 +43,8 @@ _INT_RE = re.compile(r"^[+]?\d+$")
 _DEC_RE = re.compile(r"^[+]?(?:\d+\.\d*|\.\d+|\d+(?:\.\d*)?[eE][+-]?\d+)$")
 _NUM_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _YEAR_MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+#: The fraction of a second in ISO text, read as digits (datetime keeps only microseconds).
+_FRACTION_RE = re.compile(r"(\d{2}:\d{2}:\d{2})[.,](\d+)")
 _MAX_NS = 10**20  # year ~5138 in nanoseconds: anything larger is not a timestamp
 _MAX_DIGITS = 40  # longer digit strings are not numbers we use (and int() refuses > 4300)
 
@@ -128,6 +132,8 @@ def open_envelope(obj: dict[str, Any]) -> Envelope:
     elif message is not None and message.strip().lower() in OK_WORDS:
         verdict = True
     only_meta = payload_key is None and all(norm(k) in META_KEYS for k in obj)
+    if verdict is None and only_meta and message is not None and message.strip():
+        verdict = False  # nothing but a message that is not "ok": {"msg": "invalid token"}
     return Envelope(
         payload_key=payload_key,
         payload=obj[payload_key] if payload_key is not None else None,
@@ -150,8 +156,12 @@ def server_message(obj: Any) -> str | None:
 
 
 def reported_error(env: Envelope, endpoint: str, obj: Any,
-                   secrets: Iterable[str]) -> UnexpectedResponse:
-    """The error for an answer whose envelope says it failed (even under HTTP 200)."""
+                   secrets: Iterable[str]) -> ApiError:
+    """The error for an answer whose envelope says it failed (even under HTTP 200): the typed
+    error its code says (tui/api/reported.py), else UnexpectedResponse with its message."""
+    typed = reported(env.code, env.message, endpoint, secrets, status=200)
+    if typed is not None:
+        return typed
     parts = []
     if env.code is not None:
         parts.append(f"code {excerpt(repr(env.code), secrets, limit=40)}")
@@ -194,6 +204,19 @@ def as_number(value: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def joinable(host: str, url: str | None) -> bool:
+    """A URL to build from host + path: a path without scheme and host, and a plain host."""
+    return url is not None and url[:1] == "/" and url[:2] != "//" and 0 < len(host) <= 253
+
+
+def join_url(host: str, path: str) -> str:
+    """The full URL of a log entry that gives its host and path apart (`host` + `uri`).
+
+    The scheme is not sent in that shape; https is the CDN's usual one and only labels it.
+    """
+    return f"https://{host.strip().rstrip('/')}{path}"
+
+
 # ----------------------------------------------------------------------------- time
 
 
@@ -222,25 +245,40 @@ def _scale_decimal_ns(d: Decimal) -> int | None:
     return int(d)
 
 
-def _iso_ns(s: str) -> int | None:
-    """ISO-8601-ish date/time text as Unix ns; a time without a zone is taken as UTC."""
-    if len(s) < 7 or len(s) > 40 or not s[:4].isdigit():
+def _iso_ns(s: str, tz: tzinfo) -> int | None:
+    """ISO-8601-ish date/time text as Unix ns, exact to the nanosecond; a time without a zone
+    or offset is read in `tz` (the `api_timezone` setting)."""
+    if len(s) < 7 or len(s) > 48 or not s[:4].isdigit():
         return None
     text = s.replace("/", "-")
     if _YEAR_MONTH_RE.match(text):
         text += "-01"
+    fraction_ns = 0
+    m = _FRACTION_RE.search(text)
+    if m is not None:
+        digits = m.group(2)
+        fraction_ns = int(digits[:9].ljust(9, "0"))
+        text = text[: m.start()] + m.group(1) + text[m.end():]
     try:
         dt = datetime.fromisoformat(text)
     except ValueError:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    seconds = calendar.timegm(dt.utctimetuple())
-    return seconds * 10**9 + dt.microsecond * 1000
+        dt = dt.replace(tzinfo=tz)
+    try:
+        seconds = calendar.timegm(dt.utctimetuple())
+    except (OverflowError, ValueError):  # year 1 in a zone east of UTC, and the like
+        return None
+    ns = seconds * 10**9 + fraction_ns
+    return ns if 0 < ns < _MAX_NS else None
 
 
-def to_ns(value: Any) -> int | None:
-    """A timestamp in any plausible form (s/ms/us/ns number or numeric text, ISO text) as ns."""
+def to_ns(value: Any, tz: tzinfo = DEFAULT_ZONE) -> int | None:
+    """A timestamp in any plausible form (s/ms/us/ns number or numeric text, ISO text) as ns.
+
+    Numeric text is read as an integer or a Decimal, never through a float, so nanoseconds
+    stay exact. Naive ISO text is read in `tz` (default: the `api_timezone` default).
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -251,22 +289,22 @@ def to_ns(value: Any) -> int | None:
         return _scale_decimal_ns(Decimal(repr(value)))
     if isinstance(value, str):
         s = value.strip()
-        if len(s) > _MAX_DIGITS:
+        if len(s) > 48:
             return None
-        if _INT_RE.match(s):
+        if len(s) <= _MAX_DIGITS and _INT_RE.match(s):
             return _scale_int_ns(int(s))
         if _DEC_RE.match(s):
             try:
                 return _scale_decimal_ns(Decimal(s))
             except InvalidOperation:
                 return None
-        return _iso_ns(s)
+        return _iso_ns(s, tz)
     return None
 
 
-def to_seconds(value: Any) -> int | None:
-    """A timestamp in any plausible form as whole Unix seconds."""
-    ns = to_ns(value)
+def to_seconds(value: Any, tz: tzinfo = DEFAULT_ZONE) -> int | None:
+    """A timestamp in any plausible form as whole Unix seconds (naive text read in `tz`)."""
+    ns = to_ns(value, tz)
     return None if ns is None else ns // 10**9
 
 

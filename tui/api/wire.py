@@ -24,14 +24,12 @@ from tui.api.errors import (
     UnexpectedResponse,
 )
 from tui.api.parse import server_message
-from tui.api.redact import excerpt, printable, redact
+from tui.api.redact import decode_body, excerpt, printable, redact
+from tui.api.reported import RETRY_STATUSES, kind_of, server_text
 from tui.api.retry import parse_retry_after
 
 if TYPE_CHECKING:
     import httpx
-
-#: Statuses worth another try: rate limiting and the transient server/gateway failures.
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 @dataclass(slots=True, frozen=True)
@@ -87,7 +85,28 @@ def status_error(raw: RawResponse, endpoint: str, secrets: Sequence[str]) -> Api
     status = raw.status
     obj = try_json(raw.body)
     message = server_message(obj) if obj is not None else None
-    detail = excerpt(message if message else raw.body, secrets, limit=200)
+    if not raw.body.strip():  # the vendor's sample servers answer errors this way
+        detail = "the body is empty (the server sent no error text)"
+        if status == 404:
+            detail += "; check --api-base and the domain"
+    else:
+        detail = excerpt(message if message else raw.body, secrets, limit=200)
+    err = _status_error(raw, obj, detail, endpoint, secrets)
+    if raw.body.strip():
+        err.server_text = server_text(message if message else decode_body(raw.body), secrets)
+    return err
+
+
+def _status_error(raw: RawResponse, obj: Any, detail: str, endpoint: str,
+                  secrets: Sequence[str]) -> ApiError:
+    status = raw.status
+    word_code = obj.get("code") if isinstance(obj, dict) else None
+    if isinstance(word_code, str) and kind_of(word_code, None) == "rate":
+        # S3-style data-plane codes: `403 ReachTheMaxRequests` is a rate limit, not auth
+        shown = excerpt(word_code, secrets, limit=40)
+        return RateLimited(f"rate limited (HTTP {status}, code {shown}): {detail}",
+                           endpoint=endpoint, retry_after=parse_retry_after(
+                               raw.headers.get("retry-after")))
     if status in (401, 403):
         return AuthError(
             f"the server refused the token (HTTP {status}): {detail}",

@@ -26,9 +26,11 @@ from tui.context import Context, UsageError, describe_error, format_wait, print_
 from tui.core.anonymize import anonymize_entries
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.logfmt import format_json, format_line
-from tui.core.models import LOG_CODES, LogEntry
+from tui.core.models import LogEntry
 from tui.core.progress import ProgressFigures
 from tui.core.slices import SlicedRead
+from tui.core.statuscodes import HELP as CODES_HELP
+from tui.core.statuscodes import CodeSelection, CodesError, parse_codes
 from tui.core.tail import LogTail, TailState
 from tui.core.units import parse_duration
 
@@ -80,9 +82,18 @@ def concurrency_of(ctx: Context, args: argparse.Namespace) -> int:
 
 def add_codes_argument(p: argparse.ArgumentParser) -> None:
     """`--codes`, the one parser `s4top logs` and `s4top top` share: an extension reaches
-    both. The class is asked of the API (it takes one per call)."""
-    p.add_argument("--codes", default="ALL", type=str.upper, choices=LOG_CODES,
-                   help="status class (default ALL)")
+    both. Classes and exact codes (tui/core/statuscodes.py): the narrowest class is asked of
+    the API (it takes one per call) and the rest is filtered here."""
+    p.add_argument("--codes", default=parse_codes("ALL"), type=codes_arg, metavar="CODES",
+                   help=CODES_HELP)
+
+
+def codes_arg(text: str) -> CodeSelection:
+    """argparse's reading of `--codes` (a one-line error for a bad value)."""
+    try:
+        return parse_codes(text)
+    except CodesError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _start_ns(args: argparse.Namespace, now: int) -> int:
@@ -133,7 +144,7 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
         def emit_shown(entries: list[LogEntry]) -> None:
             if clear_first and entries:
                 progress.clear()
-            emit(entries)
+            emit(args.codes.keep(entries))
             progress.draw()
 
         # One try per request: the slices do the retrying, so a 429 can hold all of them.
@@ -154,14 +165,18 @@ def figures(reader: SlicedRead) -> ProgressFigures:
                            reader.start_ns, reader.until_ns)
 
 
-def slice_reader(ctx: Context, client, domain: str, start: int, until: int, codes: str,
-                 limit: int, concurrency: int, skip_at_start: int = 0) -> SlicedRead:
+def slice_reader(ctx: Context, client, domain: str, start: int, until: int,
+                 codes: str | CodeSelection, limit: int, concurrency: int,
+                 skip_at_start: int = 0) -> SlicedRead:
     """The one-shot reader of `logs` and `record`: the settings' retries (retry_attempts,
-    retry_base) made by the slices, over a client that tries each request once."""
+    retry_base) made by the slices, over a client that tries each request once. It asks for
+    the narrowest class that covers `codes`; the caller keeps what `codes` selects from what
+    it delivers (the cursor must see every entry the server sent)."""
     s = ctx.settings
+    ask = (codes if isinstance(codes, CodeSelection) else parse_codes(codes)).request_class
 
     async def fetch(start_ns: int, page_limit: int) -> list[LogEntry]:
-        return await client.logs_page(domain, start_ns, codes, page_limit)
+        return await client.logs_page(domain, start_ns, ask, page_limit)
 
     return SlicedRead(fetch, start, until, concurrency=concurrency, limit=limit,
                       skip_at_start=skip_at_start, max_failures=s.retry_attempts,
@@ -186,15 +201,18 @@ def cli_state_printer(ctx: Context, before: Callable[[], None] = lambda: None
     return on_state
 
 
-async def read_window(client, domain: str, start: int, until: int, codes: str, limit: int,
+async def read_window(client, domain: str, start: int, until: int,
+                      codes: str | CodeSelection, limit: int,
                       emit: Callable[[list[LogEntry]], None], *,
                       concurrency: int = 4) -> None:
     """Page from `start` to `until` (the moment the command started), each entry once, in
-    order, through concurrent time slices (tui/core/slices.py). The client's own retries
-    apply (`top`); `logs` and `record` use `slice_reader` so the slices retry instead."""
+    order, of the statuses `codes` selects, through concurrent time slices
+    (tui/core/slices.py). The client's own retries apply (`top`); `logs` and `record` use
+    `slice_reader` so the slices retry instead."""
+    selection = codes if isinstance(codes, CodeSelection) else parse_codes(codes)
 
     async def fetch(start_ns: int, page_limit: int) -> list[LogEntry]:
-        return await client.logs_page(domain, start_ns, codes, page_limit)
+        return await client.logs_page(domain, start_ns, selection.request_class, page_limit)
 
     def warn(state: TailState) -> None:
         if state.warning:
@@ -202,11 +220,12 @@ async def read_window(client, domain: str, start: int, until: int, codes: str, l
 
     reader = SlicedRead(fetch, start, until, concurrency=concurrency, limit=limit,
                         max_failures=1)
-    await reader.run(emit, warn)
+    await reader.run(lambda entries: emit(selection.keep(entries)), warn)
 
 
 async def _follow(ctx: Context, args: argparse.Namespace, domain: str, start: int, emit) -> int:
     s = ctx.settings
+    selection: CodeSelection = args.codes
     failing = [False]
 
     def on_state(state: TailState) -> None:
@@ -224,7 +243,10 @@ async def _follow(ctx: Context, args: argparse.Namespace, domain: str, start: in
     async with ctx.cli_client(retry=RetryPolicy(attempts=1)) as client:
 
         async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
-            return await client.logs_page(domain, start_ns, args.codes, limit)
+            return await client.logs_page(domain, start_ns, selection.request_class, limit)
+
+        def emit_selected(entries: list[LogEntry]) -> None:
+            emit(selection.keep(entries))
 
         t, k = start, 0
         concurrency = concurrency_of(ctx, args)
@@ -238,7 +260,7 @@ async def _follow(ctx: Context, args: argparse.Namespace, domain: str, start: in
             reader.backoff_base_s, reader.backoff_cap_s = s.backoff_base, s.backoff_cap
             with _stop_on_signals():
                 try:
-                    await reader.run(emit, on_state)
+                    await reader.run(emit_selected, on_state)
                 except asyncio.CancelledError:
                     return 0  # Ctrl-C or SIGTERM while catching up
             t, k = reader.position
@@ -253,7 +275,7 @@ async def _follow(ctx: Context, args: argparse.Namespace, domain: str, start: in
         )
         with _stop_on_signals():
             try:
-                await tail.run(emit, on_state)
+                await tail.run(emit_selected, on_state)
             except asyncio.CancelledError:
                 pass  # Ctrl-C or SIGTERM: a normal end of --follow
     return 0

@@ -270,4 +270,9 @@ async def _send(
     pacer.seed(recent_sends(store.read(limit=2000)), time.time())
     async with ctx.cli_client() as client:
         refresher = Refresher(client, store, pacer, describe=describe_error)
-        return await refresher.submit(domain, requests, on_event)
+        sub = await refresher.submit(domain, requests, on_event)
+    if refresher.unwritten:  # the refresh was sent and is reported; only its record is missing
+        print(f"s4top: warning: the history line could not be written to {store.path} "
+              f"({refresher.history_error}); the result above is not recorded",
+              file=sys.stderr, flush=True)
+    return sub

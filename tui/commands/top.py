@@ -59,7 +59,7 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     total = len(entries)
     window = f"since {args.start} ns" if args.start is not None else f"last {args.since}"
-    codes = f" {args.codes}" if args.codes != "ALL" else ""
+    codes = f" {args.codes.label()}" if not args.codes.everything else ""
     print(f"{ctx.domain}  top {args.by} by {args.order}, {window}:{codes} "
           f"{format_count(total)} requests")
     width = min(90, max([len(args.by)] + [len(inert(r.key, 90)) for r in rows]))

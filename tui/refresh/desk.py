@@ -84,12 +84,35 @@ class RefreshDesk:
 
     # ---- the refresh batch (draft), tagging, sending -----------------------------------
     def _set_draft(self, domain: str, text: str, kind: RefreshKind) -> None:
-        """Every change is saved at once, atomically: a SIGKILL loses nothing typed."""
+        """Every change is saved at once, atomically: a SIGKILL loses nothing typed. A save
+        the disk refuses keeps the text in memory, shows in the status line until a later
+        change saves, and is tried again with that change (as are unwritten history lines)."""
+        was = self.batches.save_error
         try:
             self.batches.save(domain, text, kind)
         except OSError as exc:
-            self.notify(f"could not save the refresh draft: {exc.strerror}", severity="error")
+            if not was:  # one toast; the status line says it for as long as it lasts
+                self.notify(f"could not save the refresh draft: {exc.strerror}; it is kept "
+                            "in memory and saved again on the next change", severity="error")
+        self._retry_history()
         self.hooks.on_event(DRAFT, domain)
+
+    def _retry_history(self) -> None:
+        """History lines the disk refused are written with the next change of the batch."""
+        if self._refresher is not None and self._refresher.unwritten:
+            self._refresher.write_history()
+
+    def disk_warning(self) -> str:
+        """What could not be written, for the status line ("" when everything is on disk)."""
+        parts = []
+        if self.batches.save_error:
+            parts.append(f"draft NOT saved ({self.batches.save_error}): kept in memory")
+        r = self._refresher
+        if r is not None and r.unwritten:
+            n = len(r.unwritten)
+            lines = "1 history line" if n == 1 else f"{n} history lines"
+            parts.append(f"{lines} NOT written ({r.history_error}): kept in memory")
+        return "; ".join(parts)
 
     @property
     def refresh_domain(self) -> str:
@@ -118,11 +141,12 @@ class RefreshDesk:
     def toggle_tag(self, entry: LogEntry, kind: str) -> None:
         if self._refuse_readonly():
             return
-        try:
-            text, added = self.batches.toggle(self.refresh_domain, entry, RefreshKind(kind))
-        except OSError as exc:
-            self.notify(f"could not save the refresh draft: {exc.strerror}", severity="error")
-            return
+        was = self.batches.save_error
+        text, added = self.batches.toggle(self.refresh_domain, entry, RefreshKind(kind))
+        if self.batches.save_error and not was:
+            self.notify(f"could not save the refresh draft: {self.batches.save_error}; it is "
+                        "kept in memory and saved again on the next change", severity="error")
+        self._retry_history()
         self.hooks.on_event(DRAFT, self.refresh_domain)
         verb = "added to" if added else "removed from"
         pending = self.pending_count(self.refresh_domain)
@@ -198,6 +222,10 @@ class RefreshDesk:
         self.hooks.accepted(job)
         self._marks = None  # the charts mark the new refresh
         self.hooks.on_event(SENT, job.domain)
+        if refresher.unwritten:
+            self.notify(f"the refresh history could not be written ({refresher.history_error}); "
+                        "the line is kept in memory and written with the next change",
+                        severity="warning", timeout=8)
         if job.ok:
             self.notify(job.summary() + " (accepted, not yet purged everywhere)", title="refresh",
                         timeout=6)
@@ -213,7 +241,8 @@ class RefreshDesk:
         try:
             self.batches.drop_sent(job.domain, sent)
         except OSError as exc:
-            self.notify(f"could not save the refresh draft: {exc.strerror}", severity="error")
+            self.notify(f"could not save the refresh draft: {exc.strerror}; it is kept in "
+                        "memory and saved again on the next change", severity="error")
         self.hooks.on_event(DRAFT, job.domain)
 
     def refresh_marks(self, domain: str) -> tuple[float, ...]:

@@ -33,6 +33,9 @@ class BatchBook:
         self.files = DraftFiles(folder)
         self._drafts: dict[str, tuple[str, RefreshKind]] = {}
         self._tagged: dict[str, dict[str, RefreshKind]] = {}
+        #: Why the last save failed (disk full, read-only): "" once a save succeeds. The text
+        #: stays in memory and is saved again with the next change.
+        self.save_error: str = ""
 
     def draft(self, domain: str) -> tuple[str, RefreshKind]:
         """This instance's batch; the first look also adopts what dead instances left."""
@@ -59,7 +62,12 @@ class BatchBook:
         """Raises OSError when the file cannot be written; the text is kept in memory anyway."""
         self._drafts[domain] = (text, kind)
         self._tagged.pop(domain, None)
-        self.files.save_own(domain, {"domain": domain, "kind": str(kind), "text": text})
+        try:
+            self.files.save_own(domain, {"domain": domain, "kind": str(kind), "text": text})
+        except OSError as exc:
+            self.save_error = exc.strerror or type(exc).__name__
+            raise
+        self.save_error = ""
 
     def close(self) -> None:
         """On a clean exit: empty drafts go; the others wait for the next instance."""
@@ -88,7 +96,10 @@ class BatchBook:
         text, default = self.draft(domain)
         value = directory_of(entry.url) if kind is RefreshKind.DIRECTORY else entry.url
         text, added = toggle_entry(text, value, kind)
-        self.save(domain, text, default)
+        try:
+            self.save(domain, text, default)
+        except OSError:
+            pass  # kept in memory; `save_error` says why and the next change saves again
         return text, added
 
     def drop_sent(self, domain: str, sent: set[tuple[str, str]]) -> None:

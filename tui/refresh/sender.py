@@ -114,6 +114,28 @@ class Refresher:
         self.clock = clock
         self.sleep = sleep
         self.describe = describe
+        #: History lines not written yet (disk full, data dir unwritable): kept here and
+        #: written before the next one, so a sent refresh is never lost from the record.
+        self.unwritten: list[dict[str, Any]] = []
+        self.history_error: str = ""  # why the last write failed ("" once one succeeds)
+
+    def write_history(self, record: dict[str, Any] | None = None) -> bool:
+        """Append `record` after any lines still unwritten; False (and `history_error`) when
+        the disk refuses. Never raises: a refresh that was sent is reported either way."""
+        if record is not None:
+            self.unwritten.append(record)
+        if self.history is None:
+            self.unwritten.clear()
+            return True
+        while self.unwritten:
+            try:
+                self.history.append(self.unwritten[0])
+            except OSError as exc:
+                self.history_error = exc.strerror or type(exc).__name__
+                return False
+            self.unwritten.pop(0)
+        self.history_error = ""
+        return True
 
     async def submit(
         self,
@@ -144,8 +166,7 @@ class Refresher:
                 )
             raise
         finally:
-            if self.history is not None:
-                self.history.append(sub.to_record())
+            self.write_history(sub.to_record())
         return sub
 
     async def _pace(self, index: int, emit: Callable[[RefreshEvent], None]) -> None:

@@ -128,4 +128,5 @@ def status_info(st: DomainState, lv: LogView, extras: dict[str, Any], poll_s: fl
         other_alerts=extras.get("other_alerts", 0),
         purge=extras.get("purge", ""),
         replay=extras.get("replay", ""),
+        disk_warning=extras.get("disk_warning", ""),
     )

@@ -93,7 +93,7 @@ def vendor(sim: Simulator, method: str, path: str, query: dict[str, list[str]],
         if period is None:
             raise SimError(400, "period is required")
         points = sim.series(domain, endpoint, start, end, period)
-        return Reply(200, {"data": points}, "series", endpoint)
+        return Reply(200, {"data": sim.config.quirks.series_points(points)}, "series", endpoint)
     except SimError as e:
         return error(e.status, e.message)
 

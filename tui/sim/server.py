@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import routes
+from .errshapes import ERROR_SHAPES, shape_error
 from .faults import Effects
 from .logs import WirePage
 from .simulator import SimConfig, Simulator
@@ -111,6 +112,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
         pass
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header, skewed when the simulator is told to (quirks.py)."""
+        if timestamp is None:
+            return self.server.sim.config.quirks.http_date()
+        return super().date_time_string(timestamp)
+
     def do_GET(self) -> None:  # noqa: N802 (stdlib naming)
         self._dispatch("GET")
 
@@ -140,10 +147,14 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(n)
 
-    def _send(self, reply: routes.Reply, obj: Any = None, truncate: str | None = None) -> None:
+    def _send(self, reply: routes.Reply, obj: Any = None, truncate: str | None = None,
+              shape: str = "default") -> None:
+        status = reply.status
+        if status >= 400 and shape in ERROR_SHAPES:
+            status, obj = shape_error(status, reply.obj, shape)
         body = _body(reply.obj if obj is None else obj)
         half = len(body) // 2
-        self.send_response(reply.status)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(half if truncate == "json" else len(body)))
         for k, v in reply.headers:
@@ -219,7 +230,8 @@ class _Handler(BaseHTTPRequestHandler):
                                                else 1)),)
             if endpoint == "refresh":
                 sim.record_refresh(body, fx.status, "injected fault", fx.describe())
-            return self._send(routes.error(fx.status, _fault_message(fx.status), headers))
+            return self._send(routes.error(fx.status, _fault_message(fx.status), headers),
+                              shape=fx.shape)
         reply = routes.vendor(sim, method, path, query, self.headers.get("Authorization"), body,
                               fault=fx.describe() or None)
         if fx.hang and not sim.faults.wait_heal(fx.generation, fx.hang_s, stopping):
@@ -227,15 +239,17 @@ class _Handler(BaseHTTPRequestHandler):
         if fx.reset:
             return self._reset()
         obj = None
-        if reply.status == 200 and fx.shape != "default":
+        if reply.status == 200 and fx.shape != "default" and fx.shape not in ERROR_SHAPES:
             obj = apply_shape(reply.kind, reply.obj, fx.shape, reply.metric)
-        self._send(reply, obj, fx.truncate)
+        self._send(reply, obj, fx.truncate, fx.shape)
 
 
 def _body(obj: Any) -> bytes:
     """The reply as compact JSON. A logs page in the default shape is joined from the
     entries' JSON kept by the store: the same text as `json.dumps` (tested), without
     encoding a thousand dicts per request."""
+    if isinstance(obj, bytes):
+        return obj
     if type(obj) is dict and len(obj) == 2 and isinstance(obj.get("data"), WirePage) \
             and type(obj.get("message")) is str and list(obj) == ["data", "message"]:
         items = obj["data"].encoded()

@@ -14,6 +14,7 @@ from .logs import NS, LogStore
 from .model import RateModel
 from .outage import Outage
 from .purge import CachedError, PurgeModes, Refill, strip_cache
+from .quirks import Quirks
 from .refresh import RefreshBook, RefreshInvalid, decode_body, validate
 from .series import MAX_BUCKETS, SeriesBuilder, bucket_count
 
@@ -45,6 +46,7 @@ class SimConfig:
     cached_error: bool = False  # purge.py: an object cached as a 404 until refreshed
     no_cache_status: bool = False  # purge.py: log entries carry no cache status
     no_purge: bool = False  # purge.py: refreshes are accepted but purge nothing
+    quirks: Quirks = field(default_factory=Quirks)  # a real server's habits (quirks.py)
 
     def __post_init__(self) -> None:
         if isinstance(self.domains, str):
@@ -195,6 +197,7 @@ class Simulator:
         digit = None if codes == "ALL" else int(codes[0])
         page = self.store.select(d, lo, now, digit=digit, limit=limit,
                                  forced_miss=self._forced_miss_for(lo, now))
+        page = self.config.quirks.visible(page, now)  # type: ignore[assignment]
         return strip_cache(page) if self.purge.no_cache_status else page
 
     def truth(self, domain: str, start_ns: int | None = None, end_ns: int | None = None,

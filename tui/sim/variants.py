@@ -28,6 +28,11 @@ alt4
     logs:    bare [default keys]
     series:  {"data": [{"timestamp": unix ms, "bytes"|"requests": value}]}
     refresh: {"message": "ok"}
+alt5
+    logs:    {"data": [{access_time: "ns as text", httpStatusCode, host, uri (bare path),
+              size: float, ip_country, client_ip, method, referer, ua, cache}]}
+    series:  {"data": [{"time": "2024-03-22 12:00:00" (naive Beijing time), "value"}]}
+    refresh: {"success": true, "message": "ok"}
 unknown
     logs:    {"result": {"rows": [...]}}
     series:  {"result": {"rows": [...]}}
@@ -40,9 +45,15 @@ Error bodies keep {"code", "message"} in every shape.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-SHAPES = ("default", "alt1", "alt2", "alt3", "alt4", "unknown")
+from .errshapes import ERROR_SHAPES
+
+#: The success shapes below, then the error shapes of errshapes.py.
+SHAPES = ("default", "alt1", "alt2", "alt3", "alt4", "alt5", "unknown", *ERROR_SHAPES)
+_BEIJING_S = 8 * 3600
 
 _LOG_KEYS: dict[str, dict[str, str]] = {
     "alt1": {"path": "url", "size": "bytes", "access_time": "timestamp", "code": "status",
@@ -65,7 +76,27 @@ def _rename(entry: dict[str, Any], keys: dict[str, str], shape: str) -> dict[str
     return out
 
 
+def _alt5(entry: dict[str, Any]) -> dict[str, Any]:
+    """Key names and value forms other CDN log APIs use (issue 16)."""
+    out: dict[str, Any] = {}
+    for k, v in entry.items():
+        if k == "path" and isinstance(v, str) and "://" in v:
+            parts = urlsplit(v)
+            out["host"] = parts.netloc
+            out["uri"] = parts.path + (f"?{parts.query}" if parts.query else "")
+        elif k == "access_time" and isinstance(v, int):
+            out["access_time"] = str(v)
+        elif k == "size" and isinstance(v, int):
+            out["size"] = float(v)
+        else:
+            out[{"code": "httpStatusCode", "country": "ip_country",
+                 "ip": "client_ip"}.get(k, k)] = v
+    return out
+
+
 def shape_logs(entries: list[dict[str, Any]], shape: str) -> Any:
+    if shape == "alt5":
+        return {"data": [_alt5(e) for e in entries]}
     if shape in _LOG_KEYS:
         entries = [_rename(e, _LOG_KEYS[shape], shape) for e in entries]
     if shape == "alt1":
@@ -91,6 +122,9 @@ def shape_series(points: list[dict[str, int]], shape: str, metric: str = "reques
     if shape == "alt4":
         key = "bytes" if metric.startswith("traffic") else "requests"
         return {"data": [{"timestamp": p["time"] * 1000, key: p["value"]} for p in points]}
+    if shape == "alt5":
+        return {"data": [dict(p, time=datetime.fromtimestamp(p["time"] + _BEIJING_S, UTC)
+                              .strftime("%Y-%m-%d %H:%M:%S")) for p in points]}
     if shape == "unknown":
         return {"result": {"rows": points}}
     return {"data": points}
@@ -101,6 +135,8 @@ def shape_refresh(obj: dict[str, Any], shape: str) -> Any:
         return {"code": 0, "message": obj.get("message"), "data": None}
     if shape == "alt3":
         return {"code": 0, "message": obj.get("message")}
+    if shape == "alt5":
+        return {"success": True, "message": obj.get("message")}
     if shape == "unknown":
         return {"result": "accepted"}
     return obj

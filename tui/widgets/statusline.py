@@ -50,6 +50,7 @@ class StatusInfo:
     filter_error: bool = False  # a term of the text filter is bad: it filters nothing out
     purge: str = ""  # a young refresh's verdicts (tui/refresh/watch.py): a third line
     replay: str = ""  # a replay's clock and speed ("2026-11-20 14:02:11 ×10"); "" when live
+    disk_warning: str = ""  # a draft or history line the disk refused (kept in memory)
 
 
 def _age(last_ok: float | None, now: float) -> str:
@@ -176,6 +177,9 @@ def _counts_line(t: Text, info: StatusInfo) -> None:
     if info.other_alerts and info.alert:
         # the first line is the shown domain's alert: the others lead the second one
         _other_alerts_badge(t, info.other_alerts)
+    if info.disk_warning:  # first: what is typed or sent is only in memory until it clears
+        t.append(f" ⚠ {inert(info.disk_warning, 120)} ",
+                 Style(bold=True, color="white", bgcolor="red"))
     t.append(" ")
     t.append(f"{format_count(info.shown)}", Style(bold=True))
     t.append(f" shown of {format_count(info.entries)} buffered")
