@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .incidents import parse_spec as parse_incident
 from .outage import parse_spec
 from .server import SimServer
 from .simulator import DEMO_TOKEN, SimConfig
@@ -53,6 +54,9 @@ def add_simulate_args(parser: argparse.ArgumentParser) -> None:
     _add(parser, "--outage", action="append", default=None, metavar="OFFSET,LENGTH",
          help="a sustained outage (25%% of requests 503 on one path) from OFFSET after the "
               "clock start (--outage=-5m,30m: already under way), repeatable")
+    _add(parser, "--incident", action="append", default=None, metavar="KIND,OFFSET,LENGTH",
+         help="an incident with a known cause (4xx_flood, 5xx_wave, miss_storm) from OFFSET "
+              "after the clock start for LENGTH (--incident=5xx_wave,-2m,20m), repeatable")
 
 
 def _token(token_file: str | None) -> tuple[str, str]:
@@ -102,6 +106,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         )
         start_s = (config.start_ns or time.time_ns()) // 1_000_000_000
         config.outages = tuple(parse_spec(o, start_s) for o in getattr(args, "outage", None) or ())
+        config.known_incidents = tuple(
+            parse_incident(i, start_s) for i in getattr(args, "incident", None) or ())
     except ValueError as e:
         print(f"s4top simulate: {e}", file=err)
         return 2

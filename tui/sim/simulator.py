@@ -10,6 +10,7 @@ from ..core.models import LOG_CODES, PERIODS, Metric
 from .catalog import build_clients, build_paths
 from .clock import SimClock
 from .faults import FaultSet
+from .incidents import Incident
 from .logs import NS, LogStore
 from .model import RateModel
 from .outage import Outage
@@ -40,6 +41,7 @@ class SimConfig:
     exact_series_budget: int = 100_000  # ... shortened to about this many expected entries
     cache_entries: int = 200_000  # LRU bound on generated entries kept in memory
     outages: tuple[Outage, ...] = ()  # sustained outages (outage.py), opt-in
+    known_incidents: tuple[Incident, ...] = ()  # incidents with a known cause (incidents.py)
 
     def __post_init__(self) -> None:
         if isinstance(self.domains, str):
@@ -55,6 +57,7 @@ class SimConfig:
             raise ValueError("retention_s must be > 0")
         self.faults = tuple(self.faults)
         self.outages = tuple(self.outages)
+        self.known_incidents = tuple(self.known_incidents)
 
 
 class SimError(Exception):
@@ -89,6 +92,8 @@ class Simulator:
                               cfg.cache_entries)
         if cfg.outages:
             self.store.set_outages(cfg.outages)
+        if cfg.known_incidents:
+            self.store.set_incidents(cfg.known_incidents)
         self.book = RefreshBook(cfg.refresh_miss_s)
         budget_s = int(cfg.exact_series_budget / cfg.rate) if cfg.rate > 0 else cfg.exact_series_s
         exact_s = max(60, min(cfg.exact_series_s, budget_s))
@@ -204,7 +209,19 @@ class Simulator:
         out = self.model.incidents(start_s, end_s)
         out += [o.to_json() for o in self.config.outages
                 if o.start_s < end_s and o.start_s + o.length_s > start_s]
+        out += [i.to_json() for i in self.config.known_incidents
+                if i.start_s < end_s and i.start_s + i.length_s > start_s]
         return out
+
+    def add_incident(self, incident: Incident) -> list[dict[str, object]]:
+        """Start (or schedule) an incident with a known cause; returns all of them."""
+        self.config.known_incidents = (*self.config.known_incidents, incident)
+        self.store.set_incidents(self.config.known_incidents)
+        return [i.to_json() for i in self.config.known_incidents]
+
+    def clear_incidents(self) -> None:
+        self.config.known_incidents = ()
+        self.store.set_incidents(())
 
     def add_outage(self, outage: Outage) -> list[dict[str, object]]:
         """Start (or schedule) a sustained outage while running; returns all of them."""
