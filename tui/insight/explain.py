@@ -52,10 +52,16 @@ class Finding:
     score: float  # the dimension's divergence (the same for each of its values)
 
     def to_json(self) -> dict[str, Any]:
+        r6 = _round6
         return {"dimension": self.dimension, "value": self.value,
-                "selection_share": self.selection_share, "baseline_share": self.baseline_share,
-                "delta": self.delta, "ratio": self.ratio, "count": self.count,
-                "score": self.score}
+                "selection_share": r6(self.selection_share),
+                "baseline_share": r6(self.baseline_share), "delta": r6(self.delta),
+                "ratio": None if self.ratio is None else r6(self.ratio), "count": self.count,
+                "score": r6(self.score)}
+
+
+def _round6(x: float) -> float:
+    return round(x, 6)
 
 
 @dataclass(frozen=True, slots=True)
