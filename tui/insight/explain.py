@@ -285,14 +285,17 @@ def _score(sel: Counter, base: Counter, n_sel: int, n_base: int, min_count: int,
     t_s, t_b = max(min_count, min_share * n_sel), max(min_count, min_share * n_base)
     own = {v for v, c in sel.items() if c >= t_s} | {v for v, c in base.items() if c >= t_b}
     own.add(MISSING)
-    diff = 0.0
+    # in whole numbers (shares times n_sel * n_base): exact, so equal scores tie exactly
+    # whatever order the values come in (set order varies from run to run)
+    diff = 0
     pool_s, pool_b = n_sel, n_base
     for v in own:
         s, b = sel.get(v, 0), base.get(v, 0)
-        diff += abs(s / n_sel - b / n_base)
+        diff += abs(s * n_base - b * n_sel)
         pool_s -= s
         pool_b -= b
-    return 0.5 * (diff + abs(pool_s / n_sel - pool_b / n_base))
+    diff += abs(pool_s * n_base - pool_b * n_sel)
+    return diff / (2 * n_sel * n_base)
 
 
 def _dimension(name: str, sel: Counter, base: Counter, n_sel: int, n_base: int,

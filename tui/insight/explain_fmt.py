@@ -5,7 +5,10 @@ here (the callers pass them through tui/core/sanitize.py)."""
 
 from __future__ import annotations
 
-from tui.insight.explain import Explanation, Finding
+from tui.core.fieldfilter import regex_literal
+from tui.insight.alerts import AlertState
+from tui.insight.explain import MISSING, Explanation, Finding
+from tui.insight.top import drill_filter
 
 #: how each dimension is titled (an extra field is titled by its own name)
 TITLES = {"url": "URL", "dir": "directory", "ip": "client IP", "net": "client network",
@@ -45,3 +48,47 @@ def summary(ex: Explanation, window: str) -> str:
 def finding_text(f: Finding, value: str) -> str:
     """'/data/catalog.json is 91 % of them' (the toast's half sentence)."""
     return f"{value} is {f.selection_share * 100:.0f} % of them"
+
+
+# ---- what the dashboard does with a row ----------------------------------------------------
+
+#: alert kind (tui/insight/alerts.py) -> the focus that explains it, most urgent first
+ALERT_FOCUS = {"5xx": "5XX", "4xx": "4XX", "origin": "MISS"}
+FOCUS_TERMS = {"5XX": "code:5xx", "4XX": "code:4xx", "MISS": "cache:MISS", "all": ""}
+TAGGABLE = ("url", "dir")
+
+
+def alert_focus(alerts: dict[str, AlertState]) -> tuple[str, int | None]:
+    """The focus of the alerting class and when its alert began (5XX and None when none
+    alerts): what `w` explains."""
+    for kind, focus in ALERT_FOCUS.items():
+        a = alerts.get(kind)
+        if a is not None and a.active:
+            return focus, a.since_s
+    return "5XX", None
+
+
+def drill_text(focus: str, dimension: str, value: str) -> str | None:
+    """A log filter selecting the focus entries with this value (field terms, see
+    tui/core/fieldfilter.py); None for an extra field, which no filter field reads."""
+    term = _value_term(dimension, value)
+    if term is None:
+        return None
+    return f"{FOCUS_TERMS[focus]} {term}".strip()
+
+
+def _value_term(dimension: str, value: str) -> str | None:
+    blank = "" if value == MISSING else value
+    if dimension == "url":  # the URL without its query: any query matches
+        return f"url:/^{regex_literal(blank)}([?#]|$)/" if blank else "url:/^$/"
+    if dimension == "dir":  # the objects directly in it, as the row counted them
+        return f"url:/^{regex_literal(blank)}[^/?#]*([?#]|$)/" if blank else "url:/^$/"
+    if dimension == "net" and "/" in value:
+        return f"ip:{value}"
+    if dimension in ("ip", "net"):
+        return drill_filter("ip", blank)
+    if dimension == "method":
+        return f"method:{value}" if value and not any(c.isspace() for c in value) else None
+    if dimension in ("country", "status", "cache"):
+        return drill_filter(dimension, blank)
+    return None
