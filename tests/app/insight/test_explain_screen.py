@@ -147,3 +147,15 @@ async def test_nothing_to_explain_says_so(make_app, wave_sim) -> None:
         assert "nothing to explain" in app.screen.note_text()
         await pilot.press("enter", "space")  # no row: nothing happens, nothing breaks
         assert isinstance(app.screen, ExplainScreen)
+
+
+async def test_the_alert_toast_names_the_top_finding(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: alerting(app), timeout=20)
+        await pilot.pause(0.3)
+        toasts = [n.message for n in app._notifications if "ALERT 5XX" in n.message]
+        assert len(toasts) == 1, toasts
+        assert toasts[0].startswith(f"{DOMAIN}: ALERT 5XX ")
+        # the wave is US's: 99 % of the 5xx come from there
+        assert toasts[0].endswith("%): US is 99 % of them; w explains"), toasts[0]

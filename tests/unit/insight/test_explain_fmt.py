@@ -45,3 +45,23 @@ def test_drill_filters_select_the_focus_entries_with_the_value() -> None:
     assert shown(es, drill_text("all", "url", "https://h/a b.png")) == [0, 1]
     assert shown(es, drill_text("MISS", "country", "US")) == [0]
     assert drill_text("5XX", "ua", "curl/8") is None
+
+
+def test_the_alert_hint_names_the_top_value_of_the_top_dimension() -> None:
+    from tui.insight.explain_fmt import alert_hint
+
+    site = "https://cdn.example.com"
+    es = [LogEntry(100 * 10**9 + i, 503, "GET", "10.0.0.1", 1, f"{site}/data/catalog.json")
+          for i in range(9)]
+    es.append(LogEntry(100 * 10**9, 503, "GET", "10.0.0.1", 1, f"{site}/img/a.png"))
+    es += [LogEntry(100 * 10**9, 200, "GET", "10.0.0.1", 1, f"{site}/data/prices.json")] * 50
+    es += [LogEntry(100 * 10**9, 200, "GET", "10.0.0.1", 1, f"{site}/img/b.png")] * 50
+    es.append(LogEntry(10 * 10**9, 503, "GET", "10.0.0.1", 1, f"{site}/old.html"))  # before
+    buf = LogBuffer(1000)
+    buf.extend(es)
+    hint = alert_hint(buf, "5xx", 90, 101.0, "cdn.example.com")
+    assert hint == "/data/catalog.json is 90 % of them; w explains"
+    assert alert_hint(buf, "4xx", 90, 101.0, "cdn.example.com") == "w explains"
+    # a hostile value reaches the toast inert
+    buf.extend([LogEntry(100 * 10**9, 502, "GET", "10.0.0.1", 1, "\x1b]52;c;x\x07")] * 200)
+    assert "\x1b" not in alert_hint(buf, "5xx", 90, 101.0, "cdn.example.com")
