@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import bytes_ssh, catchup, memory, pipeline, responsiveness, soak, start
+from . import bytes_ssh, catchup, explain, memory, pipeline, responsiveness, soak, start
 
 #: Issue 6's targets: what `python -m benchmarks` runs (about 5 minutes).
 SCENARIOS: dict[str, ModuleType] = {
@@ -14,6 +14,7 @@ SCENARIOS: dict[str, ModuleType] = {
     "bytes": bytes_ssh,
     "memory": memory,
     "start": start,
+    "explain": explain,
 }
 
 #: Run only when named or with --long: issue 7's 30-minute soak with faults.

@@ -22,6 +22,7 @@ Pure: the dashboard (tui/screens/explain.py), `s4top explain` and the alert toas
 from __future__ import annotations
 
 import ipaddress
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -173,9 +174,108 @@ def _text(v: Any) -> str:
 # ---- counting ----------------------------------------------------------------------------
 
 
+class _Rows:
+    """Which rows are the selection and which the baseline, and each column's value counts
+    over both. The window is found by bisection on the time column and checked with min/max
+    over the slices (C speed, and right even for a column not sorted inside the window);
+    then a focus class is counted by (status, value) pairs in one C pass per column. Only
+    when the check fails (times out of order across the window's edges) are row indices
+    chosen one by one."""
+
+    def __init__(self, cols: Columns, focus: str, start: int, end: int, span: int) -> None:
+        times = cols.time
+        self.cols, self.focus = cols, focus
+        self.idx: tuple[list[int], list[int]] | None = None
+        self.keys: Sequence[Any] = ()
+        lo, hi = _slice(times, start, end)
+        if focus == "all":
+            b_lo, b_hi = _slice(times, start - span, start - 1) if span > 0 else (lo, lo)
+            if lo >= 0 and b_lo >= 0:
+                self.sel, self.base = (lo, hi), (b_lo, b_hi)
+                self.n_sel, self.n_base = hi - lo, b_hi - b_lo
+                return
+        elif lo >= 0:
+            self.window = (lo, hi)
+            keys = (cols.cache if focus == "MISS" else cols.status)[lo:hi]
+            found: list[int] = []
+            for k in Counter(keys):
+                if _in_focus(focus, k):
+                    found += _positions(keys, k, lo)
+            found.sort()
+            self.sel_rows = found
+            self.n_sel, self.n_base = len(found), (hi - lo) - len(found)
+            return
+        sel, base = _split(cols, focus, start, end, span)
+        self.idx = (sel, base)
+        self.n_sel, self.n_base = len(sel), len(base)
+
+    def count(self, *columns: Sequence[Any]) -> tuple[Counter, Counter]:
+        """Value counts of the selection and the baseline (a tuple of values for several
+        columns)."""
+        if self.idx is not None:
+            out = []
+            for rows in self.idx:
+                got = [map(c.__getitem__, rows) for c in columns]
+                out.append(Counter(got[0] if len(got) == 1 else zip(*got, strict=True)))
+            return out[0], out[1]
+        if self.focus == "all":
+            (a, b), (c, d) = self.sel, self.base
+            return _count_slice(columns, a, b), _count_slice(columns, c, d)
+        lo, hi = self.window
+        base = _count_slice(columns, lo, hi)  # the window, then the selection taken out
+        got = [map(c.__getitem__, self.sel_rows) for c in columns]
+        sel = Counter(got[0] if len(got) == 1 else zip(*got, strict=True))
+        for v, n in sel.items():
+            left = base[v] - n
+            if left:
+                base[v] = left
+            else:
+                del base[v]
+        return sel, base
+
+
+def _positions(values: Any, v: Any, offset: int) -> list[int]:
+    """Where `v` occurs in `values` (a list or array), plus `offset`: the search runs in C,
+    Python only steps from one hit to the next."""
+    out: list[int] = []
+    find = values.index
+    i = -1
+    try:
+        while True:
+            i = find(v, i + 1)
+            out.append(i + offset)
+    except ValueError:
+        return out
+
+
+def _count_slice(columns: tuple[Sequence[Any], ...], a: int, b: int) -> Counter:
+    if len(columns) == 1:
+        return Counter(columns[0][a:b])
+    return Counter(zip(*(c[a:b] for c in columns), strict=True))
+
+
+def _in_focus(focus: str, key: Any) -> bool:
+    if focus == "MISS":
+        return isinstance(key, str) and key.upper() == "MISS"
+    return isinstance(key, int) and key // 100 == int(focus[0])
+
+
+def _slice(times: Sequence[int], lo_t: int, hi_t: int) -> tuple[int, int]:
+    """(lo, hi): the rows with lo_t <= time <= hi_t are exactly times[lo:hi]; (-1, -1) when
+    they are not one slice."""
+    lo = bisect_left(times, lo_t)
+    hi = max(lo, bisect_right(times, hi_t))
+    inside = times[lo:hi]
+    if inside and (min(inside) < lo_t or max(inside) > hi_t):
+        return -1, -1
+    if (lo and max(times[:lo]) >= lo_t) or (hi < len(times) and min(times[hi:]) <= hi_t):
+        return -1, -1
+    return lo, hi
+
+
 def _split(cols: Columns, focus: str, start_ns: int, end_ns: int,
            baseline_ns: int) -> tuple[list[int], list[int]]:
-    """Row indices of the selection and the baseline (the one pass over the time column)."""
+    """Row indices of the selection and the baseline (one pass over the time column)."""
     sel: list[int] = []
     base: list[int] = []
     add_s, add_b = sel.append, base.append
@@ -188,19 +288,14 @@ def _split(cols: Columns, focus: str, start_ns: int, end_ns: int,
             elif b0 <= t < start_ns:
                 add_b(j)
         return sel, base
-    if focus == "MISS":
-        memo: dict[str, bool] = {}
-        for j, (t, c) in enumerate(zip(times, cols.cache, strict=False)):
-            if start_ns <= t <= end_ns:
-                m = memo.get(c)
-                if m is None:
-                    m = memo[c] = c.upper() == "MISS"
-                (add_s if m else add_b)(j)
-        return sel, base
-    digit = int(focus[0])
-    for j, (t, st) in enumerate(zip(times, cols.status, strict=False)):
+    key_col = cols.cache if focus == "MISS" else cols.status
+    memo: dict[Any, bool] = {}
+    for j, (t, k) in enumerate(zip(times, key_col, strict=False)):
         if start_ns <= t <= end_ns:
-            (add_s if st // 100 == digit else add_b)(j)
+            m = memo.get(k)
+            if m is None:
+                m = memo[k] = _in_focus(focus, k)
+            (add_s if m else add_b)(j)
     return sel, base
 
 
@@ -212,49 +307,41 @@ def _fold(raw: Counter, key: Any) -> Counter:
     return out
 
 
-def _blank_is_missing(c: Counter) -> Counter:
-    n = c.pop("", 0)
-    if n:
-        c[MISSING] += n
-    return c
+def _status_text(s: Any) -> str:
+    return str(s) if s else MISSING
 
 
-def _counts(cols: Columns, idx: list[int], dims: Sequence[str],
-            extras: bool) -> dict[str, Counter]:
-    """Per dimension, its value counts over the rows `idx`. The derived keys (url_key ...)
-    are memoised functions mapped in C over the column, cheaper than a Python loop per
-    distinct value when most values are distinct."""
-    out: dict[str, Counter] = {}
-    wanted = set(dims)
-    urls = list(map(cols.url.__getitem__, idx)) if {"url", "dir"} & wanted else []
-    ips = list(map(cols.ip.__getitem__, idx)) if {"ip", "net"} & wanted else []
+def _counts(rows: _Rows, dims: Sequence[str], extras: bool) -> tuple[dict[str, Counter], ...]:
+    """Per dimension, its value counts over the selection and over the baseline; URL and IP
+    derived ones fold the counts of the distinct raw values."""
+    cols = rows.cols
+    out: tuple[dict[str, Counter], dict[str, Counter]] = ({}, {})
+    raw: dict[str, tuple[Counter, Counter]] = {}
+
+    def of(name: str) -> tuple[Counter, Counter]:
+        if name not in raw:
+            raw[name] = rows.count(getattr(cols, name))
+        return raw[name]
+
+    derived = {"url": ("url", url_key), "dir": ("url", dir_key), "ip": ("ip", _text),
+               "net": ("ip", net_key), "status": ("status", _status_text)}
     for d in dims:
-        if d == "url":
-            out[d] = Counter(map(url_key, urls))
-        elif d == "dir":
-            out[d] = Counter(map(dir_key, urls))
-        elif d == "ip":
-            out[d] = _blank_is_missing(Counter(ips))
-        elif d == "net":
-            out[d] = Counter(map(net_key, ips))
-        elif d == "status":
-            out[d] = _fold(Counter(map(cols.status.__getitem__, idx)),
-                           lambda s: str(s) if s else MISSING)
-        else:
-            out[d] = _blank_is_missing(Counter(map(getattr(cols, d).__getitem__, idx)))
+        column, key = derived.get(d, (d, _text))
+        for side, counts in zip(out, of(column), strict=True):
+            side[d] = _fold(counts, key)
     if extras and cols.xkeys:
-        out.update(_extra_counts(cols, idx))
+        try:
+            shapes = rows.count(cols.xkeys, cols.xvals)
+        except TypeError:  # an unhashable value (a JSON list or object): counted as text
+            texts = [None if v is None else tuple(map(repr, v)) for v in cols.xvals]
+            shapes = rows.count(cols.xkeys, texts)
+        for side, counts, total in zip(out, shapes, (rows.n_sel, rows.n_base), strict=True):
+            side.update(_extra_counts(counts, total))
     return out
 
 
-def _extra_counts(cols: Columns, idx: list[int]) -> dict[str, Counter]:
-    """Counts per extra field (a missing field counts as MISSING)."""
-    xk, xv = cols.xkeys, cols.xvals
-    try:
-        shapes = Counter(zip(map(xk.__getitem__, idx), map(xv.__getitem__, idx),
-                                 strict=True))
-    except TypeError:  # an unhashable value (a JSON list or object): counted as its text
-        shapes = Counter((xk[j], tuple(map(repr, xv[j] or ()))) for j in idx)
+def _extra_counts(shapes: Counter, total: int) -> dict[str, Counter]:
+    """Counts per extra field from counts of (keys, values) (a missing field: MISSING)."""
     per: dict[str, Counter] = {}
     for (keys, vals), n in shapes.items():
         if keys is None or vals is None:
@@ -266,7 +353,6 @@ def _extra_counts(cols: Columns, idx: list[int]) -> dict[str, Counter]:
             if c is None:
                 c = per[name] = Counter()
             c[_text(v)] += n
-    total = len(idx)
     for c in per.values():
         c[MISSING] += total - sum(c.values())
         if not c[MISSING]:
@@ -325,23 +411,22 @@ def explain(cols: Columns, focus: str, start_ns: int, end_ns: int, *,
     if unknown:
         raise ValueError(f"unknown dimension {unknown[0]!r}: expected {', '.join(DIMENSIONS)}")
     span = baseline_ns if baseline_ns is not None else max(0, end_ns - start_ns)
-    sel, base = _split(cols, focus, start_ns, end_ns, span)
+    rows = _Rows(cols, focus, start_ns, end_ns, span)
+    n_sel, n_base = rows.n_sel, rows.n_base
     dims = [d for d in (by or DIMENSIONS) if d != _LEFT_OUT[focus]]
-    extras = by is None
-    cs = _counts(cols, sel, dims, extras)
-    cb = _counts(cols, base, dims, extras)
+    cs, cb = _counts(rows, dims, by is None)
     order = {d: i for i, d in enumerate(DIMENSIONS)}
     out = []
     for name in cs.keys() | cb.keys():
         # an extra field one side never carries: all of that side is missing it
-        s = cs.get(name) or Counter({MISSING: len(sel)} if sel else {})
-        b = cb.get(name) or Counter({MISSING: len(base)} if base else {})
+        s = cs.get(name) or Counter({MISSING: n_sel} if n_sel else {})
+        b = cb.get(name) or Counter({MISSING: n_base} if n_base else {})
         if set(s) | set(b) <= {MISSING}:
             continue  # nobody carries it (e.g. no cache status in these logs)
         if name not in order and len(s.keys() | b.keys()) > MAX_EXTRA_VALUES:
             continue  # an extra field with many values (a request id, a referer) says little
-        d = _dimension(name, s, b, len(sel), len(base), min_count, min_share)
+        d = _dimension(name, s, b, n_sel, n_base, min_count, min_share)
         if d.findings:
             out.append(d)
     out.sort(key=lambda d: (-d.score, order.get(d.name, len(order)), d.name))
-    return Explanation(focus, len(sel), len(base), tuple(out))
+    return Explanation(focus, n_sel, n_base, tuple(out))

@@ -195,3 +195,25 @@ def test_keys() -> None:
     assert net_key("203.0.113.77") == "203.0.113.0/24"
     assert net_key("240e:3a1:12::9") == "240e:3a1:12::/48"
     assert net_key("not-an-ip") == "not-an-ip" and net_key("") == "-"
+
+
+def test_the_order_of_entries_does_not_matter() -> None:
+    """Sorted columns take the slice path, shuffled ones the row-by-row path: same answer."""
+    import random
+
+    rng = random.Random(3)
+    entries = [e(rng.choice([200, 200, 404, 503]), url=f"https://h/{rng.randrange(4)}/f",
+                 ip=f"10.0.{rng.randrange(3)}.1", cache=rng.choice(["HIT", "MISS", "miss"]),
+                 t=T0 + rng.randrange(-90, 70) * S, ua=rng.choice("ab"), tags=[1] if
+                 rng.random() < 0.1 else 0) for _ in range(600)]
+    ordered = sorted(entries, key=lambda x: x.time_ns)
+    shuffled = entries[:]
+    rng.shuffle(shuffled)
+    for focus in ("5XX", "4XX", "MISS", "all"):
+        a = explain(columns_of_entries(ordered), focus, T0, T0 + 60 * S)
+        b = explain(columns_of_entries(shuffled), focus, T0, T0 + 60 * S)
+        assert a == b and a.dimensions, focus
+        assert a.selected + (0 if focus == "all" else a.baseline) == sum(
+            T0 <= x.time_ns <= T0 + 60 * S for x in entries)
+    assert explain(columns_of_entries(ordered), "MISS", T0, T0 + 60 * S).selected == sum(
+        T0 <= x.time_ns <= T0 + 60 * S and x.cache != "HIT" for x in entries)
