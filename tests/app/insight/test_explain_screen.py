@@ -159,3 +159,28 @@ async def test_the_alert_toast_names_the_top_finding(make_app) -> None:
         assert toasts[0].startswith(f"{DOMAIN}: ALERT 5XX ")
         # the wave is US's: 99 % of the 5xx come from there
         assert toasts[0].endswith("%): US is 99 % of them; w explains"), toasts[0]
+
+
+async def test_hostile_values_are_shown_inert(make_app, wave_sim) -> None:
+    from tui.core.sanitize import is_inert
+    from tui.screens.explain import ExplainScreen
+
+    now = wave_sim.sim.now_ns()
+    wave_sim.sim.inject(DOMAIN, [
+        {"path": "https://cdn.example.com/\x1b]52;c;aGk=\x07\u202eevil.js", "code": 503,
+         "size": 1, "method": "GET", "ip": "9.9.9.9", "country": "\x9b31mXX", "cache": "MISS",
+         "ua": "curl\x1b[2J", "access_time": now - (i + 1) * 10**8} for i in range(60)])
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.state.caught_up and len(app.state.buffer) > 0,
+                         timeout=20)
+        await pilot.press("w")
+        screen = app.screen
+        assert isinstance(screen, ExplainScreen)
+        values = [f.value for f in screen.rows if f is not None]
+        assert any("evil.js" in v for v in values) and any("\x9b" in v for v in values)
+        table = screen.query_one("#explain-table")
+        cells = [str(c) for i in range(table.row_count) for c in table.get_row_at(i)]
+        assert any("evil.js" in c for c in cells)
+        assert all(is_inert(c) for c in cells)
+        assert is_inert(str(screen.query_one("#explain-title").render()))

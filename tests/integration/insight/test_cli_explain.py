@@ -85,3 +85,22 @@ def test_usage_errors_are_one_line() -> None:
             assert r.rc == 2 and word in r.err and "Traceback" not in r.err, (args, r.err)
         r = run(["explain", "--focus", "5XX", "--since", "1m"], env)
         assert r.rc == 0 and "explain 5XX" in r.out
+
+
+def test_hostile_values_print_inert() -> None:
+    from tests.integration.cli_support import Admin, raw_controls
+
+    hostile = {"path": "https://cdn.example.com/\x1b]52;c;aGk=\x07\u202eevil.js",
+               "country": "\x9b31mXX", "ua": "curl\x1b[2J", "ip": "\x1b[31m1.2.3.4"}
+    with recent_frozen_sim(rate=5.0, seed=11, back_s=2, incidents=False) as server:
+        admin = Admin(server.base_url)
+        now = admin.now_ns()
+        admin.inject([{**hostile, "code": 503, "size": 1, "method": "GET", "cache": "MISS",
+                       "access_time": now - (i + 1) * 10**8} for i in range(30)])
+        r = run(["explain", "--since", "2m"], base_env(server.base_url))
+        assert r.rc == 0, r.err
+        assert raw_controls(r.out_bytes) == []
+        assert "evil.js" in r.out and "curl" in r.out
+        r = run(["explain", "--since", "2m", "--json"], base_env(server.base_url))
+        assert r.rc == 0 and raw_controls(r.out_bytes) == []
+        assert any(row["value"] == hostile["ua"] for row in json.loads(r.out))
