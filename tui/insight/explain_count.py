@@ -255,14 +255,26 @@ def counts(rows: Rows, dims: Sequence[str], extras: bool) -> tuple[dict[str, Cou
         for side, counts in zip(out, of(column), strict=True):
             side[d] = _fold(counts, key)
     if extras and cols.xkeys:
-        try:
-            shapes = rows.count(cols.xkeys, cols.xvals)
-        except TypeError:  # an unhashable value (a JSON list or object): counted as text
-            texts = [None if v is None else tuple(map(repr, v)) for v in cols.xvals]
-            shapes = rows.count(cols.xkeys, texts)
+        shapes = _shapes(rows, cols)
         for side, counts, total in zip(out, shapes, (rows.n_sel, rows.n_base), strict=True):
             side.update(_extra_counts(counts, total))
     return out
+
+
+def _shapes(rows: Rows, cols: Columns) -> tuple[Counter, Counter]:
+    """Counts of (extra keys, extra values) over both sides. Entries of one shape share one
+    keys tuple (tui/core/buffer.py): then the values alone are counted, no pairs made."""
+    xk, xv = cols.xkeys, cols.xvals
+    try:
+        if len(set(map(id, xk))) == 1:
+            keys = xk[0]
+            one = rows.count(xv)
+            return (Counter({(keys, v): n for v, n in one[0].items()}),
+                    Counter({(keys, v): n for v, n in one[1].items()}))
+        return rows.count(xk, xv)
+    except TypeError:  # an unhashable value (a JSON list or object): counted as text
+        texts = [None if v is None else tuple(map(repr, v)) for v in xv]
+        return rows.count(xk, texts)
 
 
 def _extra_counts(shapes: Counter, total: int) -> dict[str, Counter]:
