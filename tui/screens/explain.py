@@ -16,8 +16,10 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from tui.core.elide import elide_middle
 from tui.core.sanitize import inert
@@ -38,7 +40,9 @@ from tui.widgets.logrow import TAG_DIR, TAG_URL
 
 DEFAULT_SPAN_S = 300  # the window when nothing alerts
 TOP = 5  # values per dimension
-PCT_W, PP_W, RATIO_W, COUNT_W, MARK_W = 7, 9, 6, 7, 1
+PCT_W, PP_W, RATIO_W, COUNT_W = 7, 9, 6, 7
+FIXED_W = 2 + 2 + PCT_W + 4 + PCT_W + 2 + PP_W + 2 + RATIO_W + 2 + COUNT_W  # all but the value
+CURSOR = Style(reverse=True)
 NS = 1_000_000_000
 
 TagUrl = Callable[[str, str], None]
@@ -58,7 +62,8 @@ class ExplainScreen(Screen[ExplainDrill | None]):
     DEFAULT_CSS = """
     ExplainScreen #explain-title { height: 1; background: $panel; padding: 0 1; }
     ExplainScreen #explain-note { height: auto; padding: 0 1; color: $text-muted; }
-    ExplainScreen DataTable { height: 1fr; }
+    ExplainScreen #explain-head { height: 1; background: $boost; }
+    ExplainScreen #explain-scroll { height: 1fr; }
     """
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="explain.close"),
@@ -90,13 +95,15 @@ class ExplainScreen(Screen[ExplainDrill | None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="explain-title")
         yield Static("", id="explain-note")
-        yield DataTable(cursor_type="row", id="explain-table", zebra_stripes=False)
+        yield Static("", id="explain-head")
+        with VerticalScroll(id="explain-scroll"):
+            yield RowList(id="explain-rows")
         yield Footer()
 
     def on_mount(self) -> None:
         self.compute()
-        self.query_one(DataTable).focus()
-        self.call_after_refresh(self._fill)  # again once the table has its width
+        self.query_one(RowList).focus()
+        self.call_after_refresh(self._fill)  # again once the list has its width
 
     def on_resize(self, _event: events.Resize) -> None:
         self.call_after_refresh(self._fill)
@@ -146,46 +153,49 @@ class ExplainScreen(Screen[ExplainDrill | None]):
         note_w = self.query_one("#explain-note", Static)
         note_w.update(note)
         note_w.display = bool(note)
-        table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear(columns=True)
-        table.add_column("", width=MARK_W, key="mark")
-        fixed = MARK_W + 2 * PCT_W + 2 + PP_W + RATIO_W + COUNT_W
-        width = max(12, table.size.width - fixed - 2 * table.cell_padding * 8 - 2)
-        table.add_column("value", width=width, key="value")
-        for head, w in (("sel", PCT_W), ("", 2), ("base", PCT_W), ("Δ", PP_W),
-                        ("ratio", RATIO_W), ("count", COUNT_W)):
-            table.add_column(head, width=w)
-        self.rows = []
+        rows = self.query_one(RowList)
+        width = max(12, (rows.size.width or self.app.size.width) - FIXED_W - 1)
+        self.query_one("#explain-head", Static).update(Text(
+            f"  {'value'.ljust(width)}  {'sel':>{PCT_W}}    {'base':>{PCT_W}}  {'Δ':>{PP_W}}  "
+            f"{'ratio':>{RATIO_W}}  {'count':>{COUNT_W}}", Style(bold=True)))
+        chosen = self._chosen()
+        self.rows, lines = [], []
         ex = self.explanation
         for d in ex.dimensions if ex is not None else ():
-            head = Text(f"{title(d.name)} · divergence {d.score:.2f}", Style(bold=True))
-            table.add_row(Text(""), head, *[Text("")] * 6)
+            lines.append(Text(f" {title(d.name)} · divergence {d.score:.2f}", Style(bold=True)))
             self.rows.append(None)
             for f in d.findings[:TOP]:
-                table.add_row(*self._cells(f, width))
+                lines.append(self._line(f, width))
                 self.rows.append(f)
-        if self.rows:
-            first = next((i for i, r in enumerate(self.rows) if r is not None), 0)
-            table.move_cursor(row=min(max(cursor, first), len(self.rows) - 1))
+        found = chosen is not None and chosen in self.rows
+        at = self.rows.index(chosen) if found else min(1, len(self.rows) - 1)
+        rows.show(lines, max(0, at))
 
-    def _cells(self, f: Finding, width: int) -> list[Text]:
-        mark = Text(" ")
-        if f.dimension in TAGGABLE and self._tagged is not None:
-            kind = self._tagged(f.value)
-            mark = Text("+", TAG_URL) if kind == "url" else (
-                Text("D", TAG_DIR) if kind == "directory" else mark)
-        return [mark, Text(elide_middle(inert(f.value, 2000), width)),
-                Text(f"{pct(f.selection_share):>{PCT_W}}"), Text("vs", Style(dim=True)),
-                Text(f"{pct(f.baseline_share):>{PCT_W}}"), Text(f"{pp(f.delta):>{PP_W}}"),
-                Text(f"{times(f.ratio):>{RATIO_W}}"), Text(f"{f.count:>{COUNT_W}}")]
+    def _line(self, f: Finding, width: int) -> Text:
+        """'+ value   99.1 % vs   2.7 %   +96.4 pp   ×36.7      460' (fixed columns)."""
+        line = Text()
+        kind = self._tagged(f.value) if f.dimension in TAGGABLE and self._tagged else None
+        if kind == "url":
+            line.append("+", TAG_URL)
+        elif kind == "directory":
+            line.append("D", TAG_DIR)
+        else:
+            line.append(" ")
+        line.append(" " + elide_middle(inert(f.value, 2000), width).ljust(width))
+        line.append(f"  {pct(f.selection_share):>{PCT_W}}")
+        line.append(" vs ", Style(dim=True))
+        line.append(f"{pct(f.baseline_share):>{PCT_W}}  {pp(f.delta):>{PP_W}}  "
+                    f"{times(f.ratio):>{RATIO_W}}  {f.count:>{COUNT_W}}")
+        return line
 
     # ---- keys ------------------------------------------------------------------------------
+    @property
+    def cursor(self) -> int:
+        return self.query_one(RowList).cursor
+
     def _chosen(self) -> Finding | None:
-        table = self.query_one(DataTable)
-        if 0 <= table.cursor_row < len(self.rows):
-            return self.rows[table.cursor_row]
-        return None
+        at = self.cursor
+        return self.rows[at] if 0 <= at < len(self.rows) else None
 
     def action_focus(self, focus: str) -> None:
         alerted, since_s = alert_focus(self.st.alerts)
@@ -205,16 +215,8 @@ class ExplainScreen(Screen[ExplainDrill | None]):
         label = f"{self.focus_name} {title(f.dimension)} = {inert(f.value, 60)}"
         self.dismiss(ExplainDrill(text, label, self.focus_name))
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_drill()
-
     def action_cursor(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        if step > 0:
-            table.action_cursor_down()
-        else:
-            table.action_cursor_up()
+        self.query_one(RowList).move(step)
 
     def action_tag(self, kind: str) -> None:
         """space/d: a URL row (or its directory), a directory row as a directory."""
@@ -230,3 +232,37 @@ class ExplainScreen(Screen[ExplainDrill | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class RowList(Static, can_focus=True):
+    """The explanation's lines in one Static (a DataTable drawing 50 rows cell by cell took
+    most of the time from the key to the screen), the cursor line in reverse video."""
+
+    DEFAULT_CSS = "RowList { height: auto; }"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self.lines: list[Text] = []
+        self.cursor = 0
+
+    def show(self, lines: list[Text], cursor: int) -> None:
+        self.lines = lines
+        self.cursor = min(cursor, len(lines) - 1) if lines else 0
+        self._draw()
+
+    def move(self, step: int) -> None:
+        if self.lines:
+            self.cursor = max(0, min(len(self.lines) - 1, self.cursor + step))
+            self._draw()
+
+    def _draw(self) -> None:
+        lines = list(self.lines)
+        if lines:
+            mark = lines[self.cursor].copy()
+            mark.stylize(CURSOR)
+            lines[self.cursor] = mark
+        text = Text("\n").join(lines)
+        text.no_wrap, text.overflow = True, "crop"  # one line per row: the cursor's index
+        self.update(text)
+        if lines and isinstance(self.parent, VerticalScroll):
+            self.parent.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False)
