@@ -181,11 +181,11 @@ class ExplainScreen(Screen[ExplainDrill | None]):
             line.append("D", TAG_DIR)
         else:
             line.append(" ")
-        line.append(" " + elide_middle(inert(f.value, 2000), width).ljust(width))
-        line.append(f"  {pct(f.selection_share):>{PCT_W}}")
-        line.append(" vs ", Style(dim=True))
-        line.append(f"{pct(f.baseline_share):>{PCT_W}}  {pp(f.delta):>{PP_W}}  "
-                    f"{times(f.ratio):>{RATIO_W}}  {f.count:>{COUNT_W}}")
+        # one span for the rest: a terminal keeps the columns either way, an SVG screenshot
+        # only within a span (it drops the spaces a span starts with)
+        line.append(f" {elide_middle(inert(f.value, 2000), width).ljust(width)}  "
+                    f"{pct(f.selection_share):>{PCT_W}} vs {pct(f.baseline_share):>{PCT_W}}  "
+                    f"{pp(f.delta):>{PP_W}}  {times(f.ratio):>{RATIO_W}}  {f.count:>{COUNT_W}}")
         return line
 
     # ---- keys ------------------------------------------------------------------------------
