@@ -1,7 +1,7 @@
 """`python -m benchmarks [SCENARIO ...] [--quick] [--long]`: run, print the table, write JSON.
 
-Scenarios: catchup, pipeline, responsiveness, bytes, memory, start, exporter (default: all of these),
-and soak (the 30-minute soak with faults; only when named or with --long). A full run (every
+Scenarios: catchup, pipeline, responsiveness, bytes, memory, start, exporter, explain, replay
+(default: all of these), and soak (the 30-minute soak with faults; only when named or with --long). A full run (every
 default scenario, not --quick) rewrites the "full run" part of benchmarks/RESULTS.md; a run
 with --long (the 10-minute memory soak and the 30-minute soak) rewrites the "long run" part.
 S4TOP_BENCH_PYTHONPATH=DIR measures a patched copy of `tui` in DIR instead (for trying a

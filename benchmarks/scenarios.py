@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import bytes_ssh, catchup, exporter, memory, pipeline, replay, responsiveness, soak, start
+from . import (
+    bytes_ssh,
+    catchup,
+    explain,
+    exporter,
+    memory,
+    pipeline,
+    replay,
+    responsiveness,
+    soak,
+    start,
+)
 
 #: Issue 6's targets: what `python -m benchmarks` runs (about 5 minutes).
 SCENARIOS: dict[str, ModuleType] = {
@@ -17,6 +28,7 @@ SCENARIOS: dict[str, ModuleType] = {
     #: issue 13: `s4top exporter` on 20 domains at 5k entries/s (about 3 minutes)
     "exporter": exporter,
     "replay": replay,  # issue 15: --replay of a 1M-entry recording
+    "explain": explain,
 }
 
 #: Run only when named or with --long: issue 7's 30-minute soak with faults.

@@ -1,6 +1,6 @@
 """Make the README's SVG screenshots from the built-in simulator (frozen clock, fixed seed).
 
-    .venv/bin/python screenshots/make_screenshots.py
+    .venv/bin/python screenshots/make_screenshots.py [NAME ...]   (default: all of them)
 
 Deterministic: the same code gives the same pictures. The clock is set three minutes after
 the simulator's hourly 5xx burst, so the 5XX view has something to show.
@@ -39,6 +39,12 @@ async def shoot(name: str, keys: list[str], size: tuple[int, int] = (120, 40)) -
                     raise SystemExit(f"{name}: the dashboard did not load")
                 await pilot.pause(0.05)
             await pilot.pause(0.5)
+            if name == "explain":  # w explains the alerting class: wait for the 5XX alert
+                while not (app.state.alerts.get("5xx") and app.state.alerts["5xx"].active):
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"{name}: the 5XX alert did not fire")
+                    await pilot.pause(0.05)
+                app.clear_notifications()
             for k in keys:
                 await pilot.press(k)
             await pilot.pause(0.5)
@@ -49,7 +55,7 @@ async def shoot(name: str, keys: list[str], size: tuple[int, int] = (120, 40)) -
         server.stop()
 
 
-async def main() -> None:
+async def main(names: list[str]) -> None:
     shots = [
         ("dashboard", []),
         ("filter-5xx", ["5"]),
@@ -57,8 +63,11 @@ async def main() -> None:
         ("help", ["question_mark"]),
         ("refresh", ["5", "space", "k", "d", "r"]),
         ("dashboard-80x24", [], (80, 24)),
+        ("explain", ["w"]),
     ]
     for name, keys, *size in shots:
+        if names and name not in names:
+            continue
         path = await shoot(name, keys, *size)
         print(f"wrote {path.relative_to(HERE.parent)}")
 
@@ -70,4 +79,4 @@ if __name__ == "__main__":
         os.environ["XDG_DATA_HOME"] = tmp
         os.environ["XDG_CONFIG_HOME"] = tmp
         sys.path.insert(0, str(HERE.parent))
-        asyncio.run(main())
+        asyncio.run(main(sys.argv[1:]))

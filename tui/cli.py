@@ -143,7 +143,17 @@ def _shared_options(suppress: bool) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tui.commands import config_cmd, doctor, exporter, logs, record, refresh, stats, top
+    from tui.commands import (
+        config_cmd,
+        doctor,
+        explain,
+        exporter,
+        logs,
+        record,
+        refresh,
+        stats,
+        top,
+    )
 
     parser = Parser(
         prog="s4top",
@@ -169,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("top",
         "top URLs, client IPs, status codes, countries or cache statuses of the last minutes",
         top.add_args, top.run)
+    add("explain", "what distinguishes the failing requests: by URL, network, country ...",
+        explain.add_args, explain.run)
     add("refresh", "refresh CDN cache for URLs or directories", refresh.add_args, refresh.run)
     add("doctor", "call each read endpoint once and show the raw responses",
         doctor.add_args, doctor.run)

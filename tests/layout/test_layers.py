@@ -114,7 +114,8 @@ def test_the_check_catches_an_upward_import(tmp_path, monkeypatch) -> None:
     assert any("no screen code" in v for v in found)
 
 
-LAZY_SCREENS = ("refresh", "history", "top", "detail", "alerts", "overview", "help")
+LAZY_SCREENS = ("refresh", "history", "top", "detail", "alerts", "overview", "help",
+                "explain")
 
 
 def test_starting_the_dashboard_loads_no_other_screen() -> None:

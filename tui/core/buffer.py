@@ -312,6 +312,12 @@ class LogBuffer:
             raise IndexError(f"seq {seq} is not buffered")
         return self._url[seq % self.capacity]
 
+    def columns(self, *names: str) -> list[Any]:
+        """Whole columns in seq order, oldest first, for analyses that read every entry in
+        one pass without rebuilding entries (tui/insight/explain.py). Names: time, status,
+        size, method, ip, url, country, cache, xkeys, xvals."""
+        return [self._ordered(getattr(self, "_" + n)) for n in names]
+
     def view_index_of_seq(self, seq: int) -> int | None:
         """View index of the shown entry with this seq, or the nearest one after it.
 

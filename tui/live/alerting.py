@@ -10,6 +10,7 @@ from typing import Any
 from tui.api.errors import ApiError, AuthError
 from tui.insight.alert_log import AlertBook, restored_state
 from tui.insight.alerts import AlertState
+from tui.insight.explain_fmt import alert_hint
 from tui.live.state import DomainState, alert_events
 
 
@@ -59,8 +60,9 @@ class AlertWatch:
             self.notify(f"could not save the alert list to {self.alert_book.path}",
                         severity="warning")
         if event == "fired":
-            self.notify(f"{st.domain}: ALERT {a.label()}", title="spike", severity="error",
-                        timeout=10)
+            hint = alert_hint(st.buffer, a.kind, a.since_s, self.now(), st.domain)
+            self.notify(f"{st.domain}: ALERT {a.label()}: {hint}", title="spike",
+                        severity="error", timeout=10)
             if self.bell_on:
                 self.bell()
         elif event == "resolved":

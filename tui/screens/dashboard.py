@@ -351,6 +351,9 @@ class Dashboard(DashboardMessages, Screen[None]):
     def action_top(self) -> None:
         self.post_message(self.OpenRequested("top"))
 
+    def action_explain(self) -> None:
+        self.post_message(self.OpenRequested("explain"))
+
     def apply_drill(self, text: str, label: str, back: Callable[[], None] | None = None,
                     back_name: str = "top-N") -> None:
         """Filter the log to one top-N row (or alert); Esc restores the filter before and goes

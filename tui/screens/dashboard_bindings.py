@@ -44,7 +44,8 @@ DASHBOARD_BINDINGS: list[BindingType] = [
     Binding("d", "tag('directory')", "Tag dir", show=False,
             tooltip="add/remove the entry's directory in the refresh batch",
             id="dashboard.tag_dir"),
-    Binding("h", "history", "History", show=False, tooltip="refresh history; Enter re-submits",
+    Binding("h", "history", "History", show=False,
+            tooltip="refresh history and verdicts; Enter opens one, r re-submits",
             id="dashboard.history"),
     Binding("left_square_bracket", "domain(-1)", "Prev domain", show=False,
             tooltip="previous domain", id="dashboard.domain_prev"),
@@ -52,6 +53,8 @@ DASHBOARD_BINDINGS: list[BindingType] = [
             id="dashboard.domain_next"),
     Binding("n", "top", "Top-N", tooltip="top URLs, IPs, codes, countries; Enter filters the log",
             id="dashboard.top"),
+    Binding("w", "explain", "Explain", tooltip="what distinguishes the alerting class: by URL, "
+            "network, country ...; Enter filters the log", id="dashboard.explain"),
     Binding("exclamation_mark", "alerts", "Alerts", show=False,
             tooltip="alert list, every domain; Enter shows the alert's entries",
             id="dashboard.alerts"),

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:
     from tui.insight.alert_log import AlertRecord
+    from tui.screens.explain import ExplainDrill
     from tui.screens.top import Drill
 
 
@@ -88,3 +89,17 @@ def open_help(app: Any) -> None:
 
     if not isinstance(app.screen, HelpScreen):
         app.push_screen(HelpScreen(app.binding_rows()))
+def open_explain(app: Any, focus: str | None = None) -> None:
+    """w: the explanation; Enter there filters the log pane, whose Esc comes back here."""
+
+    def chosen(drill: ExplainDrill | None) -> None:
+        if drill is not None:
+            app._dashboard.apply_drill(drill.text, drill.label,
+                                       lambda: open_explain(app, drill.focus), "the explanation")
+
+    from tui.screens.explain import ExplainScreen
+
+    desk = app.desk
+    app.push_screen(ExplainScreen(app.state, app.now, focus=focus,
+                                  tag=lambda url, kind: desk.toggle_tag(LogEntry(0, url=url), kind),
+                                  tagged=lambda url: desk.tag_of(LogEntry(0, url=url))), chosen)

@@ -8,6 +8,7 @@ the simulator assumes where the vendor documents nothing.
 from __future__ import annotations
 
 from .faults import FaultRule, FaultSet
+from .incidents import Incident
 from .outage import Outage
 from .server import SimServer
 from .simulator import DEMO_TOKEN, SimConfig, SimError, Simulator
@@ -18,6 +19,7 @@ __all__ = [
     "SHAPES",
     "FaultRule",
     "FaultSet",
+    "Incident",
     "Outage",
     "SimConfig",
     "SimError",

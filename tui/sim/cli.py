@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .incidents import parse_spec as parse_incident
 from .outage import parse_spec
 from .purge import CACHED_ERROR_PATH
 from .server import SimServer
@@ -70,6 +71,9 @@ def add_simulate_args(parser: argparse.ArgumentParser) -> None:
               "default the recording's start)")
     _add(parser, "--speed", default="1", metavar="N",
          help="with --replay: clock speed (default 1, 0 = paused)")
+    _add(parser, "--incident", action="append", default=None, metavar="KIND,OFFSET,LENGTH",
+         help="an incident with a known cause (4xx_flood, 5xx_wave, miss_storm) from OFFSET "
+              "after the clock start for LENGTH (--incident=5xx_wave,-2m,20m), repeatable")
 
 
 def _token(token_file: str | None) -> tuple[str, str]:
@@ -129,6 +133,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         )
         start_s = (config.start_ns or time.time_ns()) // 1_000_000_000
         config.outages = tuple(parse_spec(o, start_s) for o in getattr(args, "outage", None) or ())
+        config.known_incidents = tuple(
+            parse_incident(i, start_s) for i in getattr(args, "incident", None) or ())
     except ValueError as e:
         print(f"s4top simulate: {e}", file=err)
         return 2

@@ -42,6 +42,7 @@ from .catalog import (
     PathSpec,
     referer_pools,
 )
+from .incidents import Incident, effect
 from .model import BURST, P_BURST, PURGE, RateModel
 from .outage import OUTAGE_PATH, OUTAGE_SIZE, OUTAGE_STATUS, Outage, share_at
 
@@ -208,11 +209,20 @@ class LogStore:
         self._outages: tuple[Outage, ...] = ()
         # applied to each generated row a query returns (purge.py: the cached-error object)
         self.rewrite: Callable[[Row], Row] | None = None
+        self._incidents: tuple[Incident, ...] = ()
 
     def set_outages(self, outages: tuple[Outage, ...]) -> None:
         """Sustained outages (outage.py); seconds generated before are generated again."""
         with self._lock:
             self._outages = tuple(outages)
+            self._lru.clear()
+            self._cached = 0
+            self._json.clear()
+
+    def set_incidents(self, incidents: tuple[Incident, ...]) -> None:
+        """Incidents with a known cause (incidents.py); generated seconds are dropped."""
+        with self._lock:
+            self._incidents = tuple(incidents)
             self._lru.clear()
             self._cached = 0
             self._json.clear()
@@ -264,6 +274,9 @@ class LogStore:
         t = base
         out: list[Row] = []
         append = out.append
+        known = effect(self._incidents, self._seed, domain, s) if self._incidents else None
+        if known is not None:  # an incident changes entries after they are drawn
+            append = lambda row: out.append(known(row))  # noqa: E731
         for i in range(n):
             if i == 0 or rr() >= SHARE_P:
                 t = base + offs[i] * q

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .faults import SERIES
+from .incidents import Incident
 from .outage import Outage
 from .simulator import DEFAULT_LIMIT, SimError, Simulator
 
@@ -118,6 +119,8 @@ CONTROLS: tuple[tuple[str, str, str], ...] = (
     ("GET", "/_sim/refreshes", "every refresh request received: status, applied or not"),
     ("GET", "/_sim/truth", "the full log of a domain (domain, start_ns, end_ns), unpaged"),
     ("POST", "/_sim/inject", "add raw log entries: {\"domain\": D, \"entries\": [...]}"),
+    ("POST", "/_sim/incident", "start an incident with a known cause: {\"kind\": K, "
+     "\"in_s\": N, \"length_s\": N} (tui/sim/incidents.py); DELETE ends them"),
     ("GET", "/_sim/info", "domains, clock, rate, seed, retention and the incidents around now"),
     ("GET", "/_sim/purge", "the refresh effect and purge modes in force (tui/sim/purge.py)"),
     ("POST", "/_sim/purge",
@@ -151,6 +154,8 @@ def admin(sim: Simulator, method: str, path: str, query: dict[str, list[str]],
             reply = Reply(200, {"injected": n}, "admin")
         elif name == "outage":
             reply = _outage(sim, method, body)
+        elif name == "incident":
+            reply = _incident(sim, method, body)
         elif name == "info" and method == "GET":
             reply = _info(sim)
         elif name == "purge":
@@ -221,6 +226,24 @@ def _outage(sim: Simulator, method: str, body: bytes) -> Reply | None:
         return Reply(200, {"outages": []}, "admin")
     if method == "GET":
         return Reply(200, {"outages": [o.to_json() for o in sim.config.outages]}, "admin")
+    return None
+
+
+def _incident(sim: Simulator, method: str, body: bytes) -> Reply | None:
+    if method == "POST":
+        try:
+            incident = Incident.from_json(_json(body), sim.now_ns() // 1_000_000_000)
+            if incident.domain is not None:
+                sim.domain(incident.domain)
+        except ValueError as e:
+            raise SimError(400, str(e)) from None
+        return Reply(200, {"incidents": sim.add_incident(incident)}, "admin")
+    if method == "DELETE":
+        sim.clear_incidents()
+        return Reply(200, {"incidents": []}, "admin")
+    if method == "GET":
+        return Reply(200, {"incidents": [i.to_json() for i in sim.config.known_incidents]},
+                     "admin")
     return None
 
 

@@ -10,6 +10,7 @@ from ..core.models import LOG_CODES, PERIODS, Metric
 from .catalog import build_clients, build_paths
 from .clock import SimClock
 from .faults import FaultSet
+from .incidents import Incident
 from .logs import NS, LogStore
 from .model import RateModel
 from .outage import Outage
@@ -47,6 +48,7 @@ class SimConfig:
     no_cache_status: bool = False  # purge.py: log entries carry no cache status
     no_purge: bool = False  # purge.py: refreshes are accepted but purge nothing
     quirks: Quirks = field(default_factory=Quirks)  # a real server's habits (quirks.py)
+    known_incidents: tuple[Incident, ...] = ()  # incidents with a known cause (incidents.py)
 
     def __post_init__(self) -> None:
         if isinstance(self.domains, str):
@@ -62,6 +64,7 @@ class SimConfig:
             raise ValueError("retention_s must be > 0")
         self.faults = tuple(self.faults)
         self.outages = tuple(self.outages)
+        self.known_incidents = tuple(self.known_incidents)
 
 
 class SimError(Exception):
@@ -96,6 +99,8 @@ class Simulator:
                               cfg.cache_entries)
         if cfg.outages:
             self.store.set_outages(cfg.outages)
+        if cfg.known_incidents:
+            self.store.set_incidents(cfg.known_incidents)
         self.book = RefreshBook(cfg.refresh_miss_s)
         self.purge = PurgeModes(cfg.refresh_refill, cfg.cached_error, cfg.no_cache_status,
                                 cfg.no_purge)
@@ -251,7 +256,19 @@ class Simulator:
         out = self.model.incidents(start_s, end_s)
         out += [o.to_json() for o in self.config.outages
                 if o.start_s < end_s and o.start_s + o.length_s > start_s]
+        out += [i.to_json() for i in self.config.known_incidents
+                if i.start_s < end_s and i.start_s + i.length_s > start_s]
         return out
+
+    def add_incident(self, incident: Incident) -> list[dict[str, object]]:
+        """Start (or schedule) an incident with a known cause; returns all of them."""
+        self.config.known_incidents = (*self.config.known_incidents, incident)
+        self.store.set_incidents(self.config.known_incidents)
+        return [i.to_json() for i in self.config.known_incidents]
+
+    def clear_incidents(self) -> None:
+        self.config.known_incidents = ()
+        self.store.set_incidents(())
 
     def add_outage(self, outage: Outage) -> list[dict[str, object]]:
         """Start (or schedule) a sustained outage while running; returns all of them."""
