@@ -4,8 +4,6 @@ watch, the pollers) and answers the dashboard's messages; it does not implement 
 
 from __future__ import annotations
 
-import gc
-import sys
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -19,6 +17,7 @@ from textual.screen import Screen
 from tui.api.client import RetryPolicy, S4Client
 from tui.context import Context, describe_error
 from tui.core.buffer import LogBuffer
+from tui.core.longlived import LongLived
 from tui.core.sanitize import inert, inert_lines
 from tui.core.uistate import UiState
 from tui.insight.alert_log import AlertBook
@@ -104,13 +103,12 @@ class S4TopApp(App[int]):
         self.purges = PurgeWatch(ctx.data_dir, s.verify_window, s.verify_requests, clock_ns,
                                  on_error=lambda m: self.notify(m, severity="error"))
         self._refresh_modal: Screen | None = None
-        self._gc_frozen_backlog = False
+        self._long_lived = LongLived()  # gc.freeze after the first frame and the backlog
         self.keymap_warnings: list[str] = []
-        if s.keymap:
-            from tui.screens.keymap import keymap_warnings, screen_bindings
+        if s.keymap:  # the check reads every screen's keys: imported only then
+            from tui.screens.keymap import apply_keymap
 
-            self.keymap_warnings = keymap_warnings(s.keymap, self.BINDINGS, screen_bindings())
-            self.set_keymap(s.keymap)
+            self.keymap_warnings = apply_keymap(self, s.keymap)
         # a replay's clock and keys (tui/screens/replay.py); None when live
         self.replay = ReplayControl(self, ctx.replay) if ctx.replay is not None else None
 
@@ -165,11 +163,9 @@ class S4TopApp(App[int]):
     def _desk_event(self, event: str, domain: str) -> None:
         if event == desk_events.DRAFT:
             self.draft_version += 1  # the dashboard shows the rows' tags anew
-        elif event == desk_events.SENT:
-            for st in self.states:
-                if st.domain == domain:
-                    st.series_version += 1
-                    st.dirty = True
+        elif event == desk_events.SENT:  # its mark on the charts
+            for st in (st for st in self.states if st.domain == domain):
+                st.series_changed()
         elif event == desk_events.OPEN:
             self._refresh_modal = navigate.open_refresh_modal(self)
 
@@ -215,8 +211,7 @@ class S4TopApp(App[int]):
         self._range_index = (self._range_index + 1) % len(RANGES)
         for st in self.states:
             st.series = {}
-            st.series_version += 1
-            st.dirty = True
+            st.series_changed()
         self.hooks.wake_series()
         self.notify(f"chart range: {RANGES[self._range_index][0]}", timeout=2)
 
@@ -229,10 +224,7 @@ class S4TopApp(App[int]):
         ok, text = export_shown(self.ctx.settings.export_dir, self.state.domain,
                                 self.state.buffer, msg.plain, self.utc,
                                 anonymize=self.ctx.settings.anonymize_ip)
-        if not ok:
-            self.notify(text, severity="error")
-        else:
-            self.notify(text, title="export", timeout=8)
+        self.notify(text, **({"title": "export", "timeout": 8} if ok else {"severity": "error"}))
 
     # ---- domains ----------------------------------------------------------------------
     def switch_domain(self, index: int) -> None:
@@ -257,18 +249,11 @@ class S4TopApp(App[int]):
         dash = getattr(self, "_dashboard", None)
         if dash is not None and st is self.state:
             dash.wake()
-        if st.caught_up and not self._gc_frozen_backlog:
-            self._gc_frozen_backlog = True
-            gc.freeze()  # see _begin_polling
+        if st.caught_up:
+            self._long_lived.backlog_in()
 
     def _begin_polling(self) -> None:
-        # What exists after the first frame (widgets, styles, modules) and again after the
-        # backlog is in lives as long as the app: moved out of the collector's sight, a full
-        # collection no longer walks it. Measured while ingesting 5k entries/s: full passes
-        # over ~100k tracked objects paused the UI for 40-90 ms each, several times a
-        # minute, which was most of the key-to-screen p95. Reference counting still frees
-        # anything that was frozen once it is dropped.
-        gc.freeze()
+        self._long_lived.first_frame()
         self._start_polling()
 
     def on_mount(self) -> None:
@@ -292,7 +277,7 @@ class S4TopApp(App[int]):
         self.set_interval(1.0, self.purges.tick)
 
     async def on_unmount(self) -> None:
-        gc.unfreeze()  # what was frozen can be collected again once the app is gone
+        self._long_lived.release()
         self.desk.close()  # the draft stays for the next instance; this one's lock goes
         self.alerts.save_active()  # the latest figures of what is still active survive a restart
         if self.client is not None:
@@ -313,16 +298,3 @@ class S4TopApp(App[int]):
         yield from super().get_system_commands(screen)
         yield from system_commands(self, screen)
 
-
-def run_app(ctx: Context) -> int:
-    from tui.context import UsageError
-
-    if not ctx.domains:
-        raise UsageError("no CDN domain: use --domain D, S4TOP_DOMAIN, 'domain' in the config "
-                         "file, or --demo")
-    ctx.token.read()  # a missing token is a one-line error before the screen opens
-    app = S4TopApp(ctx)
-    for warning in app.keymap_warnings:  # also left on the terminal once the screen closes
-        print(f"s4top: {inert(warning, 300)}", file=sys.stderr)
-    app.run()
-    return 0

@@ -271,9 +271,7 @@ def _main(argv: list[str]) -> int:
         print_warnings(ctx)
         run = getattr(args, "run", None)
         if run is None:
-            from tui.app import run_app
-
-            return run_app(ctx)
+            return _run_dashboard(ctx)
         return asyncio.run(run(ctx, args)) if asyncio.iscoroutinefunction(run) else run(ctx, args)
     except (ConfigError, UsageError) as exc:
         print(f"s4top: {exc}", file=sys.stderr)
@@ -326,6 +324,21 @@ def _replay_options(args: argparse.Namespace) -> ReplayOptions | None:
     return ReplayOptions(path=path, at=getattr(args, "at", None),
                          until=getattr(args, "until", None),
                          speed=getattr(args, "speed", None) or "1", dashboard=command is None)
+
+
+def _run_dashboard(ctx: Context) -> int:
+    """The dashboard (no subcommand); the app module is imported only here."""
+    if not ctx.domains:
+        raise UsageError("no CDN domain: use --domain D, S4TOP_DOMAIN, 'domain' in the config "
+                         "file, or --demo")
+    ctx.token.read()  # a missing token is a one-line error before the screen opens
+    from tui.app import S4TopApp
+
+    app = S4TopApp(ctx)
+    for warning in app.keymap_warnings:  # also left on the terminal once the screen closes
+        print(f"s4top: {inert(warning, 300)}", file=sys.stderr)
+    app.run()
+    return EXIT_OK
 
 
 def _redacted(exc: BaseException, ctx: Context | None, verbose: bool) -> str:

@@ -129,6 +129,10 @@ class DomainState:
     def set_series(self, series: dict[Metric, Series]) -> None:
         self.series = series
         self.series_error = ""
+        self.series_changed()
+
+    def series_changed(self) -> None:
+        """The charts draw again (new series, a refresh mark, another range)."""
         self.series_version += 1
         self.dirty = True
 

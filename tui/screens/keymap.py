@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -68,3 +69,11 @@ def keymap_warnings(
                         name = other.id or other.action
                         out.append(f'keymap: "{key}" for {bid} is already {name}\'s key')
     return out
+
+
+def apply_keymap(app: Any, keymap: Mapping[str, str]) -> list[str]:
+    """Apply the config's `[keymap]` and return its warnings (one line per problem). Only
+    with a keymap set are the other screens' modules imported, to check their keys."""
+    warnings = keymap_warnings(keymap, app.BINDINGS, screen_bindings())
+    app.set_keymap(keymap)
+    return warnings
