@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import bytes_ssh, catchup, memory, pipeline, responsiveness, soak, start
+from . import bytes_ssh, catchup, link, memory, pipeline, responsiveness, soak, start
 
-#: Issue 6's targets: what `python -m benchmarks` runs (about 5 minutes).
+#: Issues 6 and 15: what `python -m benchmarks` runs (about 7 minutes).
 SCENARIOS: dict[str, ModuleType] = {
     "catchup": catchup,
     "pipeline": pipeline,
@@ -14,6 +14,7 @@ SCENARIOS: dict[str, ModuleType] = {
     "bytes": bytes_ssh,
     "memory": memory,
     "start": start,
+    "link": link,
 }
 
 #: Run only when named or with --long: issue 7's 30-minute soak with faults.
