@@ -221,13 +221,7 @@ class SparkCell(Horizontal):
         key = (label, str(style))
         if getattr(self, "_label_key", None) != key:
             self._label_key = key
-            text = Text(label, style=style) if style is not None else Text(label)
-            # the label's width is its text's (width: auto): a label of the same length
-            # needs no layout of the whole screen (the rates change on every frame while
-            # entries arrive; a layout each time was a third of a catch-up's frames)
-            width = text.cell_len
-            lbl.update(text, layout=getattr(self, "_label_width", None) != width)
-            self._label_width = width
+            lbl.update(Text(label, style=style) if style is not None else Text(label))
         spark = self.query_one(Sparkline)
         if list(spark.data or []) != data:
             spark.data = data  # a new list: Sparkline only repaints on !=
