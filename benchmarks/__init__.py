@@ -1,10 +1,10 @@
-"""The performance harness of s4top (issue 6).
+"""The performance harness of s4top (issues 6 and 15).
 
 Run from the repository root with the project's virtualenv:
 
-    python -m benchmarks              # every scenario (~5 min on 2 cores); rewrites RESULTS.md
+    python -m benchmarks              # every scenario (~7 min on 2 cores); rewrites RESULTS.md
     python -m benchmarks catchup      # one scenario: catchup pipeline responsiveness bytes
-                                      #   memory start
+                                      #   memory start link
     python -m benchmarks --quick      # tiny sizes, seconds: proves it runs (the CI smoke)
     python -m benchmarks memory --long   # with the 10-minute soak
 

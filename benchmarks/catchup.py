@@ -10,14 +10,19 @@ the wanted number of entries.
   start of the app until the whole backlog is buffered, the `5` key's filter is applied and
   the visible rows are the newest 5XX entries of the ground truth.
 - baseline: the same paging loop (client + cursor) without the UI.
+  The two run in turn, three times (once with --quick): the medians are reported, so a
+  burst of load from elsewhere moves one pair, not the figure (the ratio moved from 1.9x to
+  2.8x between single runs of the same build).
 - `s4top logs --start NS --json` (the installed command; `--since` computes the same start)
-  against `benchmarks/curl_jq_logs.sh`, both writing JSON Lines to a file.
+  against `benchmarks/curl_jq_logs.sh`, both writing JSON Lines to a file; s4top's time is
+  the median of three runs, the curl + jq loop (several seconds) runs once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import shutil
+import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -35,7 +40,8 @@ from .simproc import SimProcess
 NAME = "catchup"
 DASH = "catch-up: 100k-entry backlog into the dashboard, filtered, rows checked"
 CLI = "`s4top logs --json` over the 100k backlog"
-CLI_TARGET = "<= 0.2x baseline (>= 5x faster)"
+DASH_TARGET = "<= 3 s and <= 1.5x baseline (medians of 3)"
+CLI_TARGET = "<= 0.125x baseline (>= 8x faster)"
 RATE = 5000.0  # configured sim rate; >= 2000 gives 1 ms timestamps, many shared
 NS = 1_000_000_000
 
@@ -56,29 +62,44 @@ def run(opts: Options) -> list[Figure]:
         truth = sim.ask("truth", start_ns=start, end_ns=now, digit=5, last=60)
         total = truth["count"]
 
-        opts.log("catchup: raw client loop")
-        raw_s, raw_n = asyncio.run(_raw_loop(sim.base_url, start))
-        opts.log("catchup: the dashboard, headless")
-        app = asyncio.run(_dashboard(sim.base_url, backlog_s, now, truth))
+        rounds = int(opts.pick(3, 1))
+        raws: list[tuple[float, int]] = []
+        apps: list[dict] = []
+        for i in range(rounds):  # in turn, so both see the same load
+            opts.log(f"catchup: raw client loop, then the dashboard headless ({i + 1}/{rounds})")
+            raws.append(asyncio.run(_raw_loop(sim.base_url, start)))
+            apps.append(asyncio.run(_dashboard(sim.base_url, backlog_s, now, truth)))
         opts.log("catchup: s4top logs --json")
-        cli_s, cli_n = _timed_lines([s4top_exe(), "logs", "--start", str(start), "--json"],
-                                    child_env(S4TOP_API_BASE=sim.base_url, S4TOP_DOMAIN=DOMAIN),
-                                    "cli.jsonl")
+        cli_env = child_env(S4TOP_API_BASE=sim.base_url, S4TOP_DOMAIN=DOMAIN)
+        clis = [_timed_lines([s4top_exe(), "logs", "--start", str(start), "--json"], cli_env,
+                             "cli.jsonl") for _ in range(rounds)]
         opts.log("catchup: curl + jq loop")
         curl_s, curl_n, curl_note = _curl_loop(sim.base_url, start)
 
+    raw_s = statistics.median(t for t, _ in raws)
+    app_s = statistics.median(a["total_s"] for a in apps)
+    cli_s = statistics.median(t for t, _ in clis)
+    cli_n = min(n for _, n in clis) if len({n for _, n in clis}) == 1 else -1
+    bad = [a for a in apps if not a["rows_ok"]]
+    app = bad[0] if bad else sorted(apps, key=lambda a: a["total_s"])[len(apps) // 2]
+    complete = all(a["buffered"] == min(total, 100_000) for a in apps)
+    pairs = ", ".join(f"{a['total_s']:.2f}/{r:.2f} s" for a, (r, _) in zip(apps, raws,
+                                                                          strict=True))
     size = f"{total} entries in the backlog; " if opts.quick else ""
     figs = [
-        figure(NAME, DASH, app["total_s"], "s", raw_s, "raw client loop", "<= 3 s",
-               lambda v, b: v <= 3.0 and app["rows_ok"] and app["buffered"] == min(total, 100_000),
-               note=f"{size}buffered {app['buffered']} of {total} in {app['buffered_s']:.2f} s; "
+        figure(NAME, DASH, app_s, "s", raw_s, "raw client loop", DASH_TARGET,
+               lambda v, b: (b is not None and v <= 3.0 and v <= 1.5 * b and not bad
+                             and complete),
+               note=f"{size}median of {rounds} (dashboard/raw loop: {pairs}); buffered "
+                    f"{app['buffered']} of {total} in {app['buffered_s']:.2f} s; "
                     f"5XX filter + rows: {app['filter_s'] * 1000:.0f} ms; visible rows "
                     f"{'match' if app['rows_ok'] else 'DO NOT match'} the ground truth"
                     f"{'' if app['rows_ok'] else ': ' + app['rows_problem']}; the raw loop read "
-                    f"{raw_n} entries"),
+                    f"{raws[0][1]} entries"),
         figure(NAME, CLI, cli_s, "s", curl_s, "curl + jq loop", CLI_TARGET,
-               lambda v, b: b is not None and v * 5 <= b and cli_n == curl_n == total,
-               note=f"lines: s4top {cli_n}, curl+jq {curl_n}, truth {total}" + curl_note),
+               lambda v, b: b is not None and v * 8 <= b and cli_n == curl_n == total,
+               note=f"lines: s4top {cli_n}, curl+jq {curl_n}, truth {total}; s4top: median of "
+                    f"{rounds} ({', '.join(f'{t:.2f}' for t, _ in clis)} s)" + curl_note),
     ]
     return figs
 
@@ -177,4 +198,4 @@ def _curl_loop(base_url: str, start: int) -> tuple[float | None, int, str]:
 
 
 def failed(error: str) -> list[Figure]:
-    return failed_figures(NAME, [(DASH, "s", "<= 3 s"), (CLI, "s", CLI_TARGET)], error)
+    return failed_figures(NAME, [(DASH, "s", DASH_TARGET), (CLI, "s", CLI_TARGET)], error)

@@ -112,6 +112,11 @@ class PtyProcess:
         with self._lock:
             return sum(len(d) for t, d in self.chunks if t0 <= t < t1)
 
+    def output_between(self, t0: float, t1: float) -> bytes:
+        """Everything written in [t0, t1), as one byte string."""
+        with self._lock:
+            return b"".join(d for t, d in self.chunks if t0 <= t < t1)
+
     def frames_between(self, t0: float, t1: float) -> int:
         """Complete frames (synchronized-output ends) written in [t0, t1)."""
         with self._lock:

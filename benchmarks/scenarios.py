@@ -9,6 +9,7 @@ from . import (
     catchup,
     explain,
     exporter,
+    link,
     memory,
     pipeline,
     replay,
@@ -17,7 +18,7 @@ from . import (
     start,
 )
 
-#: Issue 6's targets: what `python -m benchmarks` runs (about 5 minutes).
+#: Issues 6 and 15: what `python -m benchmarks` runs (about 7 minutes).
 SCENARIOS: dict[str, ModuleType] = {
     "catchup": catchup,
     "pipeline": pipeline,
@@ -25,6 +26,7 @@ SCENARIOS: dict[str, ModuleType] = {
     "bytes": bytes_ssh,
     "memory": memory,
     "start": start,
+    "link": link,
     #: issue 13: `s4top exporter` on 20 domains at 5k entries/s (about 3 minutes)
     "exporter": exporter,
     "replay": replay,  # issue 15: --replay of a 1M-entry recording

@@ -61,6 +61,8 @@ def _answer(sim: CountingSimulator, cmd: dict[str, Any]) -> Any:
             out["last"] = [{"t": r["access_time"], "code": r["code"], "path": r["path"]}
                            for r in sel[-k:]] if k else []
         return out
+    if op == "faults":  # replace the fault rules (tui/sim/faults.py), e.g. a link's latency
+        return {"rules": sim.faults.set(cmd.get("rules", []))}
     if op == "expected_rate":
         a, b = int(cmd["start_s"]), int(cmd["end_s"])
         return {"rate": sum(sim.model.lam(s)[0] for s in range(a, b)) / max(1, b - a)}

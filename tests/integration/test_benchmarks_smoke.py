@@ -39,7 +39,9 @@ def test_quick_run_produces_every_figure(tmp_path: Path) -> None:
     assert set(got) == expected
     tools = shutil.which("curl") is not None and shutil.which("jq") is not None
     for name, f in got.items():
-        assert f["value"] is not None, f"{name}: {f['note']}"
+        if f["value"] is None:  # only a figure this build cannot measure, and it says why
+            assert f["passed"] is None and "not available in this build" in f["note"], name
+            continue
         if f["baseline"] is None:  # only the curl + jq baseline may be absent, and says why
             assert "curl" in name or "s4top logs" in name, name
             assert not tools and "not installed" in f["note"], f["note"]

@@ -104,7 +104,8 @@ class Dashboard(DashboardMessages, Screen[None]):
         # Frames come at up to max_fps while entries arrive; after IDLE_AFTER_S without any,
         # that timer pauses and a once-a-second tick keeps the ages and rate windows moving
         # (an idle dashboard costs next to no CPU); new entries wake it again at once.
-        self._fast = self.set_interval(1 / max(0.5, self.max_fps), self.frame)
+        self._fast = self.set_interval(1 / max(0.5, self.max_fps), self._frame_tick)
+        self._framed_at = 0.0
         self._fast_paused = False
         self._busy_at = time.monotonic()
         self.set_interval(1.0, self._slow_tick)
@@ -115,6 +116,17 @@ class Dashboard(DashboardMessages, Screen[None]):
         self.frame()
 
     IDLE_AFTER_S = 3.0
+
+    #: while the backlog pours in, a frame at most this often: its rows fly past unread, and
+    #: each frame (new rows, rates, status) cost more than parsing its pages (issue 15)
+    CATCHUP_FRAME_S = 0.5
+
+    def _frame_tick(self) -> None:
+        now = time.monotonic()
+        if not self.host.state.caught_up and now - self._framed_at < self.CATCHUP_FRAME_S:
+            return
+        self._framed_at = now
+        self.frame()
 
     def wake(self) -> None:
         """Entries arrived: frames at the full rate again."""

@@ -8,11 +8,15 @@ from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widgets import Static
 
 from tui.core.sanitize import inert
 from tui.core.units import format_count, format_duration
 from tui.live.state import Health
+from tui.widgets.repaint import changed_regions
 
 HEALTH_STYLE = {
     "ok": ("● ok", Style(color="green", bold=True)),
@@ -222,16 +226,34 @@ class StatusLine(Static):
     def __init__(self, id: str | None = None) -> None:
         super().__init__("", id=id)
         self._last: str = ""
+        self._text = Text()
+        self._shown: tuple[Size, list[Strip]] | None = None  # what the last show() drew
+
+    def render(self) -> Text:
+        return self._text
 
     def show(self, text: Text) -> None:
         key = text.plain + repr([(s.start, s.end, str(s.style)) for s in text.spans])
-        if key != self._last:
-            self._last = key
-            rows = text.plain.count("\n") + 1
-            if rows != self.styles.height.value:  # a purge line comes or goes (rarely)
-                self.styles.height = rows
-                self.update(text)
-                return
-            # its size is fixed (2 rows, the full width): no layout pass over the whole screen
-            # (about 7 ms each, once a second for the ages even when nothing else happens)
-            self.update(text, layout=False)
+        if key == self._last:
+            return
+        self._last = key
+        self._text = text
+        rows = text.plain.count("\n") + 1
+        if rows != self.styles.height.value:  # a purge line comes or goes (rarely)
+            self._shown = None
+            self.styles.height = rows
+            self.refresh(layout=True)
+            return
+        # its size is fixed (2 rows, the full width): no layout pass over the whole screen
+        # (about 7 ms each, once a second for the ages even when nothing else happens), and
+        # only the cells that changed are repainted (the age: one segment, not two rows)
+        size = self.size
+        new = Visual.to_strips(self, visualize(self, text), size.width, size.height,
+                               self.visual_style) if size.area else []
+        old, self._shown = self._shown, (size, new)
+        if old is None or old[0] != size or not new:
+            self.refresh()
+            return
+        regions = changed_regions(old[1], new)
+        if regions:
+            self.refresh(*regions)

@@ -1,0 +1,62 @@
+"""Idle, the dashboard's once-a-second tick repaints part of one line (the status line's age),
+not the whole status area: what an SSH link carries when nothing happens (issue 15).
+
+The installed `s4top` runs in a real pseudo-terminal (benchmarks/ptyrun.py: it answers that
+synchronized output is supported, so each frame is bracketed) against the simulator with no
+new entries. Every frame written after the dashboard is live is read for the rows it moves
+the cursor to.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.ptyrun import PtyProcess
+from benchmarks.terminal import dashboard_drawn, live_and_caught_up
+from benchmarks.vt import SYNC_END, Screen
+from tests.conftest import cli_env
+from tests.e2e.terminal import s4top_exe
+
+MOVE = re.compile(rb"\x1b\[(\d+);(\d+)H")
+
+
+def _wait(proc: PtyProcess, screen: Screen, index: int, what, timeout: float) -> int:
+    t, index = proc.watch(what, screen, index, timeout)
+    assert t is not None, screen.text()
+    return index
+
+
+@pytest.mark.slow
+def test_an_idle_frame_repaints_only_the_age_on_the_first_row(tmp_path: Path) -> None:
+    from tui.sim import SimConfig, SimServer
+
+    server = SimServer(SimConfig(seed=3, rate=0.0, incidents=False,
+                                 domains=("cdn.example.com",)))
+    base = server.start()
+    config = tmp_path / "s4top.toml"
+    config.write_text('backlog = "5s"\n', encoding="utf-8")
+    env = cli_env(base, S4TOP_CONFIG=str(config), TERM="xterm-256color", LANG="C.UTF-8")
+    proc = PtyProcess([s4top_exe(), "--api-base", base], env)
+    try:
+        screen = Screen(120, 40)
+        index = _wait(proc, screen, 0, dashboard_drawn, 30)
+        index = _wait(proc, screen, index, live_and_caught_up, 30)
+        time.sleep(0.5)  # the backlog drawn; from here only the ages change
+        t0 = time.monotonic()
+        time.sleep(2.5)
+        data = proc.output_between(t0, time.monotonic())
+    finally:
+        proc.close(b"q")
+        server.stop()
+    frames = [f for f in data.split(SYNC_END) if f.strip()]
+    assert len(frames) >= 2, data  # the age ticks each second
+    for frame in frames:
+        rows = {int(m.group(1)) for m in MOVE.finditer(frame)}
+        assert rows == {1}, (rows, frame)  # the first row only (the cursor goes back there)
+        assert b"updated" in frame and b"shown of" not in frame, frame
+        # up to the age: the row's start, not its padding to 120 columns
+        assert len(frame) < 400, frame
