@@ -13,7 +13,7 @@ import contextlib
 import os
 import sys
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 from tui.context import Context, UsageError, describe_error, format_wait, print_retrying
 from tui.core.files import HistoryStore
@@ -125,16 +125,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _run(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
-    if ctx.settings.readonly:
-        raise UsageError(
-            "refresh is disabled: read-only mode is on "
-            f"(from {ctx.settings.origins['readonly']})"
-        )
-    watch_s = getattr(args, "watch", None)
-    if getattr(args, "json", False) and watch_s is None:
-        raise UsageError("--json needs --watch (the verdicts are what it prints)")
-    if watch_s is not None and args.dry_run:
-        raise UsageError("--watch needs a refresh to send: not with --dry-run")
+    watch_s = _checked_options(ctx, args)
     lines, where = _read_entries(args)
     kind = RefreshKind.DIRECTORY if args.directory else RefreshKind.URL
     domain = ctx.domain
@@ -150,6 +141,48 @@ def _run(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_USAGE
     if not plan.requests:
         raise UsageError("no entries to refresh (give URLs, -f FILE or '-')")
+    _print_plan(plan, where)
+    # the refresh modal's confirmation words: what a directory or a large batch reaches
+    scope = [inert(w, 600) for w in scope_warnings(plan)]
+    asking = not args.dry_run and not args.yes
+    if not (asking and sys.stderr.isatty()):  # on a terminal the question itself names them
+        for w in scope:
+            print(f"s4top: warning: {w}", file=sys.stderr)
+    if args.dry_run:
+        return EXIT_OK
+    ctx.token.read()  # no token: say so before asking anything
+    if not args.yes and not _confirmed(scope, len(plan.requests), domain):
+        print("s4top: cancelled; nothing was sent", file=sys.stderr)
+        return EXIT_USAGE
+    store = history_store(ctx)
+    try:
+        sub = asyncio.run(_send(ctx, domain, plan.requests, store))
+    except KeyboardInterrupt:
+        print(
+            f"s4top: interrupted; what was sent is recorded in {store.path}", file=sys.stderr
+        )
+        return EXIT_API
+    code = _report(sub, len(plan.entries), len(plan.requests), store.path)
+    return _watch(ctx, domain, sub, watch_s, args, code, out)
+
+
+def _checked_options(ctx: Context, args: argparse.Namespace) -> float | None:
+    """The options that refuse each other (or read-only mode); the --watch span."""
+    if ctx.settings.readonly:
+        raise UsageError(
+            "refresh is disabled: read-only mode is on "
+            f"(from {ctx.settings.origins['readonly']})"
+        )
+    watch_s = getattr(args, "watch", None)
+    if getattr(args, "json", False) and watch_s is None:
+        raise UsageError("--json needs --watch (the verdicts are what it prints)")
+    if watch_s is not None and args.dry_run:
+        raise UsageError("--watch needs a refresh to send: not with --dry-run")
+    return watch_s
+
+
+def _print_plan(plan: Any, where: list[str]) -> None:
+    """The notes (on stderr, naming the input), then the requests as they will be sent."""
     for note in plan.notes:
         # plan notes count lines over all inputs together; name the input instead
         text = note
@@ -171,33 +204,19 @@ def _run(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         print(f"  request {i}: {r.kind.value} x{len(r.urls)}")
         for u in r.urls:
             print(f"    {inert(u, 2100)}")
-    # the refresh modal's confirmation words: what a directory or a large batch reaches
-    scope = [inert(w, 600) for w in scope_warnings(plan)]
-    asking = not args.dry_run and not args.yes
-    if not (asking and sys.stderr.isatty()):  # on a terminal the question itself names them
-        for w in scope:
-            print(f"s4top: warning: {w}", file=sys.stderr)
-    if args.dry_run:
-        return EXIT_OK
-    ctx.token.read()  # no token: say so before asking anything
-    if not args.yes:
-        ask = "".join(f"warning: {w}\n" for w in scope)
-        n_req = _plural(len(plan.requests), "refresh request", "refresh requests")
-        try:
-            yes = _confirm(f"{ask}send {n_req} to {domain}? [y/N] ")
-        except KeyboardInterrupt:
-            yes = False
-        if not yes:
-            print("s4top: cancelled; nothing was sent", file=sys.stderr)
-            return EXIT_USAGE
-    store = history_store(ctx)
+
+
+def _confirmed(scope: list[str], requests: int, domain: str) -> bool:
+    ask = "".join(f"warning: {w}\n" for w in scope)
+    n_req = _plural(requests, "refresh request", "refresh requests")
     try:
-        sub = asyncio.run(_send(ctx, domain, plan.requests, store))
+        return _confirm(f"{ask}send {n_req} to {domain}? [y/N] ")
     except KeyboardInterrupt:
-        print(
-            f"s4top: interrupted; what was sent is recorded in {store.path}", file=sys.stderr
-        )
-        return EXIT_API
+        return False
+
+
+def _report(sub: Submission, entries: int, requests: int, history: Any) -> int:
+    """What the CDN answered, one line; the exit code of the refresh."""
     unknown = sub.unknown_indices()
     failed = [i for i in sub.failed_indices() if i not in unknown]
     if failed or unknown:
@@ -209,16 +228,16 @@ def _run(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 f"{len(unknown)} with unknown outcome (sent, no answer: check, then retry)"
             )
         print(
-            f"s4top: of {_plural(len(plan.requests), 'request', 'requests')}, "
-            f"{' and '.join(parts)}; recorded in {store.path}",
+            f"s4top: of {_plural(requests, 'request', 'requests')}, "
+            f"{' and '.join(parts)}; recorded in {history}",
             file=sys.stderr,
         )
-        return _watch(ctx, domain, sub, watch_s, args, EXIT_API, out)
+        return EXIT_API
     print(
-        f"done: {_plural(n, 'entry', 'entries')} accepted by the CDN "
+        f"done: {_plural(entries, 'entry', 'entries')} accepted by the CDN "
         "(accepted, not yet purged everywhere)", flush=True
     )
-    return _watch(ctx, domain, sub, watch_s, args, EXIT_OK, out)
+    return EXIT_OK
 
 
 def _watch(ctx: Context, domain: str, sub: Submission, watch_s: float | None,

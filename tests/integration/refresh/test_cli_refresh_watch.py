@@ -48,7 +48,8 @@ def test_the_cached_error_objects_4xx_share_drops_after_its_refresh(live: SimSer
     [row] = watch(live, PRICES, seconds=8)
     assert row["verdict"] == "purged"
     assert row["before"]["requests"] > 5 and row["before"]["share_4xx"] > 0.9
-    assert row["after"]["requests"] > 5 and row["after"]["share_4xx"] == 0.0
+    # the cached 404 is gone; the object's ordinary traffic has its own few 4xx now and then
+    assert row["after"]["requests"] > 5 and row["after"]["share_4xx"] < 0.1
 
 
 def test_entries_without_cache_status_cannot_tell(live: SimServer) -> None:
