@@ -137,13 +137,19 @@ class RecordingWriter:
 
     # ------------------------------------------------------------------ entries
 
-    def add(self, domain: str, entries: Sequence[LogEntry]) -> None:
-        """Buffer entries of `domain` (in time order, each once); commits full batches."""
-        if not entries:
+    def add(self, domain: str, entries: Sequence[LogEntry],
+            seen: Sequence[LogEntry] | None = None) -> None:
+        """Buffer entries of `domain` (in time order, each once); commits full batches.
+
+        `seen`: everything the server delivered, of which `entries` are the ones kept (a
+        `--codes` selection). The mark counts what was delivered, as the cursor does, so a
+        continued run skips exactly what was read before, kept or not."""
+        delivered = entries if seen is None else seen
+        if not delivered:
             return
         mark = self._marks[domain]
-        for e in entries:
-            self._rows.append(self._row(domain, e))
+        self._rows.extend(self._row(domain, e) for e in entries)
+        for e in delivered:
             if e.time_ns == mark.last_time_ns:
                 mark.count_at_last += 1
             else:
@@ -231,9 +237,10 @@ class RecordingWriter:
         return added
 
     def write_meta(self, domains: Sequence[str], start_ns: int, end_ns: int, version: str,
-                   api_base: str, anonymized: bool = False) -> None:
+                   api_base: str, anonymized: bool = False, codes: str = "ALL") -> None:
         """The metadata table; `created_at` is kept from the first run, the range widened;
-        `client_ip` says whether the addresses were cut (tui/core/anonymize.py)."""
+        `client_ip` says whether the addresses were cut (tui/core/anonymize.py); `codes`
+        which statuses are kept (a `--codes` selection, tui/core/statuscodes.py)."""
         now = datetime.fromtimestamp(time.time(), tz=UTC).isoformat(timespec="seconds")
         old = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
         known = json.loads(old["domains"]) if "domains" in old else []
@@ -245,7 +252,7 @@ class RecordingWriter:
                   "range_end_ns": str(end), "s4top_version": version,
                   "created_at": old.get("created_at", now), "updated_at": now,
                   "api_base": public_api_base(api_base),
-                  "client_ip": "anonymized" if anonymized else "full"}
+                  "client_ip": "anonymized" if anonymized else "full", "codes": codes}
         with self._conn:
             self._conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                                    sorted(values.items()))

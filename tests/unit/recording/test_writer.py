@@ -37,6 +37,23 @@ def test_identical_entries_are_both_stored_and_the_mark_counts_them(tmp_path: Pa
     w2.close()
 
 
+
+def test_a_selection_stores_what_is_kept_and_marks_what_was_read(tmp_path: Path) -> None:
+    """`--codes`: the rows are the kept entries; the mark counts every delivered one, so a
+    continued run skips exactly what the server sent before (tui/commands/record.py)."""
+    w = RecordingWriter.open(tmp_path / "r.db")
+    w.begin(D, 5)
+    read = [entry(10, "/a"), entry(20, "/b"), entry(20, "/c"), entry(20, "/d")]
+    w.add(D, [read[1]], read)
+    w.add(D, [], [entry(30, "/e"), entry(30, "/f")])  # nothing kept: the mark still moves
+    w.close()
+    conn = sqlite3.connect(tmp_path / "r.db")
+    assert conn.execute("SELECT url FROM logs").fetchall() == [("/b",)]
+    conn.close()
+    again = RecordingWriter.open(tmp_path / "r.db")
+    assert again.progress(D).resume_at() == (30, 2)
+    again.close()
+
 def test_the_mark_is_committed_only_with_its_rows(tmp_path: Path) -> None:
     w = RecordingWriter.open(tmp_path / "r.db", batch_size=100)
     w.begin(D, 5)
