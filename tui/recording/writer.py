@@ -26,6 +26,9 @@ from tui.recording.schema import RecordingError, connect
 
 __all__ = ["DomainProgress", "RecordingWriter", "public_api_base"]
 
+#: what json.dumps(extra, ensure_ascii=False, default=str) writes, without a new encoder for
+#: every entry
+_EXTRA_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
 _INSERT = ("INSERT INTO logs (domain, time_ns, status, method, client_ip, size, url, country, "
            "cache, extra, shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
@@ -77,6 +80,7 @@ class RecordingWriter:
         self._marks: dict[str, DomainProgress] = {}
         self._dirty: set[str] = set()
         self._shapes: dict[str, int] = {}
+        self._shape_objs: dict[int, tuple[Mapping[str, str], int]] = {}
         self._broken = False
         self.stored = 0  # entries committed by this writer
         self.commits = 0
@@ -162,11 +166,17 @@ class RecordingWriter:
         keys = e.source_keys
         country = e.country if "country" in keys or e.country else None
         cache = e.cache if "cache" in keys or e.cache else None
-        extra = json.dumps(e.extra, ensure_ascii=False, default=str) if e.extra else None
+        extra = _EXTRA_JSON.encode(e.extra) if e.extra else None
         return (domain, e.time_ns, e.status, e.method, e.client_ip, e.size, e.url, country,
                 cache, extra, self._shape_id(keys) if keys else None)
 
     def _shape_id(self, keys: Mapping[str, str]) -> int:
+        # The parser shares one source_keys dict among the entries of a wire shape
+        # (tui/api/parse.py): found by identity, the JSON text is made once per shape, not per
+        # entry (the hot path of `record`). The dict is held, so its id is never reused.
+        held = self._shape_objs.get(id(keys))
+        if held is not None and held[0] is keys:
+            return held[1]
         text = json.dumps(dict(sorted(keys.items())), ensure_ascii=False)
         sid = self._shapes.get(text)
         if sid is None:
@@ -174,6 +184,8 @@ class RecordingWriter:
             sid = self._conn.execute("SELECT id FROM shapes WHERE source_keys = ?",
                                      (text,)).fetchone()[0]
             self._shapes[text] = sid
+        if len(self._shape_objs) < 4096:  # hostile shapes cannot grow it without bound
+            self._shape_objs[id(keys)] = (keys, sid)
         return sid
 
     def commit(self) -> None:

@@ -19,8 +19,9 @@ KEYS = {"time_ns": "access_time", "status": "code", "country": "country"}
 
 
 def entry(t: int, url: str = "/a", **kw) -> LogEntry:
+    kw.setdefault("source_keys", KEYS)
     return LogEntry(time_ns=t, status=200, method="GET", client_ip="203.0.113.9", size=10,
-                    url=url, source_keys=KEYS, **kw)
+                    url=url, **kw)
 
 
 def test_identical_entries_are_both_stored_and_the_mark_counts_them(tmp_path: Path) -> None:
@@ -134,3 +135,20 @@ def test_refuses_what_is_not_a_recording(tmp_path: Path) -> None:
         RecordingWriter.open(bad)
     with pytest.raises(RecordingError, match="cannot create"):
         RecordingWriter.open(tmp_path / "missing" / "x.db")
+
+
+def test_one_shape_row_per_key_map_whether_shared_or_equal(tmp_path: Path) -> None:
+    """The shape id is found by identity first (the parser shares one dict per shape); an
+    equal dict of another page, or a changed one, still maps by its content."""
+    w = RecordingWriter.open(tmp_path / "r.db")
+    w.begin(D, 5)
+    other = {"time_ns": "ts", "status": "code"}
+    w.add(D, [entry(10), entry(11), entry(12, source_keys=dict(KEYS))])
+    w.add(D, [entry(13, source_keys=other), entry(14, source_keys=dict(other))])
+    w.close()
+    conn = sqlite3.connect(tmp_path / "r.db")
+    shapes = dict(conn.execute("SELECT id, source_keys FROM shapes").fetchall())
+    assert sorted((json.loads(v) for v in shapes.values()), key=str) == sorted([KEYS, other], key=str)
+    got = [json.loads(shapes[s]) for (s,) in conn.execute("SELECT shape FROM logs ORDER BY id")]
+    assert got == [KEYS, KEYS, KEYS, other, other]
+    conn.close()
