@@ -15,7 +15,7 @@ from tests.integration.cli_support import (
     recent_frozen_sim,
     run,
 )
-from tests.integration.recording.test_record import query, rows
+from tests.integration.recording.test_record import _count, query, rows
 
 
 def _selected(truth: list[dict], exact: set[int], classes: set[int] = frozenset()) -> list:
@@ -117,3 +117,25 @@ def test_explain_compares_within_the_selected_codes() -> None:
         assert f"since {start} ns 5XX,404:" in text.out.splitlines()[0]
         r = run(["explain", "--codes", "2XX,abc"], env)
         assert r.rc == 2 and "invalid --codes value 'ABC'" in r.err, r.err
+
+
+def test_follow_keeps_the_selection_too(tmp_path: Path) -> None:
+    import signal
+
+    from tests.conftest import DOMAIN
+    from tests.integration.cli_support import start
+    from tui.sim import SimConfig, SimServer
+
+    with SimServer(SimConfig(seed=18, rate=100.0, domains=(DOMAIN,))) as server:
+        admin = Admin(server.base_url)
+        begin = admin.now_ns()  # what is stored comes through the live tail
+        db = tmp_path / "follow.db"
+        args = ["record", "-o", str(db), "--start", str(begin), "--follow", "--codes", "4xx"]
+        with start(args, base_env(server.base_url), tmp_path / "run") as rec:
+            rec.wait_for(lambda _r: _count(db) > 5, 30, "4XX rows in the file")
+            res = rec.stop(signal.SIGINT)
+        assert res.rc == 0, res.err
+        (covered,), = query(db, "SELECT covered_ns FROM progress")
+        truth = admin.truth(begin, covered)
+        assert rows(db) == _selected(truth, set(), {4})
+        assert dict(query(db, "SELECT key, value FROM meta"))["codes"] == "4XX"
