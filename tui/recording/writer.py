@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -29,6 +30,17 @@ __all__ = ["DomainProgress", "RecordingWriter", "public_api_base"]
 #: what json.dumps(extra, ensure_ascii=False, default=str) writes, without a new encoder for
 #: every entry
 _EXTRA_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
+def _extra_json(extra: Mapping[str, Any]) -> str:
+    """`extra` as JSON, the same text as `_EXTRA_JSON`; the usual flat map of strings (a
+    referer, a user agent) is joined directly, twice as fast as the encoder's general path."""
+    parts = []
+    for k, v in extra.items():
+        if type(k) is not str or type(v) is not str:
+            return _EXTRA_JSON.encode(extra)
+        parts.append(f"{encode_basestring(k)}: {encode_basestring(v)}")
+    return "{" + ", ".join(parts) + "}"
 _INSERT = ("INSERT INTO logs (domain, time_ns, status, method, client_ip, size, url, country, "
            "cache, extra, shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
@@ -166,7 +178,7 @@ class RecordingWriter:
         keys = e.source_keys
         country = e.country if "country" in keys or e.country else None
         cache = e.cache if "cache" in keys or e.cache else None
-        extra = _EXTRA_JSON.encode(e.extra) if e.extra else None
+        extra = _extra_json(e.extra) if e.extra else None
         return (domain, e.time_ns, e.status, e.method, e.client_ip, e.size, e.url, country,
                 cache, extra, self._shape_id(keys) if keys else None)
 

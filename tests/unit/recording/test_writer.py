@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import stat
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,17 @@ def test_one_shape_row_per_key_map_whether_shared_or_equal(tmp_path: Path) -> No
     got = [json.loads(shapes[s]) for (s,) in conn.execute("SELECT shape FROM logs ORDER BY id")]
     assert got == [KEYS, KEYS, KEYS, other, other]
     conn.close()
+
+
+def test_extras_are_the_json_text_json_dumps_writes() -> None:
+    from tui.recording.writer import _extra_json
+
+    cases = [
+        {"referer": "https://www.google.com/", "ua": "Mozilla/5.0 (X11) \u4e2d\u6587"},
+        {"q": 'a "quoted" \\ back\\slash', "ctl": "\x00\x1b[2J\n\t\u2028", "s": "\ud800"},
+        {"n": 3, "f": 1.5, "none": None, "list": [1, "x"], "nested": {"a": {"b": True}}},
+        {"ua": "curl", "when": datetime(2026, 1, 1)},  # not JSON: default=str
+        {"": ""},
+    ]
+    for extra in cases:
+        assert _extra_json(extra) == json.dumps(extra, ensure_ascii=False, default=str)
