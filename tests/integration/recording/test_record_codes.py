@@ -87,6 +87,14 @@ def test_a_different_selection_is_refused_in_one_line(tmp_path: Path) -> None:
         assert run(["record", "-o", str(full), "--start", str(begin)], env).rc == 0
         r = run(["record", "-o", str(full), "--codes", "404"], env)
         assert r.rc == 2 and "holds --codes ALL" in r.err, r.err
+        import sqlite3
+
+        conn = sqlite3.connect(full)  # a file of a version before --codes: everything
+        with conn:
+            conn.execute("DELETE FROM meta WHERE key = 'codes'")
+        conn.close()
+        r = run(["record", "-o", str(full), "--codes", "5XX"], env)
+        assert r.rc == 2 and "holds --codes ALL" in r.err, r.err
         r = run(["record", "-o", str(tmp_path / "x.db"), "--codes", "6XX"], env)
         assert r.rc == 2 and "invalid --codes value '6XX'" in r.err, r.err
         assert not (tmp_path / "x.db").exists()
