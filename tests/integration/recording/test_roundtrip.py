@@ -24,7 +24,7 @@ def test_top_explain_and_logs_over_the_file_equal_the_live_commands(tmp_path: Pa
             ["top", "--start", start, "--by", "url", "--json"],
             ["top", "--start", start, "--by", "ip", "-n", "20"],
             ["top", "--start", start, "--by", "status", "--codes", "4XX,503", "--json"],
-            ["explain", "--start", start, "--json"],
+            ["explain", "--start", start, "--focus", "4XX", "--json"],
             ["explain", "--start", start, "--focus", "MISS", "--json", "--top", "10"],
             ["explain", "--start", start, "--focus", "all", "--baseline", "5m", "--json"],
             ["explain", "--start", start, "--focus", "4XX"],
