@@ -7,9 +7,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 
-from tui.commands.logs import read_window
+from tui.commands.logs import add_codes_argument, read_window
 from tui.context import Context, UsageError
 from tui.core.cursor import clamp_start
 from tui.core.models import LogEntry
@@ -30,8 +29,13 @@ def _focus(text: str) -> str:
 
 
 def add_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--since", default="5m", metavar="DURATION",
-                   help="the window, e.g. 5m, 1h (default 5m)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--since", default="5m", metavar="DURATION",
+                      help="the window, e.g. 5m, 1h (default 5m; with --replay, back from "
+                           "the recording's end)")
+    when.add_argument("--start", type=int, metavar="NS",
+                      help="the window starts at this Unix time in nanoseconds")
+    add_codes_argument(p)
     p.add_argument("--focus", default="5XX", type=_focus, metavar="|".join(FOCI),
                    help="what to explain (default 5XX): a class or MISS against the other "
                         "requests of the window, or all against the span before it")
@@ -62,31 +66,44 @@ def _dims(text: str) -> list[str] | None:
     return None if set(dims) == set(DIMENSIONS) else dims
 
 
-async def run(ctx: Context, args: argparse.Namespace) -> int:
-    if not 1 <= args.top <= 1000:
-        raise UsageError("--top must be between 1 and 1000")
+def _window_start(args: argparse.Namespace, now: int) -> int:
+    """Where the window begins: `--start`, or `--since` back from `now`."""
+    if args.start is not None:
+        if not 0 <= args.start < now:
+            raise UsageError("--start must be a Unix time in nanoseconds before now")
+        return args.start
     span = _duration("--since", args.since)
     if span <= 0:
         raise UsageError("--since must be longer than 0")
-    baseline = _duration("--baseline", args.baseline) if args.baseline is not None else span
+    return now - span * NS
+
+
+async def run(ctx: Context, args: argparse.Namespace) -> int:
+    if not 1 <= args.top <= 1000:
+        raise UsageError("--top must be between 1 and 1000")
+    now = ctx.now_ns()  # a replay's: --since counts back from the recording's end
+    start = _window_start(args, now)
+    baseline = (_duration("--baseline", args.baseline) * NS if args.baseline is not None
+                else now - start)
     if args.baseline is not None and args.focus != "all":
         print("s4top: warning: --baseline applies to --focus all only", file=sys.stderr)
     by = _dims(args.by)
-    now = time.time_ns()
-    start = now - span * NS
-    read_from = start - baseline * NS if args.focus == "all" else start
+    read_from = start - baseline if args.focus == "all" else start
     read_from, warning = clamp_start(read_from, now)
     if warning:
         print(f"s4top: warning: {warning}", file=sys.stderr)
     entries: list[LogEntry] = []
     async with ctx.cli_client() as client:
-        await read_window(client, ctx.domain, read_from, now, "ALL", 1000, entries.extend)
-    ex = explain(columns_of_entries(entries), args.focus, start, now, baseline_ns=baseline * NS,
+        await read_window(client, ctx.domain, read_from, now, args.codes, 1000,
+                          entries.extend)
+    ex = explain(columns_of_entries(entries), args.focus, start, now, baseline_ns=baseline,
                  by=by)
     if args.json:
         print(json.dumps([f.to_json() for f in ex.rows(args.top)], ensure_ascii=True))
         return 0
-    _print(ctx.domain, ex, f"last {args.since}", args.top)
+    window = f"since {args.start} ns" if args.start is not None else f"last {args.since}"
+    codes = f" {args.codes.label()}" if not args.codes.everything else ""
+    _print(ctx.domain, ex, window + codes, args.top)
     return 0
 
 

@@ -26,6 +26,7 @@ from tui.api.errors import ApiError
 from tui.api.retry import RetryPolicy
 from tui.commands.logs import (
     _stop_on_signals,
+    add_codes_argument,
     add_long_read_arguments,
     anonymizing,
     cli_state_printer,
@@ -41,6 +42,7 @@ from tui.core.models import LogEntry, Metric
 from tui.core.progress import ProgressFigures
 from tui.core.sanitize import inert
 from tui.core.slices import SlicedRead
+from tui.core.statuscodes import ALL, CodeSelection, CodesError, parse_codes
 from tui.core.tail import LogTail
 from tui.core.units import parse_duration
 from tui.recording.schema import RecordingError
@@ -67,6 +69,8 @@ def add_args(p: argparse.ArgumentParser) -> None:
                    help="a CDN domain to record (repeat for several; default: the configured "
                         "domains, or those of the file being continued)")
     add_long_read_arguments(p)
+    add_codes_argument(p)
+    p.set_defaults(codes=None)  # not given: ALL, or the selection of the file continued
 
 
 def _drop_shared_option(p: argparse.ArgumentParser, option: str) -> None:
@@ -154,7 +158,8 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     try:
         domains = _domains(ctx, args, writer)
-        session = _Session(ctx, args, writer, domains, concurrency, _cut_ips(ctx, args, writer))
+        session = _Session(ctx, args, writer, domains, concurrency, _cut_ips(ctx, args, writer),
+                           _codes(args, writer))
         return await session.record(start, until)
     except (sqlite3.Error, OSError) as exc:
         print(f"s4top: cannot write {inert(str(path), 200)}: {exc}", file=sys.stderr)
@@ -174,17 +179,37 @@ def _cut_ips(ctx: Context, args: argparse.Namespace, writer: RecordingWriter) ->
     return asked or stored == "anonymized"
 
 
+def _codes(args: argparse.Namespace, writer: RecordingWriter) -> CodeSelection:
+    """The `--codes` selection, and always the one of a file being continued: a file holds
+    one selection from start to end, or it could not say what it is missing."""
+    stored_text = writer.meta().get("codes")
+    try:
+        stored = parse_codes(stored_text) if stored_text is not None else None
+    except CodesError:
+        raise UsageError(f"{inert(str(writer.path), 200)} holds an unreadable codes "
+                         f"selection {inert(stored_text, 40)!r}") from None
+    if stored is None and writer.meta().get("range_start_ns") is not None:
+        stored = ALL  # recorded before --codes: everything
+    asked: CodeSelection | None = args.codes
+    if stored is not None and asked is not None and asked != stored:
+        raise UsageError(f"{inert(str(writer.path), 200)} holds --codes {stored.label()}; "
+                         f"--codes {asked.label()} would mix selections (record to a new file)")
+    return asked or stored or ALL
+
+
 class _Session:
     """One run of `record`: the domains, the writer, the progress line."""
 
     def __init__(self, ctx: Context, args: argparse.Namespace, writer: RecordingWriter,
-                 domains: list[str], concurrency: int, cut_ips: bool) -> None:
+                 domains: list[str], concurrency: int, cut_ips: bool,
+                 codes: CodeSelection = ALL) -> None:
         self.ctx = ctx
         self.args = args
         self.writer = writer
         self.domains = domains
         self.concurrency = concurrency
         self.cut_ips = cut_ips
+        self.codes = codes
         self.readers: list[SlicedRead] = []
         self.began = time.monotonic()
         self.start = self.until = 0
@@ -207,7 +232,7 @@ class _Session:
         for d in self.domains:
             self.writer.begin(d, start)
         self.writer.write_meta(self.domains, start, until, __version__, self.ctx.api_base,
-                               self.cut_ips)
+                               self.cut_ips, self.codes.label())
         end = until
         async with self.ctx.cli_client(retry=RetryPolicy(attempts=1)) as client:
             try:
@@ -235,7 +260,7 @@ class _Session:
         assert mark is not None
         t, k = mark.resume_at()
         if t <= until:
-            reader = slice_reader(self.ctx, client, domain, t, until, "ALL", 1000,
+            reader = slice_reader(self.ctx, client, domain, t, until, self.codes, 1000,
                                   self.concurrency, skip_at_start=k)
             if self.args.follow:  # follow never gives up; auth errors are retried slowly
                 reader.max_failures = None
@@ -258,7 +283,7 @@ class _Session:
 
         async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
             asked = time.time_ns()
-            page = await client.logs_page(domain, start_ns, "ALL", limit)
+            page = await client.logs_page(domain, start_ns, self.codes.request_class, limit)
             if len(page) < limit:
                 writer.covered(domain, asked - delay_ns)  # committed with the next batch
             return page
@@ -277,7 +302,9 @@ class _Session:
             ticker.cancel()
 
     def _store(self, domain: str, entries: list[LogEntry]) -> None:
-        self.writer.add(domain, anonymize_entries(entries) if self.cut_ips else entries)
+        """Keep the selected entries; the mark moves over all that were delivered."""
+        kept = self.codes.keep(entries)
+        self.writer.add(domain, anonymize_entries(kept) if self.cut_ips else kept, entries)
 
     async def _commit_every(self, seconds: float) -> None:
         """Coverage moves without entries too (a quiet domain): commit it now and then."""
@@ -303,4 +330,4 @@ class _Session:
         history = HistoryStore(self.ctx.data_dir / "history.jsonl").read()
         writer.write_refreshes(history, self.domains, start, end)
         writer.write_meta(self.domains, start, end, __version__, self.ctx.api_base,
-                          self.cut_ips)
+                          self.cut_ips, self.codes.label())

@@ -72,7 +72,8 @@ CREATE TABLE IF NOT EXISTS progress (
 
 #: metadata keys written by `record`
 META_KEYS = ("domains", "range_start_ns", "range_end_ns", "s4top_version", "created_at",
-             "updated_at", "api_base", "client_ip")  # client_ip: "full" or "anonymized"
+             "updated_at", "api_base", "client_ip",  # client_ip: "full" or "anonymized"
+             "codes")  # the statuses kept: ALL, or a --codes selection such as 5XX,404
 
 
 class RecordingError(Exception):

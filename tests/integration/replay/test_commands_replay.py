@@ -101,3 +101,28 @@ def test_replay_usage_errors_are_one_line(incident, tmp_path: Path) -> None:
         r = run(args, env)
         assert r.rc == 2, (args, r.err)
         assert r.err.count("\n") == 1 and words in r.err, (args, r.err)
+
+
+def test_explain_since_counts_back_from_the_end(incident, tmp_path: Path) -> None:
+    """`explain --replay` takes its present from the recording (ctx.now_ns), not the wall
+    clock: the last 5 minutes of the file, the same rows as computed from the truth."""
+    import json
+
+    from tui.api.parse import parse_logs
+    from tui.core.units import format_count
+    from tui.insight.explain import columns_of_entries, explain
+
+    path, truth = incident
+    start = END - 300 * NS
+    window = [e for e in truth if start <= e["access_time"] <= END]
+    ex = explain(columns_of_entries(parse_logs({"data": window}, "logs")), "MISS", start, END)
+    want = [f.to_json() for f in ex.rows(5)]
+    assert want and ex.selected > 100
+    r = run(["explain", "--replay", str(path), "--since", "5m", "--focus", "MISS", "--json"],
+            offline_env(tmp_path))
+    assert r.rc == 0, r.err
+    assert json.loads(r.out) == want
+    text = run(["explain", "--replay", str(path), "--since", "5m", "--focus", "MISS"],
+               offline_env(tmp_path))
+    assert text.rc == 0, text.err
+    assert f"MISS, last 5m: {format_count(ex.selected)} requests" in text.out.splitlines()[0]

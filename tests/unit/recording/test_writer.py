@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import stat
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,9 @@ KEYS = {"time_ns": "access_time", "status": "code", "country": "country"}
 
 
 def entry(t: int, url: str = "/a", **kw) -> LogEntry:
+    kw.setdefault("source_keys", KEYS)
     return LogEntry(time_ns=t, status=200, method="GET", client_ip="203.0.113.9", size=10,
-                    url=url, source_keys=KEYS, **kw)
+                    url=url, **kw)
 
 
 def test_identical_entries_are_both_stored_and_the_mark_counts_them(tmp_path: Path) -> None:
@@ -36,6 +38,23 @@ def test_identical_entries_are_both_stored_and_the_mark_counts_them(tmp_path: Pa
     assert w2.progress(D).resume_at() == (20, 3)
     w2.close()
 
+
+
+def test_a_selection_stores_what_is_kept_and_marks_what_was_read(tmp_path: Path) -> None:
+    """`--codes`: the rows are the kept entries; the mark counts every delivered one, so a
+    continued run skips exactly what the server sent before (tui/commands/record.py)."""
+    w = RecordingWriter.open(tmp_path / "r.db")
+    w.begin(D, 5)
+    read = [entry(10, "/a"), entry(20, "/b"), entry(20, "/c"), entry(20, "/d")]
+    w.add(D, [read[1]], read)
+    w.add(D, [], [entry(30, "/e"), entry(30, "/f")])  # nothing kept: the mark still moves
+    w.close()
+    conn = sqlite3.connect(tmp_path / "r.db")
+    assert conn.execute("SELECT url FROM logs").fetchall() == [("/b",)]
+    conn.close()
+    again = RecordingWriter.open(tmp_path / "r.db")
+    assert again.progress(D).resume_at() == (30, 2)
+    again.close()
 
 def test_the_mark_is_committed_only_with_its_rows(tmp_path: Path) -> None:
     w = RecordingWriter.open(tmp_path / "r.db", batch_size=100)
@@ -117,3 +136,34 @@ def test_refuses_what_is_not_a_recording(tmp_path: Path) -> None:
         RecordingWriter.open(bad)
     with pytest.raises(RecordingError, match="cannot create"):
         RecordingWriter.open(tmp_path / "missing" / "x.db")
+
+
+def test_one_shape_row_per_key_map_whether_shared_or_equal(tmp_path: Path) -> None:
+    """The shape id is found by identity first (the parser shares one dict per shape); an
+    equal dict of another page, or a changed one, still maps by its content."""
+    w = RecordingWriter.open(tmp_path / "r.db")
+    w.begin(D, 5)
+    other = {"time_ns": "ts", "status": "code"}
+    w.add(D, [entry(10), entry(11), entry(12, source_keys=dict(KEYS))])
+    w.add(D, [entry(13, source_keys=other), entry(14, source_keys=dict(other))])
+    w.close()
+    conn = sqlite3.connect(tmp_path / "r.db")
+    shapes = dict(conn.execute("SELECT id, source_keys FROM shapes").fetchall())
+    assert sorted((json.loads(v) for v in shapes.values()), key=str) == sorted([KEYS, other], key=str)
+    got = [json.loads(shapes[s]) for (s,) in conn.execute("SELECT shape FROM logs ORDER BY id")]
+    assert got == [KEYS, KEYS, KEYS, other, other]
+    conn.close()
+
+
+def test_extras_are_the_json_text_json_dumps_writes() -> None:
+    from tui.recording.writer import _extra_json
+
+    cases = [
+        {"referer": "https://www.google.com/", "ua": "Mozilla/5.0 (X11) \u4e2d\u6587"},
+        {"q": 'a "quoted" \\ back\\slash', "ctl": "\x00\x1b[2J\n\t\u2028", "s": "\ud800"},
+        {"n": 3, "f": 1.5, "none": None, "list": [1, "x"], "nested": {"a": {"b": True}}},
+        {"ua": "curl", "when": datetime(2026, 1, 1)},  # not JSON: default=str
+        {"": ""},
+    ]
+    for extra in cases:
+        assert _extra_json(extra) == json.dumps(extra, ensure_ascii=False, default=str)
