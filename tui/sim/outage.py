@@ -1,8 +1,9 @@
 """Sustained outages (opt-in): from `start_s`, for `length_s`, a share of a domain's requests
 (25 % by default) get a 503 on one path (OUTAGE_PATH unless `path` names another; a path of the
-catalog keeps its own good requests too, so a refresh of it can be seen to purge). Unlike the scheduled incidents they last as long as
-asked and can begin before the dashboard opens (a fresh start during an outage), which is
-what the alert rules must catch when the trailing baseline has absorbed the incident.
+catalog keeps its own good requests too, so a refresh of it can be seen to purge). Unlike the
+scheduled incidents they last as long as asked and can begin before the dashboard opens (a
+fresh start during an outage), which is what the alert rules must catch when the trailing
+baseline has absorbed the incident.
 
 Configured with `SimConfig(outages=(Outage(...),))` or while running with
 `POST /_sim/outage`; with none configured the logs are exactly as without this module.
