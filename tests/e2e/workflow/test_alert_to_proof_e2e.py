@@ -24,9 +24,9 @@ def test_alert_explain_tag_refresh_purged(tmp_path) -> None:
     token_file = tmp_path / "token"
     token_file.write_text(DEMO_TOKEN + "\n")
     token_file.chmod(stat.S_IRUSR | stat.S_IWUSR)
-    sim_env = {**os.environ, "S4TOP_SIM_TOKEN": DEMO_TOKEN}
-    sim = Simulate(sim_env, "--rate", "30", "--seed", "3", "--domain", DOMAIN,
-                   "--no-incidents", f"--outage=-2m,30m,{PATH}")
+    # the token reaches the simulator in a 0600 file and s4top in its environment, never argv
+    sim = Simulate(dict(os.environ), "--rate", "30", "--seed", "3", "--domain", DOMAIN,
+                   "--no-incidents", f"--outage=-2m,30m,{PATH}", "--token-file", str(token_file))
     env = {**os.environ, "S4TOP_API_BASE": sim.base_url, "S4TOP_DOMAIN": DOMAIN,
            "BITIFUL_API_TOKEN": DEMO_TOKEN, "XDG_DATA_HOME": str(tmp_path / "data")}
     term = Terminal([s4top_exe()], env, width=120, height=40)
