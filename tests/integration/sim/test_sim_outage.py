@@ -73,7 +73,7 @@ def test_outage_from_the_config_and_the_command_line() -> None:
 
 def test_an_outage_on_a_catalog_path_keeps_its_good_requests(client: httpx.Client) -> None:
     """A third field names the failing path: its 503s join the path's own good requests, so
-    a refresh of that URL can be seen to purge (tests/e2e/test_workflow_e2e.py)."""
+    a refresh of that URL can be seen to purge (tests/e2e/workflow/test_alert_to_proof_e2e.py)."""
     path = "/data/catalog.json"
     assert parse_spec("-5m,30m," + path, NOW).path == path
     r = client.post("/_sim/outage", json={"in_s": -240, "length_s": 540, "path": path})
