@@ -51,7 +51,7 @@ DASHBOARD_BINDINGS: list[BindingType] = [
             tooltip="add/remove the entry's directory in the refresh batch",
             id="dashboard.tag_dir"),
     Binding("h", "history", "History",
-            tooltip="refresh history and verdicts; Enter opens one, r re-submits",
+            tooltip="refresh history and verdicts; Enter: entries, r: put back in the batch",
             id="dashboard.history"),
     Binding("left_square_bracket", "domain(-1)", "Prev domain", show=False,
             tooltip="previous domain", id="dashboard.domain_prev"),
