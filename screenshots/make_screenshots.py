@@ -47,12 +47,29 @@ async def shoot(name: str, keys: list[str], size: tuple[int, int] = (120, 40)) -
                 app.clear_notifications()
             for k in keys:
                 await pilot.press(k)
+            if name == "verdict":
+                await _after_the_refresh(name, app, server, pilot, deadline + 40)
             await pilot.pause(0.5)
             out = HERE / f"{name}.svg"
             app.save_screenshot(filename=out.name, path=str(HERE))
             return out
     finally:
         server.stop()
+
+
+async def _after_the_refresh(name, app, server, pilot, deadline: float) -> None:
+    """The refresh was sent at the frozen clock: move the clock a minute on, let the log
+    tail bring the requests since, and wait for the tracker's verdict in the status line."""
+    await pilot.pause(0.5)
+    for _ in range(12):
+        server.sim.advance(5)
+        await pilot.pause(0.3)
+    tracker = app.purges.tracker
+    while not any(tracker.counts(t).get("purged") for t in tracker.tracks):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{name}: no purged verdict")
+        await pilot.pause(0.1)
+    app.clear_notifications()
 
 
 async def main(names: list[str]) -> None:
@@ -64,6 +81,7 @@ async def main(names: list[str]) -> None:
         ("refresh", ["5", "space", "k", "d", "r"]),
         ("dashboard-80x24", [], (80, 24)),
         ("explain", ["w"]),
+        ("verdict", ["5", "space", "r", "ctrl+s", "y", "escape"]),
     ]
     for name, keys, *size in shots:
         if names and name not in names:

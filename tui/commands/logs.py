@@ -96,17 +96,22 @@ def codes_arg(text: str) -> CodeSelection:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _start_ns(args: argparse.Namespace, now: int) -> int:
+def given_start(args: argparse.Namespace, now: int, default_since: str) -> int:
+    """`--start NS` or `--since DURATION` (counted back from `now`), checked, not clamped."""
     if args.start is not None:
         start = args.start
         if start < 0:
             raise UsageError("--start must be a Unix time in nanoseconds (zero or more)")
-    else:
-        try:
-            span = parse_duration("5m" if args.since is None else args.since)
-        except ValueError as exc:
-            raise UsageError(f"--since: {exc}") from None
-        start = now - span * NS
+        return start
+    try:
+        span = parse_duration(default_since if args.since is None else args.since)
+    except ValueError as exc:
+        raise UsageError(f"--since: {exc}") from None
+    return now - span * NS
+
+
+def _start_ns(args: argparse.Namespace, now: int) -> int:
+    start = given_start(args, now, "5m")
     if start > now:
         raise UsageError("the start time is in the future")
     start, warning = clamp_start(start, now)

@@ -31,6 +31,7 @@ from tui.commands.logs import (
     anonymizing,
     cli_state_printer,
     concurrency_of,
+    given_start,
     slice_reader,
 )
 from tui.commands.progress import ProgressLine
@@ -104,16 +105,7 @@ def parse_until(text: str, now_ns: int) -> int:
 
 
 def _range(args: argparse.Namespace, now: int) -> tuple[int, int]:
-    if args.start is not None:
-        start = args.start
-        if start < 0:
-            raise UsageError("--start must be a Unix time in nanoseconds (zero or more)")
-    else:
-        try:
-            span = parse_duration("1h" if args.since is None else args.since)
-        except ValueError as exc:
-            raise UsageError(f"--since: {exc}") from None
-        start = now - span * NS
+    start = given_start(args, now, "1h")
     given_until = getattr(args, "until", None)
     until = now if given_until is None else parse_until(given_until, now)
     if args.follow and given_until is not None:

@@ -34,10 +34,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from tui.core.backoff import backoff_delay
 from tui.core.cursor import MAX_LIMIT, LogCursor
 from tui.core.models import LogEntry
-from tui.core.tail import Fetch, FetchError, TailState
+from tui.core.tail import Fetch, FetchError, TailState, fetch_backoff
 
 __all__ = ["DEFAULT_CONCURRENCY", "PoolPacer", "SlicedRead"]
 
@@ -322,14 +321,9 @@ class SlicedRead:
             await asyncio.sleep(0)
 
     def _backoff(self, error: FetchError, failures: int) -> float:
-        return backoff_delay(
-            failures,
-            base_s=self.backoff_base_s if error.retryable else self.slow_backoff_base_s,
-            cap_s=self.backoff_cap_s,
-            max_doublings=30,
-            retry_after=error.retry_after,
-            retry_after_cap_s=self.max_retry_after_s,
-        )
+        return fetch_backoff(error, failures, base_s=self.backoff_base_s,
+                             slow_base_s=self.slow_backoff_base_s, cap_s=self.backoff_cap_s,
+                             retry_after_cap_s=self.max_retry_after_s)
 
     async def _stop_all(self) -> None:
         tasks = [sl.task for sl in self._active if sl.task is not None and not sl.task.done()]

@@ -44,6 +44,21 @@ class FetchError(Exception):
 Fetch = Callable[[int, int], Awaitable[list[LogEntry]]]
 
 
+def fetch_backoff(error: FetchError, failures: int, *, base_s: float, slow_base_s: float,
+                  cap_s: float, retry_after_cap_s: float) -> float:
+    """The wait after the `failures`-th consecutive failed page (the tail's and the slices'):
+    a retryable error backs off from `base_s`, anything else (auth) from `slow_base_s`, and a
+    server's Retry-After is honoured up to its cap."""
+    return backoff_delay(
+        failures,
+        base_s=base_s if error.retryable else slow_base_s,
+        cap_s=cap_s,
+        max_doublings=30,
+        retry_after=error.retry_after,
+        retry_after_cap_s=retry_after_cap_s,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class TailState:
     """A change the user should see: an error with its retry, recovery, or a warning.
@@ -120,14 +135,9 @@ class LogTail:
 
     def backoff_delay(self, error: FetchError, failures: int) -> float:
         """Seconds to wait before retrying after the `failures`-th consecutive error."""
-        return backoff_delay(
-            failures,
-            base_s=self.backoff_base_s if error.retryable else self.slow_backoff_base_s,
-            cap_s=self.backoff_cap_s,
-            max_doublings=30,
-            retry_after=error.retry_after,
-            retry_after_cap_s=self.max_retry_after_s,
-        )
+        return fetch_backoff(error, failures, base_s=self.backoff_base_s,
+                             slow_base_s=self.slow_backoff_base_s, cap_s=self.backoff_cap_s,
+                             retry_after_cap_s=self.max_retry_after_s)
 
     async def _poll_wait(self) -> None:
         """Sleep one poll interval, re-reading it whenever `wake` is set."""

@@ -1,14 +1,19 @@
 """The dashboard's key bindings, one line of help each (the footer, the help screen and the
-command palette read them); kept apart so tui/screens/dashboard.py stays about behaviour."""
+command palette read them); kept apart so tui/screens/dashboard.py stays about behaviour.
+
+The footer (show=True) holds what an incident needs and fits 120 columns beside `^p palette`
+(tests/app/live/test_footer_keys.py): `?` first, the error classes and all, filter, pause,
+refresh, history (the verdicts), top-N, explain, range, then `q`. 2XX/3XX, follow (`G` resumes
+too), Enter for detail and the rest are in help `?` and the palette."""
 
 from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
 DASHBOARD_BINDINGS: list[BindingType] = [
-    Binding("2", "class_key('2')", "2XX", tooltip="2XX only / add or remove 2XX",
+    Binding("2", "class_key('2')", "2XX", show=False, tooltip="2XX only / add or remove 2XX",
             id="dashboard.class_2xx"),
-    Binding("3", "class_key('3')", "3XX", tooltip="3XX only / add or remove 3XX",
+    Binding("3", "class_key('3')", "3XX", show=False, tooltip="3XX only / add or remove 3XX",
             id="dashboard.class_3xx"),
     Binding("4", "class_key('4')", "4XX", tooltip="4XX only / add or remove 4XX",
             id="dashboard.class_4xx"),
@@ -19,7 +24,8 @@ DASHBOARD_BINDINGS: list[BindingType] = [
             id="dashboard.filter"),
     Binding("escape", "back", "Back", show=False,
             tooltip="back out: close the filter box, clear the text filter", id="dashboard.back"),
-    Binding("f", "follow", "Follow", tooltip="follow new rows on/off", id="dashboard.follow"),
+    Binding("f", "follow", "Follow", show=False, tooltip="follow new rows on/off",
+            id="dashboard.follow"),
     Binding("p", "pause", "Pause", tooltip="pause the log pane (buffer keeps collecting)",
             id="dashboard.pause"),
     Binding("j,down", "cursor(1)", "Down", show=False, tooltip="cursor down", id="dashboard.down"),
@@ -33,7 +39,7 @@ DASHBOARD_BINDINGS: list[BindingType] = [
             id="dashboard.first"),
     Binding("G,end", "live", "Live", show=False, tooltip="jump to live and resume following",
             id="dashboard.live"),
-    Binding("enter", "detail", "Detail", tooltip="entry detail with raw JSON",
+    Binding("enter", "detail", "Detail", show=False, tooltip="entry detail with raw JSON",
             id="dashboard.detail"),
     Binding("c", "copy_url", "Copy URL", show=False, tooltip="copy the entry's URL (OSC 52)",
             id="dashboard.copy"),
@@ -44,8 +50,8 @@ DASHBOARD_BINDINGS: list[BindingType] = [
     Binding("d", "tag('directory')", "Tag dir", show=False,
             tooltip="add/remove the entry's directory in the refresh batch",
             id="dashboard.tag_dir"),
-    Binding("h", "history", "History", show=False,
-            tooltip="refresh history and verdicts; Enter opens one, r re-submits",
+    Binding("h", "history", "History",
+            tooltip="refresh history and verdicts; Enter: entries, r: put back in the batch",
             id="dashboard.history"),
     Binding("left_square_bracket", "domain(-1)", "Prev domain", show=False,
             tooltip="previous domain", id="dashboard.domain_prev"),

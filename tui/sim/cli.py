@@ -52,9 +52,10 @@ def add_simulate_args(parser: argparse.ArgumentParser) -> None:
          help=f"file holding the accepted token (else ${TOKEN_ENV}, else the demo token)")
     _add(parser, "--no-incidents", dest="incidents", action="store_false",
          help="no scheduled 5xx bursts or origin storms")
-    _add(parser, "--outage", action="append", default=None, metavar="OFFSET,LENGTH",
-         help="a sustained outage (25%% of requests 503 on one path) from OFFSET after the "
-              "clock start (--outage=-5m,30m: already under way), repeatable")
+    _add(parser, "--outage", action="append", default=None, metavar="OFFSET,LENGTH[,PATH]",
+         help="a sustained outage (25%% of requests 503 on one path, /api/session.json unless "
+              "PATH) from OFFSET after the clock start (--outage=-5m,30m: already under way), "
+              "repeatable")
     _add(parser, "--refill", type=int, default=2, metavar="N",
          help="after a refresh a URL misses on its first N requests (default 2; 0: for 300 s)")
     _add(parser, "--cached-error", action="store_true",

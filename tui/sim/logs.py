@@ -44,7 +44,7 @@ from .catalog import (
 )
 from .incidents import Incident, effect
 from .model import BURST, P_BURST, PURGE, RateModel
-from .outage import OUTAGE_PATH, OUTAGE_SIZE, OUTAGE_STATUS, Outage, share_at
+from .outage import OUTAGE_PATH, OUTAGE_SIZE, OUTAGE_STATUS, Outage, outage_at
 
 NS = 1_000_000_000
 SHARE_P = 0.04
@@ -269,7 +269,10 @@ class LogStore:
         urls, refs = site.urls, site.refs
         burst, purge = mode == BURST, mode == PURGE
         # an outage draws one more number per entry: without one the draws are as before
-        outage = share_at(self._outages, domain, s) if self._outages else 0.0
+        cut = outage_at(self._outages, domain, s) if self._outages else None
+        outage = cut.share if cut is not None else 0.0
+        outage_url = site.outage_url if cut is None or cut.path == OUTAGE_PATH \
+            else f"https://{domain}{cut.path}"
         base = s * NS
         t = base
         out: list[Row] = []
@@ -284,7 +287,7 @@ class LogStore:
             head = rr() < P_HEAD
             if outage and rr() < outage:
                 code, size = OUTAGE_STATUS, OUTAGE_SIZE
-                cache, url, pool = "MISS", site.outage_url, site.burst_refs
+                cache, url, pool = "MISS", outage_url, site.burst_refs
             elif burst and rr() < P_BURST:
                 code, size = _pick_err(BURST_5XX, rr())
                 cache, url, pool = "MISS", site.burst_url, site.burst_refs

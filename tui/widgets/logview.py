@@ -180,6 +180,13 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         if idx is not None:
             self.scroll_to(y=idx, animate=False, immediate=True, force=True)
 
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        """Textual moves the thumb only when `scroll_y` changes while the bar is shown: rows
+        that arrive (and scroll) before the layout that shows it would leave the thumb at the
+        top until the next scroll, which in a paused pane never comes."""
+        if shown:
+            self.vertical_scrollbar.position = self.scroll_y
+
     def on_mount(self) -> None:
         # rendered rows hold the theme's colours
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.invalidate())

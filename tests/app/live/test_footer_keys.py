@@ -21,3 +21,21 @@ async def test_help_key_is_always_visible_in_the_footer(make_app, size) -> None:
         # keys read as typed: never Textual's key names
         for k in keys:
             assert "_" not in k.key_display and len(k.key_display) <= 6, k.key_display
+
+
+async def test_the_footer_fits_120_columns_with_the_incident_keys(make_app) -> None:
+    """At 120 columns every key the footer shows is whole and left of `^p palette` (nothing
+    hidden under it), and the keys of the workflow alert -> explain -> refresh -> verdict
+    are among them; the rest stay in help `?`."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.state.caught_up)
+        keys = list(app.screen.query(FooterKey))
+        palette = [k for k in keys if k.key_display == "^p"]
+        shown = [k for k in keys if k not in palette]
+        assert palette and shown
+        edge = palette[0].region.x
+        hidden = [k.key_display for k in shown if k.region.right > edge]
+        assert not hidden, (hidden, edge)
+        assert shown[0].key_display == "?"
+        assert {"?", "5", "0", "/", "w", "r", "h", "t", "q"} <= {k.key_display for k in shown}

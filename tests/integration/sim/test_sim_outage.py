@@ -69,3 +69,20 @@ def test_outage_from_the_config_and_the_command_line() -> None:
     assert parse_spec(args.outage[0], NOW) == Outage(NOW - 300, 1800)
     with pytest.raises(ValueError, match="OFFSET,LENGTH"):
         parse_spec("5m", NOW)
+
+
+def test_an_outage_on_a_catalog_path_keeps_its_good_requests(client: httpx.Client) -> None:
+    """A third field names the failing path: its 503s join the path's own good requests, so
+    a refresh of that URL can be seen to purge (tests/e2e/workflow/test_alert_to_proof_e2e.py)."""
+    path = "/data/catalog.json"
+    assert parse_spec("-5m,30m," + path, NOW).path == path
+    r = client.post("/_sim/outage", json={"in_s": -240, "length_s": 540, "path": path})
+    assert r.status_code == 200 and r.json()["outages"][0]["path"] == path
+    got = client.get("/_sim/truth", params={"start_ns": (NOW - 240) * NS}).json()["data"]
+    on_path = [e for e in got if e["path"] == f"https://{D}{path}"]
+    assert share_5xx(got, NOW - 240, NOW) == pytest.approx(0.25, abs=0.03)
+    assert any(e["code"] == 200 for e in on_path) and any(e["code"] == 503 for e in on_path)
+    assert not [e for e in got if e["path"].endswith(OUTAGE_PATH)]
+    assert client.post("/_sim/outage", json={"path": "no slash"}).status_code == 400
+    with pytest.raises(ValueError, match="path"):
+        parse_spec("-5m,30m,data", NOW)
