@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from tui import __version__
 from tui.api.errors import ApiError, AuthError
-from tui.config import TOKEN_ENV, ConfigError, TokenError, load_settings
+from tui.config import ConfigError, load_settings
 from tui.context import (
     Context,
     ReplayOptions,
@@ -25,6 +25,7 @@ from tui.context import (
     print_warnings,
 )
 from tui.core.sanitize import inert
+from tui.core.token import TOKEN_ENV, TokenError
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_AUTH = 0, 1, 2, 3
 

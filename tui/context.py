@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 from tui.api.client import RetryPolicy, S4Client
 from tui.api.domain import validate_domain
 from tui.api.errors import ApiError, InvalidDomain
-from tui.config import Settings, TokenSource, data_dir, token_file_warning, token_source
+from tui.config import Settings, data_dir, token_source
 from tui.core.sanitize import inert
 from tui.core.timezones import parse_timezone
+from tui.core.token import TokenSource, token_file_warning
 
 
 class UsageError(Exception):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.config import ConfigError, TokenError, load_settings, token_file_warning, token_source
+from tui.config import ConfigError, load_settings, token_source
+from tui.core.token import TokenError, token_file_warning
 
 
 def write(path: Path, text: str) -> Path:
