@@ -11,6 +11,9 @@ every run reads the same entries; its fault rules are switched between runs.
   all); the output files must be byte for byte the same. `--concurrency` is used only when
   `s4top logs --help` lists it; otherwise the figure says "not available in this build"
   and only concurrency 1 is measured.
+- `s4top record -o FILE.db` of the same range at 0 ms against `logs --json` of it at 0 ms
+  (the same concurrency): what writing SQLite costs over writing JSON lines; the file must
+  hold every entry of the range.
 - the dashboard (the installed `s4top` in a 120x40 pty) with a backlog of 5 minutes at
   ~300 entries/s: seconds from the start until the backlog is in and the status line says
   live (FOLLOW, no "catching up", health ok), at 80 ms against 0 ms.
@@ -38,6 +41,8 @@ CLI_TARGET = ">= 6x faster, or within 1.3x of 0 ms; same bytes"
 COST = "`logs --since 1h --json`: 80 ms vs 0 ms (what the link costs)"
 DASH = "dashboard backlog (5 min at 300 entries/s) to live: 80 ms vs 0 ms"
 DASH_TARGET = "<= 1.3x baseline"
+RECORD = "`record` into SQLite vs `logs --json`, same range, 0 ms"
+RECORD_TARGET = "<= 1.3x baseline"
 NOT_AVAILABLE = "not available in this build"
 #: it mostly waits on the simulated link: --quick runs it beside the other scenarios
 WAITS = True
@@ -74,6 +79,9 @@ def _logs(opts: Options) -> list[Figure]:
             sim.ask("faults", rules=[{"latency_s": latency}] if latency else [])
             runs[latency, conc] = _timed_logs(sim.base_url, start, conc if concurrent else 0,
                                               f"link-{latency:g}-{conc}.jsonl")
+        opts.log("link: s4top record at 0 ms")
+        sim.ask("faults", rules=[])
+        recorded = _timed_record(sim.base_url, start, now, FAST if concurrent else 0)
     slow = runs[LATENCY_S, 1]
     digests = {d for _, _, d in runs.values()}
     same = len(digests) == 1 and all(n == total for _, n, _ in runs.values())
@@ -94,7 +102,36 @@ def _logs(opts: Options) -> list[Figure]:
     best = runs[LATENCY_S, FAST] if concurrent else slow
     cost = figure(NAME, COST, best[0], "s", zero[0], "the same command at 0 ms", "", None,
                   note=f"concurrency {FAST if concurrent else 1}; {len(plan)} runs in turn")
-    return [conc_fig, cost]
+    logs_0 = runs[0.0, FAST] if concurrent else runs[0.0, 1]
+    rec = figure(NAME, RECORD, recorded[0], "s", logs_0[0], "logs --json, same range",
+                 RECORD_TARGET, lambda v, b: recorded[1] == total and b is not None
+                 and v <= 1.3 * b,
+                 note=f"{recorded[1]} of {total} entries in the file; concurrency "
+                      f"{FAST if concurrent else 1}")
+    return [conc_fig, cost, rec]
+
+
+def _timed_record(base_url: str, start: int, until: int, concurrency: int
+                  ) -> tuple[float, int]:
+    """Seconds for `s4top record` of [start, until] into a new file, and the rows it holds."""
+    import sqlite3
+
+    out = home() / f"link-record-{time.monotonic_ns()}.db"
+    argv = [s4top_exe(), "record", "-o", str(out), "--start", str(start), "--until",
+            str(until), "-q"]
+    if concurrency:
+        argv += ["--concurrency", str(concurrency)]
+    env = child_env(S4TOP_API_BASE=base_url, S4TOP_DOMAIN=DOMAIN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          cwd=str(REPO), timeout=900)
+    dt = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"s4top record exited {proc.returncode}: "
+                           f"{proc.stderr.decode(errors='replace')[-300:]}")
+    with sqlite3.connect(out) as conn:
+        rows = conn.execute("select count(*) from logs").fetchone()[0]
+    return dt, rows
 
 
 def _flat_rate(per_s: float, now_ns: int) -> float:
@@ -152,4 +189,4 @@ def _dashboard(opts: Options) -> Figure:
 
 def failed(error: str) -> list[Figure]:
     return failed_figures(NAME, [(CLI, "s", CLI_TARGET), (COST, "s", ""),
-                                 (DASH, "s", DASH_TARGET)], error)
+                                 (RECORD, "s", RECORD_TARGET), (DASH, "s", DASH_TARGET)], error)
