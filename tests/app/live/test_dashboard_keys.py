@@ -205,9 +205,13 @@ async def test_rate_limited_state_then_recovery(make_app, sim_server) -> None:
     sim_server.sim.faults.set({"status": 429, "retry_after": 1, "path": "logs", "count": 2})
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.state.log_health.state == "rate_limited")
-        status = str(app.screen.query_one("#status").render())
-        assert "rate limited" in status and "retry in" in status
+        def status() -> str:
+            return str(app.screen.query_one("#status").render())
+
+        # the state changes in the poller; the status line shows it at the next frame
+        await wait_until(pilot, lambda: app.state.log_health.state == "rate_limited"
+                         and "rate limited" in status())
+        assert "rate limited" in status() and "retry in" in status()
         await wait_until(pilot, lambda: app.state.log_health.state == "ok" and len(app.state.buffer) > 0, timeout=15)
 
 
