@@ -11,9 +11,10 @@ import argparse
 import asyncio
 import contextlib
 import os
+import select
 import sys
 import time
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from tui.context import Context, UsageError, describe_error, format_wait, print_retrying
 from tui.core.files import HistoryStore
@@ -106,8 +107,23 @@ def _confirm(question: str) -> bool:
         ) from None
     with open(fd, "r+b", buffering=0) as tty:
         tty.write(question.encode("utf-8", errors="replace"))
-        answer = tty.readline(100).decode("utf-8", errors="replace")
+        answer = _read_line(tty).decode("utf-8", errors="replace")
     return answer.strip().lower() in ("y", "yes")
+
+
+def _read_line(tty: BinaryIO, limit: int = 100) -> bytes:
+    """A line typed on the terminal. Waits in short selects, not one blocking read: a Ctrl-C
+    that lands between the question's write and the read would otherwise set Python's signal
+    flag without interrupting the read, and the prompt would hang instead of cancelling."""
+    line = b""
+    while len(line) < limit and not line.endswith(b"\n"):
+        ready, _, _ = select.select([tty], [], [], 0.25)  # Python checks signals in between
+        if ready:
+            byte = tty.read(1)
+            if not byte:  # the terminal closed
+                break
+            line += byte
+    return line
 
 
 def _plural(n: int, one: str, many: str) -> str:

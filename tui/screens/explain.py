@@ -36,7 +36,7 @@ from tui.insight.explain_fmt import (
     title,
 )
 from tui.live.state import DomainState
-from tui.widgets.logrow import TAG_DIR, TAG_URL
+from tui.widgets.logrow import TAG_DIR, TAG_URL, TaggedAs, TagUrl
 
 DEFAULT_SPAN_S = 300  # the window when nothing alerts
 TOP = 5  # values per dimension
@@ -45,8 +45,6 @@ FIXED_W = 2 + 2 + PCT_W + 4 + PCT_W + 2 + PP_W + 2 + RATIO_W + 2 + COUNT_W  # al
 CURSOR = Style(reverse=True)
 NS = 1_000_000_000
 
-TagUrl = Callable[[str, str], None]
-TaggedAs = Callable[[str], "str | None"]
 
 
 @dataclass(frozen=True, slots=True)

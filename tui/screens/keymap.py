@@ -1,15 +1,18 @@
 """Checks of the config's `[keymap]` before it is applied: a remap onto a key another binding
 of the same screen already uses (the screen's binding silently wins, so `q` might no longer
-quit), and ids no binding has (a typo remaps nothing). One line per problem, at start."""
+quit), ids no binding has (a typo remaps nothing) and key names no terminal sends (`ctrl+qq`,
+`f99`: the action would be out of reach). One line per problem, at start."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import string
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from textual.binding import Binding, BindingType
+from textual.keys import Keys, _character_to_key
 from textual.screen import Screen
 
 from tui.screens.help import key_label
@@ -40,6 +43,27 @@ def _keys(value: str) -> list[str]:
     return [k for k in key_label(value).split(" ") if k]
 
 
+MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+#: key names Textual gives keys: its named keys (f1..f24, pageup, ...) and printable ASCII's
+KEY_NAMES = frozenset(
+    {k.value.rsplit("+", 1)[-1] for k in Keys}
+    | {_character_to_key(c) for c in string.printable if not c.isspace()}
+    | {"space", "tab", "enter", "escape", "backspace", "delete"})
+
+
+def key_name_ok(key: str) -> bool:
+    """True for a key a terminal can send: one character, or Textual's name of a key, after
+    any of the modifiers (`ctrl+r`, `f5`, `[`, `left_square_bracket`, `shift+tab`)."""
+    if len(key) == 1:
+        return key.isprintable()
+    if key.endswith("++"):  # "ctrl++": the key itself is "+"
+        mods, base = key[:-2].split("+"), "+"
+    else:
+        *mods, base = key.split("+")
+    ok_base = (len(base) == 1 and base.isprintable()) or base in KEY_NAMES
+    return ok_base and all(m in MODIFIERS for m in mods)
+
+
 def keymap_warnings(
     keymap: Mapping[str, str],
     app_bindings: Sequence[BindingType],
@@ -53,6 +77,11 @@ def keymap_warnings(
     for bid in keymap:
         if bid not in known:
             out.append(f'keymap: unknown binding id "{bid}" ignored (? lists the ids)')
+    for bid, value in keymap.items():
+        for key in (k.strip() for k in value.split(",")):
+            if not key_name_ok(key):
+                out.append(f'keymap: "{key}" for {bid} is not a key name (f1..f24, ctrl+r, '
+                           '[, pageup, ...): that binding is out of reach')
     scopes = [app] + [[*bs, *app] for _, bs in screens]
     reported: set[tuple[str, str]] = set()
     for bid, value in keymap.items():

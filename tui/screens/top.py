@@ -25,7 +25,7 @@ from tui.core.sanitize import inert
 from tui.core.units import format_bytes, format_count, format_duration
 from tui.insight.top import TOP_KEYS, TopRow, top_n
 from tui.live.state import DomainState
-from tui.widgets.logrow import CLASS_STYLES, TAG_DIR, TAG_URL
+from tui.widgets.logrow import CLASS_STYLES, TAG_DIR, TAG_URL, TaggedAs, TagUrl
 
 TITLES = {"url": "URLs", "ip": "client IPs", "status": "status codes", "country": "countries",
           "cache": "cache status"}
@@ -34,10 +34,6 @@ HEADS = {"url": "URL", "ip": "client IP", "status": "status", "country": "countr
 WINDOW_STEPS = [60, 300, 900, 1800, 3600]
 COUNT_W, BYTES_W, SHARE_W, MARK_W = 8, 9, 6, 1
 
-#: tag(url, kind) adds/removes a URL ("url") or its directory ("directory") in the batch;
-#: tagged(url) says which of the two it is in (None when neither)
-TagUrl = Callable[[str, str], None]
-TaggedAs = Callable[[str], "str | None"]
 
 
 @dataclass(frozen=True, slots=True)

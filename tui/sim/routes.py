@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -213,37 +214,32 @@ def _truth(sim: Simulator, query: dict[str, list[str]]) -> Reply:
 
 
 def _outage(sim: Simulator, method: str, body: bytes) -> Reply | None:
-    if method == "POST":
-        try:
-            outage = Outage.from_json(_json(body), sim.now_ns() // 1_000_000_000)
-            if outage.domain is not None:
-                sim.domain(outage.domain)
-        except ValueError as e:
-            raise SimError(400, str(e)) from None
-        return Reply(200, {"outages": sim.add_outage(outage)}, "admin")
-    if method == "DELETE":
-        sim.clear_outages()
-        return Reply(200, {"outages": []}, "admin")
-    if method == "GET":
-        return Reply(200, {"outages": [o.to_json() for o in sim.config.outages]}, "admin")
-    return None
+    return _scheduled(sim, method, body, "outages", Outage.from_json, sim.add_outage,
+                      sim.clear_outages, sim.config.outages)
 
 
 def _incident(sim: Simulator, method: str, body: bytes) -> Reply | None:
+    return _scheduled(sim, method, body, "incidents", Incident.from_json, sim.add_incident,
+                      sim.clear_incidents, sim.config.known_incidents)
+
+
+def _scheduled(sim: Simulator, method: str, body: bytes, key: str,
+               parse: Callable[[Any, int], Any], add: Callable[[Any], list[dict[str, object]]],
+               clear: Callable[[], None], current: tuple[Any, ...]) -> Reply | None:
+    """POST adds one (an outage or an incident, from `now` on), DELETE ends all, GET lists."""
     if method == "POST":
         try:
-            incident = Incident.from_json(_json(body), sim.now_ns() // 1_000_000_000)
-            if incident.domain is not None:
-                sim.domain(incident.domain)
+            item = parse(_json(body), sim.now_ns() // 1_000_000_000)
+            if item.domain is not None:
+                sim.domain(item.domain)
         except ValueError as e:
             raise SimError(400, str(e)) from None
-        return Reply(200, {"incidents": sim.add_incident(incident)}, "admin")
+        return Reply(200, {key: add(item)}, "admin")
     if method == "DELETE":
-        sim.clear_incidents()
-        return Reply(200, {"incidents": []}, "admin")
+        clear()
+        return Reply(200, {key: []}, "admin")
     if method == "GET":
-        return Reply(200, {"incidents": [i.to_json() for i in sim.config.known_incidents]},
-                     "admin")
+        return Reply(200, {key: [i.to_json() for i in current]}, "admin")
     return None
 
 

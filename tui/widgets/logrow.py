@@ -27,6 +27,12 @@ MATCH = Style(color="black", bgcolor="yellow")
 TAG_URL = Style(color="black", bgcolor="bright_cyan", bold=True)
 TAG_DIR = Style(color="black", bgcolor="bright_magenta", bold=True)
 
+#: tag(url, kind) adds/removes a URL ("url") or its directory ("directory") in the batch;
+#: tagged(url) says which of the two it is in (None when neither). Used by the top-N and the
+#: explain screens, which both tag rows for a refresh.
+TagUrl = Callable[[str, str], None]
+TaggedAs = Callable[[str], "str | None"]
+
 COMPACT_BELOW = 110  # narrower terminals get tighter columns, so the URL keeps its room
 
 

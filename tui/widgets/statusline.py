@@ -151,12 +151,15 @@ def _health_line(t: Text, info: StatusInfo, now: float) -> None:
     if h.state == "ok" and late != "normal":
         label, style = LATE_STYLE[late]
     t.append(label, style)
-    if h.state == "auth":
-        t.append(f": check the token ({info.token_source})", style)
-    elif h.state in ("degraded", "offline") and h.message:
-        t.append(": " + inert(h.message, 60), Style(dim=True))
+    # when the next try comes goes before the reason: at 80 columns after an alert the reason
+    # is what the ellipsis may cut, never the countdown and its key
     if h.retry_at is not None and h.state != "ok":
         t.append(f"  retry in {max(0, int(h.retry_at - now + 0.999))}s (ctrl+r)", style)
+    sep = "  " if h.retry_at is not None and h.state != "ok" else ": "
+    if h.state == "auth":
+        t.append(f"{sep}check the token ({info.token_source})", style)
+    elif h.state in ("degraded", "offline") and h.message:
+        t.append(sep + inert(h.message, 60), Style(dim=True))
     if info.alert:
         # in an alert the health comes right after it (a short word), then the domain
         t.append("  ")

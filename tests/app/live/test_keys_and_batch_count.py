@@ -124,3 +124,23 @@ def test_keymap_checks_compare_keys_as_typed_and_after_the_remap() -> None:
     assert len(check({"dashboard.domain_prev": "q,5"})) == 2
     assert check({"refresh.submit": "ctrl+t"}) == [
         'keymap: "ctrl+t" for refresh.submit is already refresh.toggle_type\'s key']
+
+
+def test_keymap_names_no_terminal_sends_are_reported() -> None:
+    from tui.app import S4TopApp
+    from tui.screens.keymap import key_name_ok, keymap_warnings, screen_bindings
+
+    screens = screen_bindings()
+    # every key the code binds itself passes (the check is not stricter than Textual)
+    for _, bindings in [("app", S4TopApp.BINDINGS), *screens]:
+        for b in bindings:
+            for key in getattr(b, "key", "").split(","):
+                assert key_name_ok(key.strip()), key
+    assert keymap_warnings({"dashboard.follow": "f5"}, S4TopApp.BINDINGS, screens) == []
+    bad = keymap_warnings({"dashboard.follow": "ctrl+qq, f99"}, S4TopApp.BINDINGS, screens)
+    assert [w.split(" for ")[0] for w in bad] == ['keymap: "ctrl+qq"', 'keymap: "f99"']
+    assert all("out of reach" in w for w in bad)
+    for ok in ("ctrl+r", "[", "left_square_bracket", "shift+tab", "ctrl++", "pageup", "alt+x"):
+        assert key_name_ok(ok), ok
+    for no in ("", "ctrl+", "hello", "foo+a", "f25"):
+        assert not key_name_ok(no), no

@@ -61,3 +61,22 @@ def test_other_domains_alerting_show_a_badge_in_words() -> None:
     lines = render_status(info, now=100.0).plain.splitlines()
     assert lines[0].startswith(" ALERT 5XX 9.0% (baseline 1.0%)  ● ok  example.com  updated")
     assert lines[1].startswith(" !2 other domains  ")
+
+
+def test_in_an_alert_at_80_columns_the_retry_countdown_is_not_cut_off() -> None:
+    """The countdown and its key come before the reason, which is what the ellipsis cuts."""
+    from dataclasses import replace
+
+    long = "connection refused by cdn.example.com (errno 111) after 3 tries, giving up"
+    for state, message in [("auth", ""), ("offline", long), ("degraded", long)]:
+        h = Health(state=state, message=message, retry_at=142.0, last_ok=10.0)
+        info = replace(_info(h), alert="5XX 24.6% (baseline 0.4%)",
+                       domain="assets.example-cdn.com", token_source="env S4TOP_TOKEN")
+        first = render_status(info, now=100.0).plain.split("\n")[0]
+        assert "retry in 42s (ctrl+r)" in first[:80], (state, first)
+        reason = "check the token" if state == "auth" else "connection refused"
+        assert first.index("retry in") < first.index(reason)
+    # no countdown: the reason follows the health word as before
+    h = Health(state="auth", last_ok=10.0)
+    assert "✖ auth error: check the token (env)" in render_status(
+        replace(_info(h), token_source="env"), now=100.0).plain
