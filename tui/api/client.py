@@ -149,6 +149,14 @@ class S4Client:
         self, domain: str, start_ns: int, codes: str = "ALL", limit: int = MAX_LOG_LIMIT
     ) -> list[LogEntry]:
         """One page of log entries with access_time >= start_ns (server order, oldest first)."""
+        raw = await self.logs_reply(domain, start_ns, codes, limit)
+        return self.parse_logs_reply(domain, raw)
+
+    async def logs_reply(
+        self, domain: str, start_ns: int, codes: str = "ALL", limit: int = MAX_LOG_LIMIT
+    ) -> RawResponse:
+        """`logs_page`'s request alone: the reply, for `parse_logs_reply` to read. A reader of
+        many pages (tui/core/slices.py) then holds a request slot only while it waits."""
         if codes not in LOG_CODES:
             raise ValueError(f"codes must be one of {', '.join(LOG_CODES)}")
         if not 1 <= limit <= MAX_LOG_LIMIT:
@@ -161,7 +169,11 @@ class S4Client:
         path = f"/cdn/data/{validate_domain(domain)}/logs"
         params = {"start_time": int(start_ns), "codes": codes, "limit": int(limit)}
         endpoint = f"GET {path}"
-        raw = await self._call("GET", path, endpoint, self.retry, params=params)
+        return await self._call("GET", path, endpoint, self.retry, params=params)
+
+    def parse_logs_reply(self, domain: str, raw: RawResponse) -> list[LogEntry]:
+        """The page in a `logs_reply` for `domain` (raises as `logs_page` does)."""
+        endpoint = f"GET /cdn/data/{validate_domain(domain)}/logs"
         obj = decode_json(raw.body, endpoint, self._secrets)
         return parse_logs(obj, endpoint, secrets=self._secrets, tz=self.naive_tz)
 
