@@ -145,25 +145,29 @@ class S4Client:
         return parse_series(obj, metric, period, endpoint, secrets=self._secrets,
                             tz=self.naive_tz)
 
-    async def logs_page(
-        self, domain: str, start_ns: int, codes: str = "ALL", limit: int = MAX_LOG_LIMIT
-    ) -> list[LogEntry]:
+    async def logs_page(self, domain: str, start_ns: int, codes: str = "ALL",
+                        limit: int = MAX_LOG_LIMIT) -> list[LogEntry]:
         """One page of log entries with access_time >= start_ns (server order, oldest first)."""
+        return self.parse_logs_reply(domain, await self.logs_reply(domain, start_ns, codes, limit))
+
+    async def logs_reply(self, domain: str, start_ns: int, codes: str = "ALL",
+                         limit: int = MAX_LOG_LIMIT) -> RawResponse:
+        """`logs_page`'s request alone (tui/core/slices.py parses it outside the slot)."""
         if codes not in LOG_CODES:
             raise ValueError(f"codes must be one of {', '.join(LOG_CODES)}")
         if not 1 <= limit <= MAX_LOG_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_LOG_LIMIT}")
-        if int(start_ns) < 0:
-            raise ValueError(
-                "start_ns must be a Unix time in nanoseconds (zero or more), "
-                f"got {int(start_ns)}"
-            )
+        if (start := int(start_ns)) < 0:
+            raise ValueError(f"start_ns must be a Unix time in ns (zero or more), got {start}")
         path = f"/cdn/data/{validate_domain(domain)}/logs"
         params = {"start_time": int(start_ns), "codes": codes, "limit": int(limit)}
-        endpoint = f"GET {path}"
-        raw = await self._call("GET", path, endpoint, self.retry, params=params)
-        obj = decode_json(raw.body, endpoint, self._secrets)
-        return parse_logs(obj, endpoint, secrets=self._secrets, tz=self.naive_tz)
+        return await self._call("GET", path, f"GET {path}", self.retry, params=params)
+
+    def parse_logs_reply(self, domain: str, raw: RawResponse) -> list[LogEntry]:
+        """The page in a `logs_reply` for `domain` (raises as `logs_page` does)."""
+        endpoint = f"GET /cdn/data/{validate_domain(domain)}/logs"
+        return parse_logs(decode_json(raw.body, endpoint, self._secrets), endpoint,
+                          secrets=self._secrets, tz=self.naive_tz)
 
     async def refresh(
         self, request: RefreshRequest, on_retry: OnRetry | None = None

@@ -180,12 +180,14 @@ def slice_reader(ctx: Context, client, domain: str, start: int, until: int,
     s = ctx.settings
     ask = (codes if isinstance(codes, CodeSelection) else parse_codes(codes)).request_class
 
-    async def fetch(start_ns: int, page_limit: int) -> list[LogEntry]:
-        return await client.logs_page(domain, start_ns, ask, page_limit)
+    async def fetch(start_ns: int, page_limit: int):
+        return await client.logs_reply(domain, start_ns, ask, page_limit)
 
+    # a slot is held by the request only; the page is parsed after it (tui/core/slices.py)
     return SlicedRead(fetch, start, until, concurrency=concurrency, limit=limit,
                       skip_at_start=skip_at_start, max_failures=s.retry_attempts,
-                      backoff_base_s=s.retry_base)
+                      backoff_base_s=s.retry_base,
+                      parse=lambda raw: client.parse_logs_reply(domain, raw))
 
 
 def cli_state_printer(ctx: Context, before: Callable[[], None] = lambda: None
@@ -216,15 +218,15 @@ async def read_window(client, domain: str, start: int, until: int,
     `slice_reader` so the slices retry instead."""
     selection = codes if isinstance(codes, CodeSelection) else parse_codes(codes)
 
-    async def fetch(start_ns: int, page_limit: int) -> list[LogEntry]:
-        return await client.logs_page(domain, start_ns, selection.request_class, page_limit)
+    async def fetch(start_ns: int, page_limit: int):
+        return await client.logs_reply(domain, start_ns, selection.request_class, page_limit)
 
     def warn(state: TailState) -> None:
         if state.warning:
             print(f"s4top: warning: {state.warning}", file=sys.stderr)
 
     reader = SlicedRead(fetch, start, until, concurrency=concurrency, limit=limit,
-                        max_failures=1)
+                        max_failures=1, parse=lambda raw: client.parse_logs_reply(domain, raw))
     await reader.run(lambda entries: emit(selection.keep(entries)), warn)
 
 

@@ -19,6 +19,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tui import __version__
 from tui.api.domain import InvalidDomain, validate_domain
@@ -227,6 +228,9 @@ class _Session:
                                self.cut_ips, self.codes.label())
         end = until
         async with self.ctx.cli_client(retry=RetryPolicy(attempts=1)) as client:
+            # the series of a fixed range are independent of the log entries: asked now,
+            # beside the slices, and stored after them as before (the same file)
+            series = None if self.args.follow else self._ask_series(client, until)
             try:
                 async with self.progress.running():
                     if self.args.follow:
@@ -238,10 +242,14 @@ class _Session:
                     else:
                         for d in self.domains:
                             await self._domain(client, d, until)
+            except BaseException:
+                if series is not None:
+                    series.cancel()
+                raise
             finally:
                 self.writer.commit()
                 self.progress.finish()
-            await self._extras(client, end)
+            await self._extras(client, end, series)
         return 0
 
     async def _domain(self, client, domain: str, until: int) -> None:
@@ -304,20 +312,36 @@ class _Session:
             await asyncio.sleep(seconds)
             self.writer.commit()
 
-    async def _extras(self, client, end: int) -> None:
+    def _ask_series(self, client, end: int) -> asyncio.Future[list[list[Any]]]:
+        """Every domain's four series of the recorded range at once: per domain, per metric,
+        the series or the error it met (`_extras` stores them in that order)."""
+        start = int(self.writer.meta().get("range_start_ns", self.start))
+
+        async def one(d: str) -> list[Any]:
+            return await asyncio.gather(
+                *(client.series(d, m, start // NS, end // NS, "hourly") for m in Metric),
+                return_exceptions=True)
+
+        return asyncio.ensure_future(asyncio.gather(*(one(d) for d in self.domains)))
+
+    async def _extras(self, client, end: int,
+                      asked: asyncio.Future[list[list[Any]]] | None = None) -> None:
         """The series and refreshes of the recorded range, and the metadata."""
         writer = self.writer
         meta = writer.meta()
         start = int(meta.get("range_start_ns", self.start))
-        for d in self.domains:
+        got = await (asked or self._ask_series(client, end))
+        for d, answers in zip(self.domains, got, strict=True):
             series = []
-            try:
-                for m in Metric:
-                    series.append(await client.series(d, m, start // NS, end // NS, "hourly"))
-            except ApiError as exc:
-                self.progress.clear()
-                print(f"s4top: warning: series of {d} not recorded: "
-                      f"{describe_error(exc, self.ctx)}", file=sys.stderr)
+            for answer in answers:  # in Metric order, up to the first error (as asked one by one)
+                if isinstance(answer, ApiError):
+                    self.progress.clear()
+                    print(f"s4top: warning: series of {d} not recorded: "
+                          f"{describe_error(answer, self.ctx)}", file=sys.stderr)
+                    break
+                if isinstance(answer, BaseException):
+                    raise answer
+                series.append(answer)
             writer.write_series(d, series)
         history = HistoryStore(self.ctx.data_dir / "history.jsonl").read()
         writer.write_refreshes(history, self.domains, start, end)

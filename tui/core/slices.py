@@ -8,16 +8,23 @@ nanosecond of an edge all belong to the later slice and are delivered once. The 
 slices' entries one slice after the other: the same entries in the same order as one
 sequential read.
 
-Memory does not grow with the range: at most `2 * concurrency` slices exist at a time (those
+Memory does not grow with the range: at most `2 * slots` slices exist at a time (those
 being fetched and those waiting for their turn), each buffering at most `buffered_pages`
-pages; a slice whose buffer is full waits. At most `concurrency` requests are in flight.
-Slices are cut as the read goes, about `pages_per_slice` pages wide by the density seen so far
-(the first slice's first page tells it), so a quiet night and a busy peak both keep the pool
-busy.
+pages; a slice whose buffer is full waits. At most `slots` requests are in flight: the
+`concurrency`, or up to `max_concurrency` once the link turned out slow
+(tui/core/slicepool.py). Slices are cut as the read goes, about `pages_per_slice` pages wide
+by the density seen so far (the first slice's first page tells it), so a quiet night and a
+busy peak both keep the pool busy.
+
+Over a slow link a request slot must not idle while its page is parsed: given `parse`,
+`fetch` returns the raw reply and only the request holds a slot; the page is parsed after
+it, so while one slice parses its page another slice's request is out (a slice's own next
+request needs that page's last entry). A reply that does not parse is a failed request.
 
 A failed request is retried (never skipped): the slice backs off and asks for the same
 position again. A rate limit (429, or any error with a Retry-After) holds the whole pool
 through one shared `PoolPacer`, since the server's limit is for the client, not the slice.
+`retry` (the user's "retry now") ends every back-off wait at once, the pool's hold included.
 After `max_failures` consecutive failures of one slice (or at once, for an error a retry
 alone will not fix, such as a bad token) the read raises that error, once everything before
 that slice was delivered (as a sequential read would have failed there).
@@ -33,39 +40,22 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from tui.core.cursor import MAX_LIMIT, LogCursor
 from tui.core.models import LogEntry
+from tui.core.slicepool import SLOW_REQUEST_S, PoolPacer, RequestSlots, RetryCut
 from tui.core.tail import Fetch, FetchError, TailState, fetch_backoff
 
-__all__ = ["DEFAULT_CONCURRENCY", "PoolPacer", "SlicedRead"]
+__all__ = ["DEFAULT_CONCURRENCY", "SLOW_REQUEST_S", "PoolPacer", "SlicedRead"]
 
 DEFAULT_CONCURRENCY = 4
 #: the narrowest slice cut by density (a dense instant cannot make slices of a few ns)
 MIN_SLICE_NS = 1_000_000
 
 Sleep = Callable[[float], Awaitable[object]]
-
-
-class PoolPacer:
-    """One hold shared by every slice: after a rate limit nobody asks before `resume`."""
-
-    def __init__(self, *, sleep: Sleep = asyncio.sleep,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._sleep = sleep
-        self._monotonic = monotonic
-        self._resume = 0.0
-        self.holds = 0
-
-    def hold(self, seconds: float) -> None:
-        """Nobody asks for `seconds` from now (a longer hold already set stays)."""
-        self.holds += 1
-        self._resume = max(self._resume, self._monotonic() + max(0.0, seconds))
-
-    async def wait(self) -> None:
-        """Return once no hold is in force."""
-        while (left := self._resume - self._monotonic()) > 0:
-            await self._sleep(left)
+#: turns what `fetch` returned into the page, outside the request slot (see the module text)
+Parse = Callable[[Any], list[LogEntry]]
 
 
 @dataclass(eq=False)
@@ -111,12 +101,17 @@ class SlicedRead:
         pages_per_slice: int = 4,
         buffered_pages: int = 4,
         min_slice_ns: int = MIN_SLICE_NS,
+        parse: Parse | None = None,
+        max_concurrency: int | None = None,
+        slow_request_s: float = SLOW_REQUEST_S,
+        retry: asyncio.Event | None = None,
     ) -> None:
         """`skip_at_start`: entries at exactly `start_ns` already delivered (a stored
         high-water mark, as `LogCursor.resume` takes it). `edges`: fixed slice boundaries
         instead of cutting by density (tests put them inside groups of equal timestamps).
         `slow_backoff_base_s`: the first wait after an error a retry alone will not fix
-        (auth), as `LogTail` has it; default `backoff_base_s`."""
+        (auth), as `LogTail` has it; default `backoff_base_s`. `parse`, `max_concurrency`,
+        `retry`: see the module text."""
         if concurrency < 1:
             raise ValueError("concurrency must be 1 or more")
         self._fetch = fetch
@@ -140,7 +135,9 @@ class SlicedRead:
         self.pages_per_slice = max(1, pages_per_slice)
         self.buffered_pages = max(1, buffered_pages)
         self.min_slice_ns = max(1, min_slice_ns)
-        self._sem = asyncio.Semaphore(concurrency)
+        self._parse = parse
+        self._slots = RequestSlots(concurrency, max_concurrency, slow_request_s)
+        self._cut = RetryCut(retry, self.pacer) if retry is not None else None
         self._active: deque[_Slice] = deque()
         self._frontier = self.start_ns
         self._ns_per_entry: float | None = None
@@ -163,6 +160,7 @@ class SlicedRead:
         result is awaited: back-pressure). `on_state` hears of errors and warnings."""
         self._on_state = on_state
         self.began = time.monotonic()
+        watcher = asyncio.ensure_future(self._cut.watch()) if self._cut else None
         self._plan()
         try:
             while self._active:
@@ -185,6 +183,8 @@ class SlicedRead:
                 self._plan()
             self.reached_ns = self.until_ns  # read completely
         finally:
+            if watcher is not None:
+                watcher.cancel()
             await self._stop_all()
 
     def _delivered(self, entries: list[LogEntry]) -> None:
@@ -208,7 +208,7 @@ class SlicedRead:
     def _plan(self) -> None:
         """Cut new slices while there is room (at most 2 x concurrency alive)."""
         self._shorten_open()
-        while self._frontier <= self.until_ns and len(self._active) < 2 * self.concurrency:
+        while self._frontier <= self.until_ns and len(self._active) < 2 * self._slots.slots:
             start = self._frontier
             if self._edges is not None:
                 end = self._edges.popleft() if self._edges else self.until_ns + 1
@@ -284,10 +284,9 @@ class SlicedRead:
         cursor = sl.cursor
         failures = 0
         while True:
-            await self.pacer.wait()
+            await self.pacer.wait(self._cut)
             try:
-                async with self._sem:
-                    page = await self._fetch(cursor.request_start(), cursor.limit)
+                page = await self._request(cursor)
             except FetchError as e:
                 failures += 1
                 self.errors += 1
@@ -300,7 +299,7 @@ class SlicedRead:
                 if e.rate_limited or e.retry_after is not None:
                     self.pacer.hold(delay)  # the whole pool waits, this slice with it
                     continue
-                await self._sleep(delay)
+                await self._backoff_wait(delay)
                 continue
             if failures:
                 failures = 0
@@ -319,6 +318,29 @@ class SlicedRead:
                 await sl.queue.put(_END)
                 return
             await asyncio.sleep(0)
+
+    async def _request(self, cursor: LogCursor) -> list[LogEntry]:
+        """One page at the cursor: the request in a slot, the parsing (if apart) after it."""
+        slots = self._slots.slots
+        reply = await self._slots.run(lambda: self._fetch(cursor.request_start(), cursor.limit))
+        if self._slots.slots != slots:
+            self._plan()  # the pool grew: room for more slices
+        if self._parse is None:
+            return reply
+        await asyncio.sleep(0)  # the slice given the slot sends its request first
+        return self._parse(reply)
+
+    @property
+    def slots(self) -> int:
+        """Requests allowed out at once now (`concurrency`, or more on a slow link)."""
+        return self._slots.slots
+
+    async def _backoff_wait(self, delay: float) -> None:
+        """Wait out a back-off; the user's `retry` cuts it short."""
+        if self._cut is None:
+            await self._sleep(delay)
+        else:
+            await self._cut.wait(delay)
 
     def _backoff(self, error: FetchError, failures: int) -> float:
         return fetch_backoff(error, failures, base_s=self.backoff_base_s,

@@ -22,6 +22,9 @@ from tui.core.tail import LogTail, TailState
 from tui.live.state import DomainState, Health
 
 SERIES_INTERVAL_S = 60.0
+#: over a slow link the start-up backlog may read this many times `concurrency` slices at
+#: once (tui/core/slices.py `max_concurrency`): the wait per page, not the parsing, bounds it
+BACKLOG_BOOST = 2
 
 
 @dataclass
@@ -156,23 +159,37 @@ async def _catch_up(st: DomainState, client: S4Client, hooks: PollerHooks, start
     if until <= start:
         return start, 0
     in_flight = [0]
+    # the plain client's reply is parsed outside the request slot (tui/core/slices.py);
+    # another client (the exporter's counting one) is asked for whole pages
+    apart = isinstance(client, S4Client)
 
-    async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
+    async def fetch(start_ns: int, limit: int) -> Any:
         in_flight[0] += 1
         st.log_health.in_flight_since = st.log_health.in_flight_since or hooks.now()
         try:
-            page = await client.logs_page(st.domain, start_ns, "ALL", limit)
+            if apart:
+                page = await client.logs_reply(st.domain, start_ns, "ALL", limit)
+            else:
+                page = await client.logs_page(st.domain, start_ns, "ALL", limit)
         finally:
             in_flight[0] -= 1
             if not in_flight[0]:
                 st.log_health.in_flight_since = None
+        return page if apart else read(page)
+
+    def read(page: Any) -> list[LogEntry]:
+        if apart:
+            page = client.parse_logs_reply(st.domain, page)
         if st.log_health.record_ok(hooks.now()):
             hooks.toast(f"{st.domain}: log tail recovered")
         return page
 
     reader = SlicedRead(fetch, start, until, concurrency=hooks.concurrency,
                         backoff_base_s=hooks.backoff_base_s, backoff_cap_s=hooks.backoff_cap_s,
-                        slow_backoff_base_s=hooks.auth_backoff_s)
+                        slow_backoff_base_s=hooks.auth_backoff_s,
+                        parse=read if apart else None,
+                        max_concurrency=hooks.concurrency * BACKLOG_BOOST,
+                        retry=hooks.tail_retry.setdefault(st.domain, asyncio.Event()))
     await reader.run(deliver, on_state)
     st.covered_ns = max(st.covered_ns, until)  # every entry up to `until` is in
     if not st.caught_up:  # the backlog is in (what a short page tells the plain tail)

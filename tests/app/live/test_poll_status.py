@@ -110,3 +110,26 @@ async def test_ctrl_r_with_nothing_waiting_says_so(make_app) -> None:
         await pilot.press("ctrl+r")
         await pilot.pause(0.2)
         assert any("nothing to retry" in str(n.message) for n in app._notifications)
+
+
+async def test_ctrl_r_retries_the_backing_off_backlog_slices_at_once(monkeypatch) -> None:
+    """The start-up backlog is read through concurrent slices (tui/core/slices.py); a slice
+    that failed waits its back-off like the tail, and ctrl+r ends that wait too."""
+    server = SimServer(SimConfig(seed=3, rate=40.0, domains=(DOMAIN,), incidents=False,
+                                 frozen=True))
+    server.start()
+    try:
+        # every slice's first try fails; without ctrl+r the next comes only after 20 s
+        server.sim.faults.set({"path": "logs", "status": 503, "count": 40})
+        app = _live_app(monkeypatch, server, poll_interval=0.5, backoff_base=20.0,
+                        backoff_cap=20.0, concurrency=4)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: "(ctrl+r)" in status_text(app), timeout=5.0)
+            assert not app.state.caught_up
+            server.sim.faults.clear()
+            await pilot.press("ctrl+r")
+            await wait_until(pilot, lambda: app.state.caught_up
+                             and app.state.log_health.state == "ok", timeout=5.0)
+            assert not any("nothing to retry" in str(n.message) for n in app._notifications)
+    finally:
+        server.stop()

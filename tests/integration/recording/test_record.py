@@ -286,3 +286,23 @@ def test_the_token_is_never_in_the_file_and_a_new_start_is_said_unused(tmp_path:
         assert len(again.err.strip().splitlines()) == 1
         for p in tmp_path.glob("t.db*"):
             assert secret.encode() not in p.read_bytes()
+
+
+def test_a_failing_series_is_said_once_and_those_before_it_are_kept(tmp_path: Path) -> None:
+    """The four series are asked at once, beside the log slices; what is stored is what
+    asking them one by one stored: those before the first failing one, in order, with one
+    warning for it, and every log entry."""
+    with recent_frozen_sim(rate=20.0) as server:
+        admin = Admin(server.base_url)
+        now = admin.now_ns()
+        begin = now - 120 * NS
+        admin.fault(path="request", status=503, count=10)
+        db = tmp_path / "r.db"
+        r = run(["record", "-o", str(db), "--start", str(begin)], base_env(server.base_url),
+                timeout=60)
+        assert r.rc == 0, r.err
+        warnings = [line for line in r.err.splitlines() if "series of" in line]
+        assert len(warnings) == 1 and "not recorded" in warnings[0], r.err
+        metrics = {m for (m,) in query(db, "SELECT DISTINCT metric FROM series")}
+        assert metrics == {"traffic", "traffic_origin"}
+        assert rows(db) == [key_of_wire(e) for e in admin.truth(begin, now)]
