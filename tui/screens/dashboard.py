@@ -22,7 +22,7 @@ from tui.core.models import LogEntry, StatusClass
 from tui.core.sanitize import inert
 from tui.live.state import DomainState
 from tui.screens.dashboard_bindings import DASHBOARD_BINDINGS
-from tui.screens.dashboard_frame import ChartFeed, StatusFeed, empty_message, status_info
+from tui.screens.dashboard_frame import ChartFeed, StatusFeed, empty_message, rows_now, status_info
 from tui.screens.dashboard_messages import DashboardMessages
 from tui.widgets.charts import ChartsPane
 from tui.widgets.footer import HelpFirstFooter
@@ -137,6 +137,8 @@ class Dashboard(DashboardMessages, Screen[None]):
 
     def on_key(self, _event: object) -> None:
         self.wake()  # whatever the key does shows at the full frame rate
+        if not self.hold_frames:  # and acts on the rows buffered now (before its binding)
+            rows_now(self.host.state, self.log_view)
 
     def _slow_tick(self) -> None:
         if self._fast_paused:
@@ -282,40 +284,23 @@ class Dashboard(DashboardMessages, Screen[None]):
         return True
 
     # ---- the log pane ------------------------------------------------------------------
-    def _rows_now(self) -> None:
-        """A key that moves over the rows acts on what is buffered now: entries that arrived
-        since the last frame join the pane first (the log pane only: the charts and the status
-        wait for the frame). Else the move was made over the old row count (`G` clamped short
-        of the newest row) and showed only at the next frame, up to 1/max_fps later (0.5 s
-        while catching up): the scroll keys' p95 while ingesting."""
-        st = self.host.state
-        if st.dirty and not self.hold_frames:
-            new, st.pending_new = st.pending_new, 0
-            self.log_view.data_changed(new)  # the rest of the frame (charts, status) waits
-
     def action_follow(self) -> None:
-        self._rows_now()
         self.log_view.toggle_follow()
 
     def action_pause(self) -> None:
-        self._rows_now()
         self.log_view.toggle_pause()
 
     def action_cursor(self, delta: int) -> None:
-        self._rows_now()
         self.log_view.move_cursor(delta)
 
     def action_page(self, direction: int) -> None:
-        self._rows_now()
         lv = self.log_view
         lv.move_cursor(direction * max(1, lv.scrollable_content_region.height - 1))
 
     def action_first(self) -> None:
-        self._rows_now()
         self.log_view.cursor_home()
 
     def action_live(self) -> None:
-        self._rows_now()
         self.log_view.go_live()
 
     def action_detail(self) -> None:
