@@ -82,12 +82,17 @@ class PurgeWatch:
         return tr
 
     def arrived(self, domain: str, buffer: LogBuffer) -> None:
-        """New entries are in `buffer`: feed those not fed yet."""
+        """New entries are in `buffer`: feed those not fed yet. While nothing of `domain` is
+        tracked only whether its entries carry a cache status matters, and once some did
+        nothing is read at all (a catch-up hands over a hundred batches; the app's
+        once-a-second `tick` keeps the clock of the other domains' tracks)."""
         start = max(self._seq.get(domain, buffer.appended - SAMPLE), buffer.appended - len(buffer))
         end = buffer.appended
         self._seq[domain] = end
         tracked = any(t.domain == domain and not t.done for t in self.tracker.tracks)
         if not tracked:
+            if self.tracker.stream_has_cache(domain):
+                return
             start = max(start, end - SAMPLE)  # only whether entries carry a cache status
         entries = (e for e in (buffer.entry_by_seq(s) for s in range(start, end))
                    if e is not None)

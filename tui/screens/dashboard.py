@@ -22,7 +22,7 @@ from tui.core.models import LogEntry, StatusClass
 from tui.core.sanitize import inert
 from tui.live.state import DomainState
 from tui.screens.dashboard_bindings import DASHBOARD_BINDINGS
-from tui.screens.dashboard_frame import ChartFeed, StatusFeed, empty_message, status_info
+from tui.screens.dashboard_frame import ChartFeed, StatusFeed, empty_message, rows_now, status_info
 from tui.screens.dashboard_messages import DashboardMessages
 from tui.widgets.charts import ChartsPane
 from tui.widgets.footer import HelpFirstFooter
@@ -137,6 +137,8 @@ class Dashboard(DashboardMessages, Screen[None]):
 
     def on_key(self, _event: object) -> None:
         self.wake()  # whatever the key does shows at the full frame rate
+        if not self.hold_frames:  # and acts on the rows buffered now (before its binding)
+            rows_now(self.host.state, self.log_view)
 
     def _slow_tick(self) -> None:
         if self._fast_paused:

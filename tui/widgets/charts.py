@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
@@ -234,9 +235,14 @@ class SparkCell(Horizontal):
     def set(self, label: str, data: list[float], style: Style | None = None) -> None:
         lbl = self.query_one(Static)
         key = (label, str(style))
-        if getattr(self, "_label_key", None) != key:
+        old = getattr(self, "_label_key", None)
+        if old != key:
             self._label_key = key
-            lbl.update(Text(label, style=style) if style is not None else Text(label))
+            # the label is `width: auto`: only a new length can move anything, and a layout
+            # of the whole screen per changed figure was most of a frame's cost (issue 15)
+            relayout = old is None or cell_len(old[0]) != cell_len(label)
+            lbl.update(Text(label, style=style) if style is not None else Text(label),
+                       layout=relayout)
         spark = self.query_one(Sparkline)
         if list(spark.data or []) != data:
             spark.data = data  # a new list: Sparkline only repaints on !=

@@ -45,3 +45,17 @@ def test_hostile_text_is_escaped_not_passed_through() -> None:
 def test_values_of_other_types_fall_back_to_the_general_encoder() -> None:
     e = LogEntry(1.5, 200, None, "ip", 3, "u")  # type: ignore[arg-type]  # built by hand, not parsed
     assert format_json(e) == reference(e)
+
+
+def test_remembered_escapes_give_the_same_text_and_stay_bounded() -> None:
+    from tui.core import logfmt
+
+    hostile = LogEntry(1, 200, "GET", "1.2.3.4", 5, "https://x/\x1b[2J\u202e\x00",
+                       extra={"ua": "\x9b31m", "ref": "ok"})
+    first = format_json(hostile)
+    assert format_json(hostile) == first == reference(hostile)  # the second from memory
+    for i in range(logfmt.ESCAPED_LIMIT + 10):
+        e = LogEntry(i, 200, "GET", f"10.0.{i // 256}.{i % 256}", 1, f"/p/{i}")
+        assert format_json(e) == reference(e)
+    assert len(logfmt._ESCAPED) <= logfmt.ESCAPED_LIMIT
+    assert format_json(hostile) == first
