@@ -5,6 +5,7 @@ skipped; a 429 holds the whole pool; memory bounded by the pool, not by the rang
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 from bisect import bisect_left, bisect_right
 
@@ -302,3 +303,54 @@ def test_an_unexpected_error_in_a_slice_reaches_the_reader() -> None:
     with pytest.raises(KeyError):
         asyncio.run(asyncio.wait_for(reader.run(got.extend), 10))
     assert [e.time_ns for e in got] == list(range(100, 160))
+
+
+class CountingServer(Server):
+    """Also counts the entries it returned (what the client had to parse)."""
+
+    def __init__(self, entries: list[LogEntry]) -> None:
+        super().__init__(entries)
+        self.returned = 0
+        self.limits: list[int] = []
+
+    async def fetch(self, start: int, limit: int) -> list[LogEntry]:
+        page = await super().fetch(start, limit)
+        self.returned += len(page)
+        self.limits.append(limit)
+        return page
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_a_slices_last_page_asks_about_what_is_left(concurrency: int) -> None:
+    """A whole last page would mostly read entries of the next slice (parsed twice)."""
+    rng, t, times = random.Random(5), 10_000, []
+    while len(times) < 60_000:  # a rate that swings by +-50 %, as traffic does
+        t += int(rng.expovariate((1.0 + 0.5 * math.sin(len(times) / 7000)) / 3000)) + 1
+        times.append(t)
+    truth = [entry(x, i) for i, x in enumerate(times)]
+    server = CountingServer(truth)
+    got, reader = read(server, truth[0].time_ns, truth[-1].time_ns,
+                       concurrency=concurrency, limit=1000)
+    assert [e.size for e in got] == [e.size for e in truth]
+    assert reader.slices >= 10
+    # whole last pages returned ~10-13 % more than was delivered (trimmed: 3-5 %)
+    assert server.returned <= 1.07 * len(truth), server.returned / len(truth)
+    assert min(server.limits) < 1000  # pages were trimmed
+
+
+def test_a_trimmed_page_full_of_one_instant_is_asked_again_whole() -> None:
+    """An instant of 400 entries just before a slice's end: a trimmed page holds only part of
+    it; the cursor must not step past the instant as it does for a whole page of one."""
+    uniform = [1_000 * i for i in range(1, 5_001)]
+    group_t = 2_500_500
+    times = sorted([*uniform, *([group_t] * 400)])
+    truth = [entry(t, i) for i, t in enumerate(times)]
+    warnings: list[str] = []
+    server = CountingServer(truth)
+    reader = SlicedRead(server.fetch, truth[0].time_ns, truth[-1].time_ns, sleep=no_sleep,
+                        concurrency=2, limit=1000, edges=[group_t + 100])
+    got: list[LogEntry] = []
+    asyncio.run(reader.run(got.extend, lambda s: warnings.append(s.warning or "")))
+    assert [e.size for e in got] == [e.size for e in truth]
+    assert not any(w for w in warnings), warnings  # no "stepped past an instant" note
+    assert any(lim < 1000 for lim in server.limits)
