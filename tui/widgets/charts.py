@@ -7,15 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.containers import Horizontal
+from textual.renderables.sparkline import Sparkline as SparklineRenderable
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.widget import Widget
-from textual.widgets import Sparkline, Static
-from textual_plotext import PlotextPlot
+
+if TYPE_CHECKING:
+    from textual_plotext.plot import Plot
 
 from tui.core.chartdata import LOG_CHART_MAX_S, ChartData, LogMinutes, chart_data
 from tui.core.models import Metric, Series, StatusClass
@@ -49,15 +54,22 @@ def _clock(t: float, utc: bool) -> str:
     return datetime.fromtimestamp(t, tz=UTC if utc else None).strftime("%H:%M")
 
 
-class SeriesPlot(PlotextPlot):
+class SeriesPlot(Widget):
     """A plotext chart of edge vs origin for one unit; renders from a cache keyed by data
     version, size and theme (a plotext render costs tens of ms).
+
+    Until it has data it says "loading…" without plotext: plotext (~20 ms to import) is
+    loaded at the first chart drawn, after the first frame (benchmarks/start.py). The
+    drawing is textual-plotext's PlotextPlot.render, with its "auto" theme.
 
     The legend goes on the line under the x axis (plotext's own legend is drawn over the
     plot and hid the lines); the title names the range and the resolution."""
 
+    DEFAULT_CSS = "SeriesPlot { width: 1fr; height: 1fr; }"
+
     def __init__(self, title: str, unit: str = "requests", id: str | None = None) -> None:
         super().__init__(id=id)
+        self._plot: Plot | None = None
         self.title = title
         self.unit = unit  # which log counter feeds it: "bytes" or "requests"
         self.data: ChartData | None = None
@@ -68,6 +80,35 @@ class SeriesPlot(PlotextPlot):
         # refreshes made from s4top (unix seconds); (seconds, "purged") once the purge
         # tracker (tui/refresh/verify.py) saw one purged: drawn green instead of magenta
         self.marks: tuple[Any, ...] = ()
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
+
+    @property
+    def plt(self) -> Plot:
+        """The plotext figure, made at the first use."""
+        if self._plot is None:
+            from textual_plotext.plot import Plot
+
+            self._plot = Plot()
+        return self._plot
+
+    def _build(self) -> Text:
+        """textual-plotext's PlotextPlot.render: size the figure, theme it, draw."""
+        from plotext._dict import themes
+        from textual.color import Color
+        from textual_plotext.plot import _rgbify_theme, _sequence
+
+        plt, w, h = self.plt, self.size.width, self.size.height
+        plt.plotsize(w, h)
+        plt._set_size(w, h)  # as PlotextPlot does (textual-plotext issue 5)
+        name = f"textual-auto-{self.app.theme}"
+        if name not in themes:
+            surface = Color.parse(self.app.theme_variables.get("surface")).rgb
+            fg = Color.parse(self.app.theme_variables.get("foreground")).rgb
+            themes[name] = _rgbify_theme(surface, surface, fg, "default", _sequence)
+        plt.theme(name)
+        return Text.from_ansi(plt.build())
 
     def set_data(self, data: ChartData, version: tuple, utc: bool, error: str,
                  marks: tuple[Any, ...] = ()) -> None:
@@ -105,8 +146,7 @@ class SeriesPlot(PlotextPlot):
                        f"{head}{tiny} · {unit}/{d.per}",
                        f"{d.range_label} · {tiny} · {unit}/{d.per}"))
         plt.xlabel(_fit(width, *legend))
-        text = super().render()
-        assert isinstance(text, Text)
+        text = self._build()
         self._cached = (key, text)
         return text
 
@@ -214,32 +254,58 @@ def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
-class SparkCell(Horizontal):
-    """A label and a sparkline on one row."""
+class SparkCell(Widget):
+    """A label and a sparkline on one row, drawn by one widget: the two rows of cells were 32
+    widgets (a container, a label and a sparkline each), the most of the dashboard's first
+    frame after its imports (benchmarks/start.py). The label takes its width plus one column
+    (at least 10), the sparkline the rest; colours as Textual's Sparkline (min to max)."""
 
+    COMPONENT_CLASSES = {"sparkcell--max-color", "sparkcell--min-color"}
     DEFAULT_CSS = """
     SparkCell { height: 1; width: 1fr; margin: 0 1 0 0; }
-    SparkCell > Static { width: auto; min-width: 10; padding: 0 1 0 0; }
-    SparkCell > Sparkline { width: 1fr; height: 1; }
+    SparkCell > .sparkcell--max-color { color: $primary; }
+    SparkCell > .sparkcell--min-color { color: $primary 30%; }
     """
 
     def __init__(self, label: str, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.label_text = label
-
-    def compose(self) -> ComposeResult:
-        yield Static(self.label_text, classes="spark-label")
-        yield Sparkline([], summary_function=max)
+        self.label = Text(label)
+        self.data: list[float] = []
+        self._label_key: tuple[str, str] | None = None
 
     def set(self, label: str, data: list[float], style: Style | None = None) -> None:
-        lbl = self.query_one(Static)
         key = (label, str(style))
-        if getattr(self, "_label_key", None) != key:
+        if self._label_key != key:
             self._label_key = key
-            lbl.update(Text(label, style=style) if style is not None else Text(label))
-        spark = self.query_one(Sparkline)
-        if list(spark.data or []) != data:
-            spark.data = data  # a new list: Sparkline only repaints on !=
+            self.label = Text(label, style=style) if style is not None else Text(label)
+            self.refresh()
+        if self.data != data:
+            self.data = data
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        """The label, the column after it (Textual's padding: background only) and the
+        sparkline, styled as the Static and the Sparkline widget they replace."""
+        width = self.size.width
+        base_bg, bg = self.background_colors
+        base = self.visual_style.rich_style
+        lo = bg + self.get_component_styles("sparkcell--min-color").color
+        hi = bg + self.get_component_styles("sparkcell--max-color").color
+        label = self.label
+        label_w = max(10, label.cell_len + 1)
+        segments = [Segment(label.plain, base + label.style if label.style else base),
+                    Segment(" " * max(0, label_w - label.cell_len),
+                            VisualStyle(background=base_bg + bg).rich_style)]
+        spark_w = width - label_w
+        if spark_w > 0:
+            spark = SparklineRenderable(self.data, width=spark_w, height=1,
+                                        min_color=lo.rich_color, max_color=hi.rich_color,
+                                        summary_function=max)
+            console = self.app.console
+            segments += [Segment(text, base + style if style else base)
+                         for text, style, _ in console.render(spark, console.options)]
+        return Strip(segments).crop_extend(0, width, base)
 
 
 class ChartsPane(Widget):
@@ -251,10 +317,10 @@ class ChartsPane(Widget):
     ChartsPane.-compact #plots { display: none; }
     ChartsPane.-hidden { display: none; }
     ChartsPane #sparks, ChartsPane #rates { height: 1; }
-    #rate-2XX > Sparkline > .sparkline--max-color { color: green; }
-    #rate-3XX > Sparkline > .sparkline--max-color { color: cyan; }
-    #rate-4XX > Sparkline > .sparkline--max-color { color: yellow; }
-    #rate-5XX > Sparkline > .sparkline--max-color { color: red; }
+    #rate-2XX > .sparkcell--max-color { color: green; }
+    #rate-3XX > .sparkcell--max-color { color: cyan; }
+    #rate-4XX > .sparkcell--max-color { color: yellow; }
+    #rate-5XX > .sparkcell--max-color { color: red; }
     """
 
     def compose(self) -> ComposeResult:
