@@ -6,6 +6,7 @@ the benchmarks. Every import counts, those inside functions (lazy ones) too."""
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +148,20 @@ def test_starting_the_dashboard_loads_no_other_screen_nor_plotext() -> None:
     plotext (benchmarks/start.py measures it)."""
     screens = tuple(f"tui.screens.{m}" for m in LAZY_SCREENS)
     assert _loaded_by_the_first_frame(screens + LAZY_MODULES) == []
+
+
+def test_a_missing_chart_library_is_one_line_before_the_screen_opens() -> None:
+    """plotext loads after the first frame, yet a missing one still fails `s4top` at once, in
+    one line, as when it was imported with the app (tui/widgets/charts.py)."""
+    code = (
+        "import sys\n"
+        "sys.modules['textual_plotext'] = None  # as if not installed\n"
+        "from tui.cli import main\n"
+        "sys.exit(main(['--domain', 'cdn.example.com', '--api-base', 'http://127.0.0.1:9']))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60, stdin=subprocess.DEVNULL,
+                         env={**os.environ, "BITIFUL_API_TOKEN": "x" * 32})
+    assert out.returncode == 1, out.stdout[-500:] + out.stderr[-500:]
+    assert out.stderr.strip().splitlines() == [out.stderr.strip()]
+    assert "No module named 'textual_plotext'" in out.stderr and "Traceback" not in out.stderr

@@ -5,27 +5,40 @@ stream. Charts redraw only when their data or size changes."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.containers import Horizontal
-from textual.renderables.sparkline import Sparkline as SparklineRenderable
-from textual.strip import Strip
-from textual.style import Style as VisualStyle
 from textual.widget import Widget
-
-if TYPE_CHECKING:
-    from textual_plotext.plot import Plot
 
 from tui.core.chartdata import LOG_CHART_MAX_S, ChartData, LogMinutes, chart_data
 from tui.core.models import Metric, Series, StatusClass
 from tui.core.units import format_bits_per_s, format_bytes, format_count, format_rate
 from tui.insight.top import current_offload, offload_series
+from tui.widgets.sparkcell import SparkCell
+
+if TYPE_CHECKING:
+    from textual_plotext.plot import Plot
+
+
+def _require(*names: str) -> None:
+    """Fail at import, as importing plotext here did, when it is not installed: the command
+    says so in one line before the screen opens (tui/cli.py), not at the first chart."""
+    for name in names:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+_require("textual_plotext", "plotext")
 
 
 def _scale(values: Sequence[float], unit: str) -> tuple[list[float], str]:
@@ -252,60 +265,6 @@ def _mark_color(m: Any) -> str:
 
 def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
-
-
-class SparkCell(Widget):
-    """A label and a sparkline on one row, drawn by one widget: the two rows of cells were 32
-    widgets (a container, a label and a sparkline each), the most of the dashboard's first
-    frame after its imports (benchmarks/start.py). The label takes its width plus one column
-    (at least 10), the sparkline the rest; colours as Textual's Sparkline (min to max)."""
-
-    COMPONENT_CLASSES = {"sparkcell--max-color", "sparkcell--min-color"}
-    DEFAULT_CSS = """
-    SparkCell { height: 1; width: 1fr; margin: 0 1 0 0; }
-    SparkCell > .sparkcell--max-color { color: $primary; }
-    SparkCell > .sparkcell--min-color { color: $primary 30%; }
-    """
-
-    def __init__(self, label: str, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.label_text = label
-        self.label = Text(label)
-        self.data: list[float] = []
-        self._label_key: tuple[str, str] | None = None
-
-    def set(self, label: str, data: list[float], style: Style | None = None) -> None:
-        key = (label, str(style))
-        if self._label_key != key:
-            self._label_key = key
-            self.label = Text(label, style=style) if style is not None else Text(label)
-            self.refresh()
-        if self.data != data:
-            self.data = data
-            self.refresh()
-
-    def render_line(self, y: int) -> Strip:
-        """The label, the column after it (Textual's padding: background only) and the
-        sparkline, styled as the Static and the Sparkline widget they replace."""
-        width = self.size.width
-        base_bg, bg = self.background_colors
-        base = self.visual_style.rich_style
-        lo = bg + self.get_component_styles("sparkcell--min-color").color
-        hi = bg + self.get_component_styles("sparkcell--max-color").color
-        label = self.label
-        label_w = max(10, label.cell_len + 1)
-        segments = [Segment(label.plain, base + label.style if label.style else base),
-                    Segment(" " * max(0, label_w - label.cell_len),
-                            VisualStyle(background=base_bg + bg).rich_style)]
-        spark_w = width - label_w
-        if spark_w > 0:
-            spark = SparklineRenderable(self.data, width=spark_w, height=1,
-                                        min_color=lo.rich_color, max_color=hi.rich_color,
-                                        summary_function=max)
-            console = self.app.console
-            segments += [Segment(text, base + style if style else base)
-                         for text, style, _ in console.render(spark, console.options)]
-        return Strip(segments).crop_extend(0, width, base)
 
 
 class ChartsPane(Widget):

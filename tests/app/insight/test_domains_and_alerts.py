@@ -11,8 +11,8 @@ from tests.conftest import FIXED_NS
 from tui.config import load_settings
 from tui.context import build_context
 from tui.screens.overview import OverviewScreen
-from tui.widgets.charts import SparkCell
 from tui.widgets.logview import LogView
+from tui.widgets.sparkcell import SparkCell
 
 DOMAINS = ("cdn.example.com", "img.example.com", "static.example.net")
 
