@@ -101,7 +101,10 @@ def _measure(per_s: float, samples: int, frozen: bool, opts: Options) -> dict:
             got: dict = {kind: [] for kind in KEYS}
             got["missed"] = {}
             rng = random.Random(5)
+            # the rows can reach the screen a frame after the status line says caught up
+            # (catch-up frames are throttled): without --quick's settle time, wait for them
             term.drain()
+            term.wait_for(lambda s: cursor_row(s) is not None, 10)
             bottom = cursor_row(term.screen)
             if bottom is None:
                 raise RuntimeError("no cursor row on the screen")

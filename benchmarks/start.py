@@ -139,7 +139,7 @@ def _model_toggle(n: int) -> tuple[float, float, float]:
 def _app_toggle(full: bool, samples: int, opts: Options) -> tuple[float, int]:
     now = time.time_ns()
     rate = 5000.0 if full else 0.0
-    backlog = "30s" if full and not opts.quick else "3s"
+    backlog = "30s" if full and not opts.quick else "1s"  # --quick: 5k entries still fill it
     with SimProcess(rate=configured_rate(rate) if rate else 0.0, incidents=False, frozen=True,
                     start_ns=now, seed=23, cache_entries=400_000) as sim:
         term = s4top_terminal(sim.base_url, f'backlog = "{backlog}"\n', name="toggle")

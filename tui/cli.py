@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from tui import __version__
@@ -24,6 +24,7 @@ from tui.context import (
     describe_error,
     print_warnings,
 )
+from tui.core.longlived import hold_collection, resume_collection
 from tui.core.sanitize import inert
 from tui.core.token import TOKEN_ENV, TokenError
 
@@ -143,7 +144,27 @@ def _shared_options(suppress: bool) -> argparse.ArgumentParser:
     return p
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _CommandsAction(argparse._SubParsersAction):
+    """Subcommands whose module (options and run) is imported only when the command is
+    chosen: the dashboard, which has none, starts without the nine command modules
+    (benchmarks/start.py). `--help` lists them from their names and help texts."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.modules: dict[str, str] = {}
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        module = self.modules.pop(values[0], None) if values else None
+        if module is not None:
+            mod = _command_modules()[module]
+            sub = self._name_parser_map[values[0]]
+            mod.add_args(sub)
+            sub.set_defaults(run=mod.run)
+        super().__call__(parser, namespace, values, option_string)
+
+
+def _command_modules() -> dict[str, Any]:
     from tui.commands import (
         config_cmd,
         doctor,
@@ -156,6 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
         top,
     )
 
+    return {m.__name__.rsplit(".", 1)[1]: m for m in (
+        config_cmd, doctor, explain, exporter, logs, record, refresh, stats, top)}
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="s4top",
         description="Terminal live monitor for the Bitiful S4 static CDN. "
@@ -163,32 +189,26 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[_shared_options(suppress=False)],
     )
     parser.add_argument("--version", action="version", version=f"s4top {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", action=_CommandsAction)
     shared = _shared_options(suppress=True)
 
-    def add(
-        name: str, help_: str, setup: Callable[[argparse.ArgumentParser], None], run: Any
-    ) -> None:
-        sp = sub.add_parser(name, help=help_, description=help_, parents=[shared])
-        setup(sp)
-        sp.set_defaults(run=run)
+    def add(name: str, help_: str, module: str) -> None:
+        sub.add_parser(name, help=help_, description=help_, parents=[shared])
+        sub.modules[name] = module
 
-    add("logs", "print the real-time access log (one-shot or --follow)", logs.add_args, logs.run)
-    add("stats", "print the traffic and request series", stats.add_args, stats.run)
-    add("record", "record log entries, series and refreshes to an SQLite file", record.add_args,
-        record.run)
+    add("logs", "print the real-time access log (one-shot or --follow)", "logs")
+    add("stats", "print the traffic and request series", "stats")
+    add("record", "record log entries, series and refreshes to an SQLite file", "record")
     add("top",
         "top URLs, client IPs, status codes, countries or cache statuses of the last minutes",
-        top.add_args, top.run)
+        "top")
     add("explain", "what distinguishes the failing requests: by URL, network, country ...",
-        explain.add_args, explain.run)
-    add("refresh", "refresh CDN cache for URLs or directories", refresh.add_args, refresh.run)
-    add("doctor", "call each read endpoint once and show the raw responses",
-        doctor.add_args, doctor.run)
+        "explain")
+    add("refresh", "refresh CDN cache for URLs or directories", "refresh")
+    add("doctor", "call each read endpoint once and show the raw responses", "doctor")
     add("exporter", "serve Prometheus metrics of the domains (--domain repeatable)",
-        exporter.add_args, exporter.run)
-    add("config", "show the effective settings and where each came from",
-        config_cmd.add_args, config_cmd.run)
+        "exporter")
+    add("config", "show the effective settings and where each came from", "config_cmd")
     # The simulator's options are parsed by its own parser, built only when it runs, so the
     # other commands do not import it (a quicker start for scripts that call s4top often).
     sim = sub.add_parser(
@@ -239,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+    hold_collection()  # until the dashboard's first frame, or a subcommand runs
     try:
         code = _main(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt:
@@ -248,6 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = EXIT_OK
+    finally:
+        resume_collection()
     return code
 
 
@@ -261,6 +284,8 @@ def _main(argv: list[str]) -> int:
         return EXIT_USAGE
     parser = build_parser()
     args = parser.parse_args(_glue_dash_values(argv))
+    if getattr(args, "run", None) is not None or getattr(args, "simulate", False):
+        resume_collection()  # a command may run for hours: only the dashboard holds it off
     if getattr(args, "simulate", False):
         return _run_simulate(args)
     verbose = bool(getattr(args, "verbose", False))

@@ -6,6 +6,7 @@ the benchmarks. Every import counts, those inside functions (lazy ones) too."""
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -116,10 +117,13 @@ def test_the_check_catches_an_upward_import(tmp_path, monkeypatch) -> None:
 
 LAZY_SCREENS = ("refresh", "history", "top", "detail", "alerts", "overview", "help",
                 "explain")
+#: loaded after the first frame: the HTTP client when polling starts, plotext at the first
+#: chart drawn (the charts say "loading…" until their data is in)
+LAZY_MODULES = ("httpx", "plotext", "textual_plotext")
 
 
-def test_starting_the_dashboard_loads_no_other_screen() -> None:
-    """The first frame waits for no other screen's module (benchmarks/start.py measures it)."""
+def _loaded_by_the_first_frame(names: tuple[str, ...]) -> list[str]:
+    """Which of `names` are imported once the dashboard has drawn (no polling)."""
     code = (
         "import asyncio, sys\n"
         "from tui.config import load_settings\n"
@@ -131,9 +135,33 @@ def test_starting_the_dashboard_loads_no_other_screen() -> None:
         "    async with app.run_test() as pilot:\n"
         "        await pilot.pause()\n"
         "asyncio.run(main())\n"
-        f"print(sorted(m for m in {LAZY_SCREENS!r} if 'tui.screens.' + m in sys.modules))\n"
+        f"print(sorted(m for m in {names!r} if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    return ast.literal_eval(out.stdout.strip().splitlines()[-1])
+
+
+def test_starting_the_dashboard_loads_no_other_screen_nor_plotext() -> None:
+    """The first frame waits for no other screen's module, nor for the HTTP client or
+    plotext (benchmarks/start.py measures it)."""
+    screens = tuple(f"tui.screens.{m}" for m in LAZY_SCREENS)
+    assert _loaded_by_the_first_frame(screens + LAZY_MODULES) == []
+
+
+def test_a_missing_chart_library_is_one_line_before_the_screen_opens() -> None:
+    """plotext loads after the first frame, yet a missing one still fails `s4top` at once, in
+    one line, as when it was imported with the app (tui/widgets/charts.py)."""
+    code = (
+        "import sys\n"
+        "sys.modules['textual_plotext'] = None  # as if not installed\n"
+        "from tui.cli import main\n"
+        "sys.exit(main(['--domain', 'cdn.example.com', '--api-base', 'http://127.0.0.1:9']))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60, stdin=subprocess.DEVNULL,
+                         env={**os.environ, "BITIFUL_API_TOKEN": "x" * 32})
+    assert out.returncode == 1, out.stdout[-500:] + out.stderr[-500:]
+    assert out.stderr.strip().splitlines() == [out.stderr.strip()]
+    assert "No module named 'textual_plotext'" in out.stderr and "Traceback" not in out.stderr

@@ -6,6 +6,12 @@ collection no longer walks it. Measured while ingesting 5k entries/s: full passe
 ~100k tracked objects paused the UI for 40-90 ms each, several times a minute, which was
 most of the key-to-screen p95. Reference counting still frees anything that was frozen once
 it is dropped.
+
+For the same reason the `s4top` command holds the collector off from its start to the
+dashboard's first frame (`hold_collection`): it walked the ~100k objects of the imports and
+widgets that are frozen at that frame anyway, ~35 ms of the first frame's CPU
+(benchmarks/start.py). The few cycles dropped during start-up (~13k objects) are frozen
+with the rest instead of collected.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ class LongLived:
 
     def first_frame(self) -> None:
         gc.freeze()
+        gc.enable()  # held off since the start (hold_collection)
 
     def backlog_in(self) -> None:
         if not self.after_backlog:
@@ -30,3 +37,12 @@ class LongLived:
     def release(self) -> None:
         """At exit: what was frozen can be collected again once the app is gone."""
         gc.unfreeze()
+
+
+def hold_collection() -> None:
+    """No collection until `resume_collection` or the first frame (LongLived.first_frame)."""
+    gc.disable()
+
+
+def resume_collection() -> None:
+    gc.enable()

@@ -13,7 +13,6 @@ from typing import Protocol
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -22,6 +21,7 @@ from tui.core.models import LogEntry, StatusClass
 from tui.core.sanitize import inert
 from tui.live.state import DomainState
 from tui.screens.dashboard_bindings import DASHBOARD_BINDINGS
+from tui.screens.dashboard_filter import FilterLine
 from tui.screens.dashboard_frame import ChartFeed, StatusFeed, empty_message, rows_now, status_info
 from tui.screens.dashboard_messages import DashboardMessages
 from tui.widgets.charts import ChartsPane
@@ -83,14 +83,7 @@ class Dashboard(DashboardMessages, Screen[None]):
         st = self.host.state
         yield StatusLine(id="status")
         yield ChartsPane(id="charts")
-        with Horizontal(id="filter-bar"):
-            yield Static("filter:")
-            filter_input = Input(placeholder="text, or /regex/   (Enter: keep, Esc: clear)",
-                                 id="filter-input")
-            # nothing blinks when nothing changes
-            filter_input.set_reactive(Input.cursor_blink, False)
-            yield filter_input
-            yield Static("", id="filter-error")
+        # the filter line (#filter-bar) comes here, mounted after the first frame
         yield Static("", id="log-header")
         yield LogView(st.buffer, domain=st.domain, utc=self.host.utc, tag_of=self.tag_of, id="log")
         yield HelpFirstFooter()
@@ -114,6 +107,8 @@ class Dashboard(DashboardMessages, Screen[None]):
         self.watch(self.app, "poll_s", self._update_status, init=False)
         self.watch(self.app, "draft_version", self._show_tags, init=False)
         self.frame()
+        self._filter_line = FilterLine(self, before="#log-header")
+        self.call_after_refresh(self._filter_line.mount)
 
     IDLE_AFTER_S = 3.0
 
@@ -230,7 +225,8 @@ class Dashboard(DashboardMessages, Screen[None]):
     def action_all_classes(self) -> None:
         self._set_filter(self.host.state.buffer.filter.all_classes())
 
-    def action_open_filter(self) -> None:
+    async def action_open_filter(self) -> None:
+        await self._filter_line.ready()
         bar = self.query_one("#filter-bar")
         bar.add_class("-open")
         inp = self.query_one("#filter-input", Input)
@@ -258,8 +254,9 @@ class Dashboard(DashboardMessages, Screen[None]):
                 self.query_one("#filter-bar").remove_class("-open")
             self.log_view.focus()
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         """Esc: back out of the innermost thing: the filter input, then the text filter."""
+        await self._filter_line.ready()
         inp = self.query_one("#filter-input", Input)
         # a drill without text (an origin alert) is still something to back out of
         if inp.has_focus or self.host.state.buffer.filter.text or self._drill_label:

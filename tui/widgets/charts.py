@@ -5,23 +5,40 @@ stream. Charts redraw only when their data or size changes."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import Sparkline, Static
-from textual_plotext import PlotextPlot
 
 from tui.core.chartdata import LOG_CHART_MAX_S, ChartData, LogMinutes, chart_data
 from tui.core.models import Metric, Series, StatusClass
 from tui.core.units import format_bits_per_s, format_bytes, format_count, format_rate
 from tui.insight.top import current_offload, offload_series
+from tui.widgets.sparkcell import SparkCell
+
+if TYPE_CHECKING:
+    from textual_plotext.plot import Plot
+
+
+def _require(*names: str) -> None:
+    """Fail at import, as importing plotext here did, when it is not installed: the command
+    says so in one line before the screen opens (tui/cli.py), not at the first chart."""
+    for name in names:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+_require("textual_plotext", "plotext")
 
 
 def _scale(values: Sequence[float], unit: str) -> tuple[list[float], str]:
@@ -50,15 +67,22 @@ def _clock(t: float, utc: bool) -> str:
     return datetime.fromtimestamp(t, tz=UTC if utc else None).strftime("%H:%M")
 
 
-class SeriesPlot(PlotextPlot):
+class SeriesPlot(Widget):
     """A plotext chart of edge vs origin for one unit; renders from a cache keyed by data
     version, size and theme (a plotext render costs tens of ms).
+
+    Until it has data it says "loading…" without plotext: plotext (~20 ms to import) is
+    loaded at the first chart drawn, after the first frame (benchmarks/start.py). The
+    drawing is textual-plotext's PlotextPlot.render, with its "auto" theme.
 
     The legend goes on the line under the x axis (plotext's own legend is drawn over the
     plot and hid the lines); the title names the range and the resolution."""
 
+    DEFAULT_CSS = "SeriesPlot { width: 1fr; height: 1fr; }"
+
     def __init__(self, title: str, unit: str = "requests", id: str | None = None) -> None:
         super().__init__(id=id)
+        self._plot: Plot | None = None
         self.title = title
         self.unit = unit  # which log counter feeds it: "bytes" or "requests"
         self.data: ChartData | None = None
@@ -69,6 +93,35 @@ class SeriesPlot(PlotextPlot):
         # refreshes made from s4top (unix seconds); (seconds, "purged") once the purge
         # tracker (tui/refresh/verify.py) saw one purged: drawn green instead of magenta
         self.marks: tuple[Any, ...] = ()
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
+
+    @property
+    def plt(self) -> Plot:
+        """The plotext figure, made at the first use."""
+        if self._plot is None:
+            from textual_plotext.plot import Plot
+
+            self._plot = Plot()
+        return self._plot
+
+    def _build(self) -> Text:
+        """textual-plotext's PlotextPlot.render: size the figure, theme it, draw."""
+        from plotext._dict import themes
+        from textual.color import Color
+        from textual_plotext.plot import _rgbify_theme, _sequence
+
+        plt, w, h = self.plt, self.size.width, self.size.height
+        plt.plotsize(w, h)
+        plt._set_size(w, h)  # as PlotextPlot does (textual-plotext issue 5)
+        name = f"textual-auto-{self.app.theme}"
+        if name not in themes:
+            surface = Color.parse(self.app.theme_variables.get("surface")).rgb
+            fg = Color.parse(self.app.theme_variables.get("foreground")).rgb
+            themes[name] = _rgbify_theme(surface, surface, fg, "default", _sequence)
+        plt.theme(name)
+        return Text.from_ansi(plt.build())
 
     def set_data(self, data: ChartData, version: tuple, utc: bool, error: str,
                  marks: tuple[Any, ...] = ()) -> None:
@@ -106,8 +159,7 @@ class SeriesPlot(PlotextPlot):
                        f"{head}{tiny} · {unit}/{d.per}",
                        f"{d.range_label} · {tiny} · {unit}/{d.per}"))
         plt.xlabel(_fit(width, *legend))
-        text = super().render()
-        assert isinstance(text, Text)
+        text = self._build()
         self._cached = (key, text)
         return text
 
@@ -215,39 +267,6 @@ def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
-class SparkCell(Horizontal):
-    """A label and a sparkline on one row."""
-
-    DEFAULT_CSS = """
-    SparkCell { height: 1; width: 1fr; margin: 0 1 0 0; }
-    SparkCell > Static { width: auto; min-width: 10; padding: 0 1 0 0; }
-    SparkCell > Sparkline { width: 1fr; height: 1; }
-    """
-
-    def __init__(self, label: str, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.label_text = label
-
-    def compose(self) -> ComposeResult:
-        yield Static(self.label_text, classes="spark-label")
-        yield Sparkline([], summary_function=max)
-
-    def set(self, label: str, data: list[float], style: Style | None = None) -> None:
-        lbl = self.query_one(Static)
-        key = (label, str(style))
-        old = getattr(self, "_label_key", None)
-        if old != key:
-            self._label_key = key
-            # the label is `width: auto`: only a new length can move anything, and a layout
-            # of the whole screen per changed figure was most of a frame's cost (issue 15)
-            relayout = old is None or cell_len(old[0]) != cell_len(label)
-            lbl.update(Text(label, style=style) if style is not None else Text(label),
-                       layout=relayout)
-        spark = self.query_one(Sparkline)
-        if list(spark.data or []) != data:
-            spark.data = data  # a new list: Sparkline only repaints on !=
-
-
 class ChartsPane(Widget):
     """Full charts (plotext), series sparklines, and live per-class rates."""
 
@@ -257,10 +276,10 @@ class ChartsPane(Widget):
     ChartsPane.-compact #plots { display: none; }
     ChartsPane.-hidden { display: none; }
     ChartsPane #sparks, ChartsPane #rates { height: 1; }
-    #rate-2XX > Sparkline > .sparkline--max-color { color: green; }
-    #rate-3XX > Sparkline > .sparkline--max-color { color: cyan; }
-    #rate-4XX > Sparkline > .sparkline--max-color { color: yellow; }
-    #rate-5XX > Sparkline > .sparkline--max-color { color: red; }
+    #rate-2XX > .sparkcell--max-color { color: green; }
+    #rate-3XX > .sparkcell--max-color { color: cyan; }
+    #rate-4XX > .sparkcell--max-color { color: yellow; }
+    #rate-5XX > .sparkcell--max-color { color: red; }
     """
 
     def compose(self) -> ComposeResult:

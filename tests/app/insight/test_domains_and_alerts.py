@@ -12,6 +12,7 @@ from tui.config import load_settings
 from tui.context import build_context
 from tui.screens.overview import OverviewScreen
 from tui.widgets.logview import LogView
+from tui.widgets.sparkcell import SparkCell
 
 DOMAINS = ("cdn.example.com", "img.example.com", "static.example.net")
 
@@ -165,7 +166,7 @@ async def test_at_80_columns_the_alert_leads_the_header_and_others_have_a_badge(
         assert lines[0].startswith(" ALERT 5XX ")
         assert lines[1].startswith(" !2 other domains "), lines  # whole, at the left edge
         # the 5XX figure over its threshold is marked by a glyph, not colour alone
-        label = str(app.screen.query_one("#rate-5XX").query_one(".spark-label").render())
+        label = app.screen.query_one("#rate-5XX", SparkCell).label.plain
         assert label.startswith("▲5XX ") and label.endswith("%"), label
 
 

@@ -102,3 +102,24 @@ async def test_at_120_columns_the_1h_legend_names_the_refresh_marks(make_app) ->
                           marks=(d.end_s - 600.0,))
             lines = plot.render().plain.splitlines()
             assert "| refresh" in lines[-1] and "log" in lines[-1], lines[-1]
+
+
+async def test_a_drawn_chart_takes_the_new_theme(make_app) -> None:
+    """The charts load plotext at their first drawing (after the first frame); a theme
+    chosen later still reaches the drawn chart (plotext's colours come from the theme)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: _loaded(app))
+        plot = app.screen.query_one("#plot-requests", SeriesPlot)
+
+        def colours() -> set:
+            return {span.style.bgcolor for span in plot.render().spans
+                    if not isinstance(span.style, str)}
+
+        before = colours()
+        assert before and "requests · 24h" in plot.render().plain
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause(0.2)
+        after = colours()
+        assert after and after != before
+        assert "requests · 24h" in plot.render().plain

@@ -293,3 +293,20 @@ async def test_long_lived_objects_are_kept_out_of_full_collections_while_running
         await wait_until(pilot, lambda: loaded(app))
         assert app._long_lived.after_backlog and gc.get_freeze_count() > 10_000
     assert gc.get_freeze_count() == 0
+
+
+async def test_the_collector_held_off_at_start_resumes_at_the_first_frame(make_app) -> None:
+    """`s4top` holds the collector off until the first frame (tui/core/longlived.py): the
+    dashboard turns it back on once its screen is up, before any entry arrives."""
+    import gc
+
+    from tui.core.longlived import hold_collection, resume_collection
+
+    app = make_app()
+    hold_collection()
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, gc.isenabled)
+            assert gc.get_freeze_count() > 10_000  # what the first frame built is frozen
+    finally:
+        resume_collection()

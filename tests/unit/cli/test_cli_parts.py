@@ -107,3 +107,18 @@ def test_error_lines_say_what_to_do() -> None:
     assert "try again later" in describe_error(ServerError("server error (HTTP 502)", endpoint=e, status=502))
     assert "doctor" in describe_error(UnexpectedResponse("no known shape", endpoint=e))
     assert format_wait(0.25) == "0.2s" and format_wait(1.0) == "1.0s" and format_wait(60) == "60s"
+
+
+def test_the_collector_is_on_after_any_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """main() holds the collector off for the dashboard's start (tui/core/longlived.py); a
+    command, a bad option or an error leaves it on again."""
+    import gc
+
+    from tui.cli import main
+
+    assert main(["--domain", "cdn.example.com", "config"]) == 0 and gc.isenabled()
+    with pytest.raises(SystemExit):
+        main(["--no-such-option"])
+    assert gc.isenabled()
+    assert main(["--domain", "bad domain", "logs"]) == 2 and gc.isenabled()
+    capsys.readouterr()
