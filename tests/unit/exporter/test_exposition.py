@@ -131,3 +131,18 @@ def test_a_fed_exporter_of_twenty_domains_byte_for_byte() -> None:
     assert text == generate_latest(reg)
     assert text.count(b"bitiful_cdn_log_requests_by_status_total{") == 20 * 6  # 0 and 999 are both `other`
     assert b'status="other"' in text and b'cache="other"' in text
+
+
+def test_the_kept_series_text_is_bounded_and_never_stale() -> None:
+    from tui.exporter import exposition
+
+    for n in (3, 1, 2):  # a scrape after another: values change, series come and go
+        g = GaugeMetricFamily("g", "gauge", labels=["k", "a"])
+        for i in range(n):
+            g.add_metric([f"v{i}", str(n)], n * 10 + i)
+        same(g)
+    big = CounterMetricFamily("many", "more series than are kept", labels=["k"])
+    for i in range(exposition._CACHE_MAX + 5000):
+        big.add_metric([f"series-{i}"], i)
+    same(big)
+    assert len(exposition._prefixes) <= exposition._CACHE_MAX
