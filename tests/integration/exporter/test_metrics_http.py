@@ -113,6 +113,65 @@ def test_the_whole_answer_goes_in_one_write() -> None:
         theirs.close()
         server.httpd.server_close()  # never served: nothing to shut down
     head, _, body = answer.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.0 200") and b"Content-Encoding: gzip" in head
+    assert head.startswith(b"HTTP/1.1 200") and b"Content-Encoding: gzip" in head
     assert gzip.decompress(body).startswith(b"# HELP reqs_total")
-    assert CountingSocket.writes == 1
+    assert CountingSocket.writes == 1  # and the HTTP/1.0 client's connection was closed
+
+
+def read_answer(s: socket.socket, buf: bytes = b"") -> tuple[bytes, bytes, bytes]:
+    """(head, body, what came after) of one answer with a Content-Length."""
+    while b"\r\n\r\n" not in buf:
+        got = s.recv(1 << 16)
+        assert got, f"closed before an answer: {buf!r}"
+        buf += got
+    head, _, rest = buf.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":", 1)[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")))
+    while len(rest) < length:
+        got = s.recv(1 << 16)
+        assert got
+        rest += got
+    return head, rest[:length], rest[length:]
+
+
+GET = b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def test_scrapes_share_one_kept_alive_connection_until_close_or_idle(
+        served, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tui.exporter.server as server_mod
+
+    url, reg = served
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    _, _, expected = library(reg)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        for _ in range(3):  # one after another, then two sent at once
+            s.sendall(GET)
+            head, body, left = read_answer(s)
+            assert head.startswith(b"HTTP/1.1 200") and body == expected and left == b""
+        s.sendall(GET + GET.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n"))
+        _, first, left = read_answer(s)
+        _, second, left = read_answer(s, left)
+        assert first == second == expected
+        assert left == b"" and s.recv(1) == b""  # closed as asked
+    monkeypatch.setattr(server_mod, "KEEPALIVE_S", 0.3)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(GET)
+        read_answer(s)
+        assert s.recv(1) == b""  # idle past KEEPALIVE_S: closed by the server
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+        head, _, _ = read_answer(s)
+        assert head.startswith(b"HTTP/1.1 405") and s.recv(1) == b""  # the body is not read
+
+
+def test_stop_ends_the_kept_alive_connections() -> None:
+    reg = CollectorRegistry()
+    reg.register(Fixed())
+    server = MetricsServer(reg, "127.0.0.1", 0)
+    server.start()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(GET)
+        read_answer(s)
+        server.stop()
+        assert s.recv(1) == b""
