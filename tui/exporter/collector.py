@@ -14,8 +14,13 @@ from collections.abc import Iterator
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from tui.exporter.counting import CACHE_VALUES, STATUS_CLASSES
-from tui.exporter.observe import ENDPOINTS, ERROR_KINDS
+from tui.exporter.observe import ENDPOINTS, ERROR_KINDS, EndpointBook
 from tui.exporter.runner import Exporter
+from tui.live.state import DomainState
+
+#: one domain as a scrape sees it: its state, its counters' and its book's copies
+_Seen = tuple[DomainState, tuple[dict[str, int], ...], dict[str, EndpointBook],
+              dict[str, tuple[int, float]]]
 
 P = "bitiful_cdn_"
 _SERIES_GAUGES = {
@@ -37,11 +42,16 @@ class ExporterCollector:
         return []  # registered without a first collect (nothing is known yet)
 
     def collect(self) -> Iterator[Metric]:
-        yield from self._log_families()
-        yield from self._series_families()
-        yield from self._api_families()
+        ex = self.exporter
+        seen: list[_Seen] = []
+        for st in ex.states:  # each domain's copies once, each under its lock, held briefly
+            endpoints, buckets = ex.books[st.domain].snapshot()
+            seen.append((st, ex.counts[st.domain].snapshot(), endpoints, buckets))
+        yield from self._log_families(seen)
+        yield from self._series_families(seen)
+        yield from self._api_families(seen)
 
-    def _log_families(self) -> Iterator[Metric]:
+    def _log_families(self, seen: list[_Seen]) -> Iterator[Metric]:
         ex = self.exporter
         req = CounterMetricFamily(P + "log_requests", "Log entries counted since the start, "
                                   "by status class.", labels=["cdn_domain", "status_class"])
@@ -60,9 +70,9 @@ class ExporterCollector:
                                   "(Unix seconds): entries at or after it are counted once.",
                                   labels=["cdn_domain"])
         now_s = ex.clock_ns() / 1e9
-        for st in ex.states:
+        for st, counts, _, _ in seen:
             d = st.domain
-            by_class, by_bytes, by_code, by_cache = ex.counts[d].snapshot()
+            by_class, by_bytes, by_code, by_cache = counts
             for cls in STATUS_CLASSES:
                 req.add_metric([d, cls], by_class.get(cls, 0))
                 size.add_metric([d, cls], by_bytes.get(cls, 0))
@@ -77,8 +87,7 @@ class ExporterCollector:
                 lag.add_metric([d], max(0.0, now_s - covered / 1e9))
         yield from (req, size, codes, cache, lag, start)
 
-    def _series_families(self) -> Iterator[Metric]:
-        ex = self.exporter
+    def _series_families(self, seen: list[_Seen]) -> Iterator[Metric]:
         gauges = {k: GaugeMetricFamily(name, doc, labels=["cdn_domain"])
                   for k, (name, doc) in _SERIES_GAUGES.items()}
         bucket = GaugeMetricFamily(P + "series_bucket_start_timestamp_seconds", "Start of the "
@@ -87,9 +96,8 @@ class ExporterCollector:
         offload = GaugeMetricFamily(P + "offload_ratio", "Share served from the edge cache in "
                                     "the last complete hour: 1 - origin/edge (0..1).",
                                     labels=["cdn_domain", "of"])
-        for st in ex.states:
+        for st, _, _, buckets in seen:
             d = st.domain
-            _, buckets = ex.books[d].snapshot()
             for metric, (t, value) in sorted(buckets.items()):
                 gauges[metric].add_metric([d], value)
                 bucket.add_metric([d, metric], t)
@@ -102,8 +110,7 @@ class ExporterCollector:
         yield from gauges.values()
         yield from (bucket, offload)
 
-    def _api_families(self) -> Iterator[Metric]:
-        ex = self.exporter
+    def _api_families(self, seen: list[_Seen]) -> Iterator[Metric]:
         up = GaugeMetricFamily(P + "up", "1 when the last poll of the endpoint succeeded.",
                                labels=["cdn_domain", "endpoint"])
         reqs = CounterMetricFamily(P + "api_requests", "Vendor API requests made.",
@@ -113,9 +120,8 @@ class ExporterCollector:
         last = GaugeMetricFamily(P + "last_success_timestamp_seconds", "When the endpoint "
                                  "last answered usefully (Unix seconds).",
                                  labels=["cdn_domain", "endpoint"])
-        for st in ex.states:
+        for st, _, endpoints, _ in seen:
             d = st.domain
-            endpoints, _ = ex.books[d].snapshot()
             for name in ENDPOINTS:
                 book = endpoints[name]
                 reqs.add_metric([d, name], book.requests)

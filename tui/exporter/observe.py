@@ -81,7 +81,9 @@ class DomainBook:
 
     def snapshot(self) -> tuple[dict[str, EndpointBook], dict[str, tuple[int, float]]]:
         with self.lock:
-            eps = {k: EndpointBook(v.requests, Counter(v.errors), v.up, v.last_success_s)
+            # most endpoints never fail: an empty Counter is cheaper than a copy of one
+            eps = {k: EndpointBook(v.requests, Counter(v.errors) if v.errors else Counter(),
+                                   v.up, v.last_success_s)
                    for k, v in self.endpoints.items()}
             return eps, dict(self.buckets)
 

@@ -59,3 +59,29 @@ def test_the_dashboard_state_still_fills_its_buffer_and_rates() -> None:
     st.ingest([entry(1_000_000_000, 200), entry(1_500_000_000, 500)])
     assert len(st.buffer) == 2 and st.pending_new == 2
     assert st.rates.counts(1, 1) == [2]
+
+
+def test_a_batch_of_odd_values_counts_as_entry_by_entry() -> None:
+    """Counted per distinct value, labelled after: the same totals as one entry at a time,
+    whatever the types (a status that is not an int is 0, a size that is not a positive int
+    adds nothing, an empty cache status is `other` only where the entry has the field)."""
+    odd = [
+        LogEntry(time_ns=1, status="200", size=5),  # type: ignore[arg-type]
+        LogEntry(time_ns=2, status=None, size=-5),  # type: ignore[arg-type]
+        LogEntry(time_ns=3, status=True, size=2.5),  # type: ignore[arg-type]
+        LogEntry(time_ns=4, status=404, size="12"),  # type: ignore[arg-type]
+        LogEntry(time_ns=5, status=404, size=True),  # type: ignore[arg-type]
+    ]
+    batch = [*odd, entry(6, 200, 7, "hit"), entry(7, 200, 3, " miss "), entry(8, 302, 4, ""),
+             entry(9, 302, 4, None), entry(10, 200, 0, "EXPIRED")]
+    one, each = LogCounts(), LogCounts()
+    one.add(batch)
+    for e in batch:
+        each.add([e])
+    assert one.snapshot() == each.snapshot()
+    req, size, codes, cache = one.snapshot()
+    assert req == {"other": 3, "4XX": 2, "2XX": 3, "3XX": 2}
+    assert size == {"other": 5, "4XX": 1, "2XX": 10, "3XX": 8}
+    assert codes == {"other": 3, "404": 2, "200": 3, "302": 2}
+    assert cache == {"HIT": 1, "MISS": 1, "other": 2}  # "" with the field, EXPIRED
+    assert one.entries == each.entries == 10
