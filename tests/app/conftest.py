@@ -52,15 +52,15 @@ async def wait_until(pilot, predicate: Callable[[], bool], timeout: float = 10.0
     raise AssertionError("condition not reached in time")
 
 
-async def next_frame(pilot, limit: float = 3.0) -> None:
+async def next_frame(pilot, limit: float = 0.3) -> None:
     """Until the dashboard draws its next frame, and Textual paints it: ~1/max_fps while it
-    is busy, up to a second when idle (its once-a-second tick draws then). Without a
-    dashboard (or if no frame comes within `limit`), a fixed 0.3 s as before."""
+    is busy. At most `limit`, the fixed wait this replaces (idle, its frames come once a
+    second: then this waits as long as before)."""
     import time
 
     count = _frame_counter(pilot.app)
     if count is None:
-        await pilot.pause(0.3)
+        await pilot.pause(limit)
         return
     seen, until = count[0], time.monotonic() + limit
     while count[0] == seen and time.monotonic() < until:
