@@ -103,7 +103,7 @@ class Terminal:
             screen = self.screen()
             if predicate(screen):
                 return screen
-            time.sleep(0.2)
+            time.sleep(0.1)  # a capture is a few ms of tmux: look often, each wait ends sooner
         raise AssertionError(f"timed out waiting for {what or 'the screen'}; last screen:\n{screen}")
 
     def dead(self) -> bool:

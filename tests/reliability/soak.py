@@ -2,7 +2,7 @@
 simulator for minutes while a fault is injected every 20 s, then is held to three promises:
 it never crashed, every entry the simulator produced in the followed window was delivered
 exactly once in order (a running digest, compared with the simulator's truth), and its RSS
-stayed flat after warm-up. Used by tests/reliability/test_soak.py (2 minutes) and by
+stayed flat after warm-up. Used by tests/reliability/test_soak.py (85 s) and by
 benchmarks/soak.py (30 minutes).
 """
 
@@ -103,12 +103,15 @@ def configured_rate(per_s: float) -> float:
 
 
 def run_soak(seconds: float, *, per_s: float = 5000.0, fault_every: float = 20.0, fault_len: float = 3.0,
-             warmup_s: float = 40.0, workdir: Path, log: Callable[[str], None] = lambda _m: None) -> SoakResult:
+             warmup_s: float = 40.0, workdir: Path, log: Callable[[str], None] = lambda _m: None,
+             settings: dict[str, Any] | None = None) -> SoakResult:
+    """`settings` go over SETTINGS (the app's own, e.g. a smaller ring that fills sooner)."""
     res = SoakResult(seconds=seconds, warmup_s=warmup_s)
     server = SimServer(SimConfig(seed=19, rate=configured_rate(per_s), domains=(DOMAIN,), incidents=False))
     server.start()
     port, sim = server.port, server.sim
-    cfg = {"api_base": server.base_url, "domain": DOMAIN, "seconds": seconds, "settings": SETTINGS}
+    cfg = {"api_base": server.base_url, "domain": DOMAIN, "seconds": seconds,
+           "settings": {**SETTINGS, **(settings or {})}}
     workdir.mkdir(parents=True, exist_ok=True)
     err_path = workdir / "stderr"
     env = {**os.environ, "BITIFUL_API_TOKEN": DEMO_TOKEN, "PYTHONPATH": str(REPO)}

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.app.conftest import wait_until
+from tests.app.conftest import count_alert_checks, next_alert_check, wait_until
 from tests.conftest import FIXED_NS
 from tui.config import load_settings
 from tui.context import build_context
@@ -60,7 +60,9 @@ def app_on(monkeypatch, tmp_path):
             "api_base": server.base_url, "domain": domains[0], "poll_interval": 0.2,
             "backoff_base": 0.1, "backoff_cap": 0.5, "auth_backoff": 0.2, **flags,
         }, config_path=cfg)
-        return S4TopApp(build_context(settings), clock_ns=server.sim.now_ns)
+        app = S4TopApp(build_context(settings), clock_ns=server.sim.now_ns)
+        app.alert_checks = count_alert_checks(app)
+        return app
 
     return make
 
@@ -69,7 +71,7 @@ async def move_clock(pilot, app, server, t_ns: int) -> None:
     """Set the simulator's clock, let the tail read up to it and one alert check run."""
     server.sim.set_now(t_ns)
     await wait_until(pilot, lambda: app.state.covered_ns >= t_ns)
-    await pilot.pause(1.2)  # the alert check runs once a second
+    await next_alert_check(pilot, app.alert_checks)  # it runs once a second
 
 
 def toasts(app, text: str) -> list[str]:
@@ -116,14 +118,14 @@ async def test_alert_holds_through_401_and_429_clears_on_new_data(outage_sim, ap
         server.sim.faults.set({"status": 401, "path": "logs"})
         server.sim.set_now(at(50))  # two good minutes exist, but the tail cannot read them
         await wait_until(pilot, lambda: app.state.log_health.state == "auth")
-        await pilot.pause(1.5)
+        await next_alert_check(pilot, app.alert_checks)
         a = alert(app)
         assert a.active and a.status == "stale" and "stale" in a.label()
         assert "ALERT" in str(app.screen.query_one("#status").render())
         server.sim.faults.set({"status": 429, "retry_after": 1, "path": "logs"})
         server.sim.advance(30)
         await wait_until(pilot, lambda: app.state.log_health.state == "rate_limited")
-        await pilot.pause(1.5)
+        await next_alert_check(pilot, app.alert_checks)
         assert alert(app).active and alert(app).status == "stale"
         assert not toasts(app, "back to normal")
         server.sim.faults.clear()

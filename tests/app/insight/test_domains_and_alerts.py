@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.app.conftest import wait_until
+from tests.app.conftest import count_alert_checks, next_alert_check, next_frame, wait_until
 from tests.conftest import FIXED_NS
 from tui.config import load_settings
 from tui.context import build_context
@@ -43,7 +43,9 @@ def make_multi(multi_sim, monkeypatch, tmp_path):
         cfg.write_text('domains = ["img.example.com", "static.example.net"]\nbacklog = "12m"\n')
         settings = load_settings(flags={"api_base": multi_sim.base_url, "domain": DOMAINS[0], "poll_interval": 0.2, **flags},
                                  config_path=cfg)
-        return S4TopApp(build_context(settings), clock_ns=multi_sim.sim.now_ns)
+        app = S4TopApp(build_context(settings), clock_ns=multi_sim.sim.now_ns)
+        app.alert_checks = count_alert_checks(app)
+        return app
 
     return make
 
@@ -153,7 +155,7 @@ async def test_at_80_columns_the_alert_leads_the_header_and_others_have_a_badge(
         await wait_until(pilot, lambda: all(st.alerts.get("5xx") is not None
                                             and st.alerts["5xx"].active for st in app.states),
                          timeout=10)
-        await pilot.pause(1.2)
+        await next_alert_check(pilot, app.alert_checks)
         lines = str(app.screen.query_one("#status").render()).splitlines()
         first = lines[0]
         # the alert text comes first and is whole (what went wrong, at what share)
@@ -161,7 +163,7 @@ async def test_at_80_columns_the_alert_leads_the_header_and_others_have_a_badge(
         assert "(baseline" in first.split(" ALERT ")[1][:60], first
         # every other domain alerts too: a badge says so, in words
         await pilot.press("right_square_bracket")
-        await pilot.pause(0.5)
+        await next_frame(pilot)
         lines = str(app.screen.query_one("#status").render()).splitlines()
         assert lines[0].startswith(" ALERT 5XX ")
         assert lines[1].startswith(" !2 other domains "), lines  # whole, at the left edge

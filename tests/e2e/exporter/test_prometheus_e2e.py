@@ -31,7 +31,7 @@ CLASSES = {2: "2XX", 3: "3XX", 4: "4XX", 5: "5XX", 1: "1XX"}
 #: each fault, and the error kind it must be counted as
 FAULTS: list[tuple[dict[str, Any], str]] = [
     ({"path": "logs", "status": 503, "count": 3}, "server"),
-    ({"path": "logs", "status": 429, "retry_after": 1, "count": 2}, "rate_limited"),
+    ({"path": "logs", "status": 429, "retry_after": 0, "count": 2}, "rate_limited"),
     ({"path": "logs", "reset": True, "count": 2}, "network"),  # processed, answer lost
     ({"path": "logs", "truncate": "json", "count": 2}, "unexpected_shape"),
     ({"path": "series", "status": 500, "count": 4}, "server"),
@@ -40,14 +40,15 @@ FAULTS: list[tuple[dict[str, Any], str]] = [
 
 
 class Prom:
-    """A Prometheus server of the test's own: free port, temp storage, 1 s scrapes."""
+    """A Prometheus server of the test's own: free port, temp storage, scrapes every 0.5 s
+    (the test waits for what was scraped, so the interval only sets how long it waits)."""
 
     def __init__(self, workdir: Path, target: str) -> None:
         binary = require_tool("prometheus")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cfg = workdir / "prometheus.yml"
-        cfg.write_text("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+        cfg.write_text("global:\n  scrape_interval: 500ms\n  evaluation_interval: 500ms\n"
                        "scrape_configs:\n  - job_name: s4top\n    static_configs:\n"
                        f"      - targets: ['{target}']\n")
         self.log = open(workdir / "prometheus.log", "wb")
@@ -55,13 +56,14 @@ class Prom:
             [binary, f"--config.file={cfg}", f"--storage.tsdb.path={workdir / 'tsdb'}",
              f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
             stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL, start_new_session=True)
+        self.http = httpx.Client(timeout=10)  # one client: a new one per query builds an SSL context
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, "prometheus exited: see prometheus.log"
             try:
-                if httpx.get(self.url + "/-/ready", timeout=2).status_code == 200:
+                if self.http.get(self.url + "/-/ready", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -69,7 +71,7 @@ class Prom:
         raise AssertionError("prometheus did not become ready")
 
     def query(self, q: str) -> list[dict[str, Any]]:
-        r = httpx.get(self.url + "/api/v1/query", params={"query": q}, timeout=10)
+        r = self.http.get(self.url + "/api/v1/query", params={"query": q})
         body = r.json()
         assert r.status_code == 200 and body["status"] == "success", (q, body)
         return body["data"]["result"]
@@ -84,6 +86,7 @@ class Prom:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
+        self.http.close()
         self.log.close()
 
 
@@ -101,13 +104,26 @@ def truth_by_class(sim: SimServer, domain: str, start_ns: int, end_ns: int) -> C
 
 
 def inject_faults(sim: SimServer) -> None:
-    """One fault at a time, each until it has been used up."""
+    """The faults of the logs one at a time, each until it has been used up; the series
+    fault alongside them (another endpoint and poller: never the same request)."""
+    def left(path: str) -> list[dict[str, Any]]:
+        return [f for f in sim_admin(sim, "GET", "/_sim/faults")["faults"] if f["path"] == path]
+
     for rule, _kind in FAULTS:
-        sim_admin(sim, "POST", "/_sim/faults", json=rule)
+        if rule["path"] == "series":
+            sim_admin(sim, "POST", "/_sim/faults", json={**rule, "add": True})
+    for rule, _kind in FAULTS:
+        if rule["path"] != "logs":
+            continue
+        sim_admin(sim, "POST", "/_sim/faults", json={**rule, "add": True})
         deadline = time.monotonic() + 20
-        while sim_admin(sim, "GET", "/_sim/faults")["faults"]:
+        while left("logs"):
             assert time.monotonic() < deadline, f"fault {rule} was not used up"
-            time.sleep(0.2)
+            time.sleep(0.1)
+    deadline = time.monotonic() + 20
+    while left("series"):
+        assert time.monotonic() < deadline, "the series fault was not used up"
+        time.sleep(0.1)
 
 
 def wait_until(check: Any, timeout: float, what: str) -> None:
@@ -117,7 +133,7 @@ def wait_until(check: Any, timeout: float, what: str) -> None:
         ok, last = check()
         if ok:
             return
-        time.sleep(0.5)
+        time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}; last: {last}")
 
 
@@ -134,17 +150,26 @@ def test_prometheus_sees_the_truth_through_faults(tmp_path: Path) -> None:
     args = ["exporter", "--listen", f"127.0.0.1:{port}"]
     for d in DOMAINS:
         args += ["--domain", d]
+    # Prometheus first: it applies its targets only seconds after it starts, time in which
+    # the exporter starts too (until then its scrapes of the port fail, which is harmless)
     prom: Prom | None = None
     try:
+        prom = Prom(tmp_path, f"127.0.0.1:{port}")
         with start(args, env, tmp_path / "exporter") as exporter:
             wait_listening(exporter)
-            prom = Prom(tmp_path, f"127.0.0.1:{port}")
             prom.wait_ready()
             wait_until(lambda: (len(prom.query("bitiful_cdn_log_start_timestamp_seconds")) == 2,
                                 None), 20, "the first scrape")
-            time.sleep(2)
+            wait_until(lambda: (set(prom.by("sum by (cdn_domain) (bitiful_cdn_log_requests_total)",
+                                            "cdn_domain")) == set(DOMAINS), None),
+                       20, "requests of both domains scraped before the faults")
             inject_faults(sim)
-            time.sleep(2)
+
+            def every_kind_counted() -> tuple[bool, Any]:
+                errors = prom.by("sum by (kind) (bitiful_cdn_api_errors_total)", "kind")
+                return all(errors.get(kind, 0) >= 1 for _rule, kind in FAULTS), errors
+
+            wait_until(every_kind_counted, 20, "each fault counted and scraped")
             sim.sim.clock.set(sim.sim.clock.now_ns())
             sim.sim.clock.frozen = True  # no entry after this moment: the horizon is exact
             horizon = sim.sim.clock.now_ns()
@@ -166,8 +191,8 @@ def test_prometheus_sees_the_truth_through_faults(tmp_path: Path) -> None:
             assert prom.by("sum(bitiful_cdn_api_requests_total)", "")[""] > sum(errors.values())
             for q in dashboard_queries(rate_interval="10s", domain="|".join(DOMAINS)):
                 if q.startswith("label_values"):
-                    values = httpx.get(prom.url + "/api/v1/label/cdn_domain/values",
-                                       timeout=10).json()["data"]
+                    values = prom.http.get(prom.url + "/api/v1/label/cdn_domain/values"
+                                           ).json()["data"]
                     assert set(DOMAINS) <= set(values)
                     continue
                 assert prom.query(q), f"no data for the dashboard query {q}"

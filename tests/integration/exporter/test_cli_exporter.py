@@ -203,7 +203,11 @@ def test_metrics_never_show_the_token_a_url_or_an_ip(sim, tmp_path: Path) -> Non
     with start(["exporter", "--domain", A, "--listen", f"127.0.0.1:{port}"],
                env_for(sim, tmp_path), tmp_path / "run") as r:
         wait_listening(r)
-        time.sleep(1.0)  # the tail has begun: these come after its start
+        deadline = time.monotonic() + 15  # the tail has begun: these come after its start
+        while "bitiful_cdn_log_start_timestamp_seconds{" not in scrape_text(
+                f"http://127.0.0.1:{port}/metrics"):
+            assert time.monotonic() < deadline, "the tail did not begin"
+            time.sleep(0.1)
         Admin(sim.base_url)._call("POST", "/_sim/inject", {"domain": A, "entries": entries})
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:

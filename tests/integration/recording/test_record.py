@@ -127,7 +127,11 @@ def test_sigkill_during_follow_then_continue(tmp_path: Path) -> None:
         assert query(db, "PRAGMA integrity_check") == [("ok",)]
         before = _count(db)
         assert before > 500
-        time.sleep(2.0)  # a gap while nothing records
+        gap = admin.now_ns()  # a gap while nothing records, with entries in it to fill
+        deadline = time.monotonic() + 20
+        while len(admin.truth(gap, admin.now_ns())) < 20:
+            assert time.monotonic() < deadline, "no entries in the gap"
+            time.sleep(0.1)
         again = run(["record", "-o", str(db)], env, timeout=60)
         assert again.rc == 0, again.err
         (covered,), = query(db, "SELECT covered_ns FROM progress")
