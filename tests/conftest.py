@@ -23,6 +23,11 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.setenv(var, str(home / sub))
     for var in ("BITIFUL_API_TOKEN", "S4TOP_API_BASE", "S4TOP_DOMAIN", "S4TOP_TOKEN_FILE", "S4TOP_CONFIG", "S4TOP_READONLY", "S4TOP_SIM_TOKEN"):
         monkeypatch.delenv(var, raising=False)
+    # a terminal's size comes from the terminal each test opens (pty, tmux): LINES/COLUMNS
+    # in the environment (pytest-xdist's workers set 24 and 80) would override it in every
+    # child, since Textual reads them first
+    for var in ("LINES", "COLUMNS"):
+        monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     return home

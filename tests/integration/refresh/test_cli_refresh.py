@@ -8,6 +8,7 @@ import json
 import os
 import pty
 import select
+import signal
 import subprocess
 import termios
 import time
@@ -206,6 +207,9 @@ def _ask_on_a_terminal(args: list[str], env: dict[str, str], answer: bytes) -> t
     def become_session_leader_with_tty() -> None:
         os.setsid()
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+        # as a shell's terminal would: a suite started in the background by a non-interactive
+        # shell has SIGINT ignored, and an ignored signal stays ignored across exec
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     proc = subprocess.Popen([str(S4TOP), *args], env=env, stdin=slave, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, preexec_fn=become_session_leader_with_tty)
