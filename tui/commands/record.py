@@ -190,6 +190,16 @@ def _codes(args: argparse.Namespace, writer: RecordingWriter) -> CodeSelection:
     return asked or stored or ALL
 
 
+async def _settle(future: asyncio.Future[Any] | None) -> None:
+    """Cancel `future` if it is still running and wait until it has ended, quietly."""
+    if future is None:
+        return
+    if not future.done():
+        future.cancel()
+    with contextlib.suppress(BaseException):
+        await future
+
+
 class _Session:
     """One run of `record`: the domains, the writer, the progress line."""
 
@@ -232,24 +242,26 @@ class _Session:
             # beside the slices, and stored after them as before (the same file)
             series = None if self.args.follow else self._ask_series(client, until)
             try:
-                async with self.progress.running():
-                    if self.args.follow:
-                        with _stop_on_signals():
-                            with contextlib.suppress(asyncio.CancelledError):
-                                await asyncio.gather(
-                                    *(self._domain(client, d, until) for d in self.domains))
-                        end = time.time_ns()
-                    else:
-                        for d in self.domains:
-                            await self._domain(client, d, until)
-            except BaseException:
-                if series is not None:
-                    series.cancel()
-                raise
+                try:
+                    async with self.progress.running():
+                        if self.args.follow:
+                            with _stop_on_signals():
+                                with contextlib.suppress(asyncio.CancelledError):
+                                    await asyncio.gather(
+                                        *(self._domain(client, d, until) for d in self.domains))
+                            end = time.time_ns()
+                        else:
+                            for d in self.domains:
+                                await self._domain(client, d, until)
+                finally:
+                    self.writer.commit()
+                    self.progress.finish()
+                await self._extras(client, end, series)
             finally:
-                self.writer.commit()
-                self.progress.finish()
-            await self._extras(client, end, series)
+                # whatever ended the read (a full disk, a signal, an error), the series
+                # requests end here, before the client closes: none is left to the loop's
+                # shutdown, which would print its cancelled request's traceback
+                await _settle(series)
         return 0
 
     async def _domain(self, client, domain: str, until: int) -> None:
