@@ -22,6 +22,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from tui.core.tail import woken
+
 __all__ = ["SLOW_REQUEST_S", "PoolPacer", "RequestSlots", "RetryCut", "woken"]
 
 #: the round trip from which a link counts as slow (loopback: a few ms; a real link: 30-200)
@@ -29,15 +31,6 @@ SLOW_REQUEST_S = 0.04
 
 Sleep = Callable[[float], Awaitable[object]]
 T = TypeVar("T")
-
-
-async def woken(event: asyncio.Event, timeout: float) -> bool:
-    """True when `event` was set within `timeout` seconds, False when the time ran out."""
-    try:
-        await asyncio.wait_for(event.wait(), timeout=timeout)
-    except TimeoutError:
-        return False
-    return True
 
 
 class RequestSlots:

@@ -148,7 +148,7 @@ class LogTail:
         while True:
             self.wake.clear()
             left = self.poll_interval() - (self._monotonic() - began)
-            if left <= 0 or not await _woken(self.wake, left):
+            if left <= 0 or not await woken(self.wake, left):
                 return
 
     async def _backoff_wait(self, delay: float) -> None:
@@ -157,7 +157,7 @@ class LogTail:
             await self._sleep(delay)
             return
         self.retry.clear()
-        await _woken(self.retry, delay)
+        await woken(self.retry, delay)
 
     async def run(
         self,
@@ -208,7 +208,7 @@ class LogTail:
             await self._poll_wait()
 
 
-async def _woken(event: asyncio.Event, timeout: float) -> bool:
+async def woken(event: asyncio.Event, timeout: float) -> bool:
     """True when `event` was set within `timeout` seconds, False when the time ran out."""
     try:
         await asyncio.wait_for(event.wait(), timeout=timeout)
