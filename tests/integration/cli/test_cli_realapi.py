@@ -73,7 +73,7 @@ def _inject_statuses(admin: Admin, start: int) -> None:
     admin.inject([
         {"path": f"https://cdn.example.com/codes/{i}", "size": 10, "access_time": start + i * NS,
          "code": code, "method": "GET", "ip": "10.0.0.1"}
-        for i, code in enumerate((404, 503, 403, 500, 404, 502, 503), start=1)
+        for i, code in enumerate((404, 503, 403, 500, 404, 502, 503, 403), start=1)
     ])  # fmt: skip
 
 
@@ -88,7 +88,7 @@ def test_logs_codes_take_exact_codes_from_a_server_that_refuses_them(codes: str)
         start = now - 30 * NS
         _inject_statuses(admin, start)
         want = [key_of_wire(e) for e in admin.truth(start, now) if sel.matches(int(e["code"]))]
-        assert len(want) >= 2
+        assert len(want) >= 2  # at least two injected for every selection, whatever the traffic
         r = run(["logs", "--json", "--codes", codes, "--start", str(start)],
                 base_env(server.base_url))
         assert r.rc == 0, r.err
