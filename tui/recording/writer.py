@@ -11,7 +11,9 @@ requests can be identical in every field.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from tui.core.models import LogEntry, Series
-from tui.recording.schema import RecordingError, connect
+from tui.recording.schema import RecordingError, connect, create_private
 
 __all__ = ["DomainProgress", "RecordingWriter", "public_api_base"]
 
@@ -94,6 +96,7 @@ class RecordingWriter:
         self._shapes: dict[str, int] = {}
         self._shape_objs: dict[int, tuple[Mapping[str, str], int]] = {}
         self._broken = False
+        self._lock: int | None = None  # the fd holding the file's flock (see `_hold`)
         self.stored = 0  # entries committed by this writer
         self.commits = 0
 
@@ -105,19 +108,29 @@ class RecordingWriter:
     @classmethod
     def open(cls, path: Path, batch_size: int = 5000) -> RecordingWriter:
         """Open `path` for recording: a new file (0600), or an existing recording to continue.
-        Anything else (another database, an empty or foreign file) is refused."""
+        Anything else (another database, an empty or foreign file) is refused, and so is a
+        file another writer holds (both would continue from one mark: every entry twice)."""
         path = Path(path)
-        if path.exists():
-            if path.is_dir():
-                raise RecordingError(f"{path} is a directory, not a recording")
-            connect(path, readonly=True).close()  # refuses what is not a recording
-            conn = connect(path)
-        else:
-            try:
-                conn = connect(path, create=True)
-            except OSError as exc:
-                raise RecordingError(f"cannot create {path}: {exc.strerror or exc}") from None
-        return cls(conn, path, batch_size)
+        if path.is_dir():
+            raise RecordingError(f"{path} is a directory, not a recording")
+        created = False
+        try:
+            create_private(path)
+            created = True
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise RecordingError(f"cannot create {path}: {exc.strerror or exc}") from None
+        lock = _hold(path)
+        try:
+            if not created:
+                connect(path, readonly=True).close()  # refuses what is not a recording
+            writer = cls(connect(path), path, batch_size)
+        except BaseException:
+            os.close(lock)
+            raise
+        writer._lock = lock
+        return writer
 
     # ------------------------------------------------------------------ progress
 
@@ -290,7 +303,33 @@ class RecordingWriter:
             if not self._broken:
                 self.commit()
         finally:
-            self._conn.close()
+            try:
+                self._conn.close()
+            finally:
+                if self._lock is not None:  # after SQLite's close: see `_hold`
+                    os.close(self._lock)
+                    self._lock = None
+
+
+def _hold(path: Path) -> int:
+    """An fd of `path` holding flock(2) on it, or RecordingError when another writer has it.
+
+    flock, not SQLite's own locks: those are held per transaction, and a second `record`
+    would interleave its commits with the first one's. flock and SQLite's fcntl locks are
+    independent, but closing any fd of the file drops the process's fcntl locks on it, so
+    this fd is closed only after the connection (`close`). The kernel lets go at exit."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise RecordingError(f"cannot open {path}: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise RecordingError(f"{path} is being written by another s4top record; "
+                             "one writer at a time (wait for it, or record to another file)"
+                             ) from None
+    return fd
 
 
 def _refresh_row(rec: Mapping[str, Any], req: Mapping[str, Any]) -> tuple[Any, ...] | None:

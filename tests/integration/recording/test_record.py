@@ -310,3 +310,27 @@ def test_a_failing_series_is_said_once_and_those_before_it_are_kept(tmp_path: Pa
         metrics = {m for (m,) in query(db, "SELECT DISTINCT metric FROM series")}
         assert metrics == {"traffic", "traffic_origin"}
         assert rows(db) == [key_of_wire(e) for e in admin.truth(begin, now)]
+
+
+def test_a_second_record_on_the_same_file_is_refused(tmp_path: Path) -> None:
+    """Two writers on one file would both continue from the same mark and store every entry
+    twice: the second is refused in one line and the file is left to the first."""
+    cfg = SimConfig(seed=8, rate=20.0, domains=(DOMAIN,))
+    with SimServer(cfg) as server:
+        db = tmp_path / "busy.db"
+        env = base_env(server.base_url)
+        with start(["record", "-o", str(db), "--since", "10s", "--follow"], env,
+                   tmp_path / "run") as rec:
+            rec.wait_for(lambda _r: _count(db) > 100, 20, "rows in the file")
+            second = run(["record", "-o", str(db)], env, timeout=30)
+            res = rec.stop(signal.SIGINT)
+        check_clean(second.out_bytes, second.err_bytes)
+        assert second.rc == 2, second.err
+        assert len(second.err.strip().splitlines()) == 1 and "another" in second.err, second.err
+        assert res.rc == 0, res.err
+        (covered,), = query(db, "SELECT covered_ns FROM progress")
+        got = rows(db)
+        assert got == [key_of_wire(e) for e in Admin(server.base_url).truth(
+            int(dict(query(db, "SELECT key, value FROM meta"))["range_start_ns"]), covered)]
+        after = run(["record", "-o", str(db)], env, timeout=30)  # the first has ended: free
+        assert after.rc == 0, after.err

@@ -167,3 +167,16 @@ def test_extras_are_the_json_text_json_dumps_writes() -> None:
     ]
     for extra in cases:
         assert _extra_json(extra) == json.dumps(extra, ensure_ascii=False, default=str)
+
+
+def test_one_writer_at_a_time_per_file(tmp_path: Path) -> None:
+    """A second writer would continue from the same mark and store it all twice."""
+    w = RecordingWriter.open(tmp_path / "r.db")
+    w.begin(D, 5)
+    with pytest.raises(RecordingError, match="another"):
+        RecordingWriter.open(tmp_path / "r.db")
+    w.add(D, [entry(10)])
+    w.close()
+    again = RecordingWriter.open(tmp_path / "r.db")  # free once the first is closed
+    assert again.progress(D).resume_at() == (10, 1)
+    again.close()
