@@ -34,15 +34,38 @@ __all__ = ["DomainProgress", "RecordingWriter", "public_api_base"]
 _EXTRA_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
+#: JSON text of the flat string maps seen (a referer and a user agent repeat across entries;
+#: the parser shares equal strings, so the key hashes cheaply). Only all-string maps are kept,
+#: so a hit is always the same text; bounded: emptied when full, long texts never kept.
+_EXTRAS: dict[tuple[tuple[str, Any], ...], str] = {}
+_EXTRAS_LIMIT = 4096
+_EXTRAS_MAX_LEN = 1024
+
+
 def _extra_json(extra: Mapping[str, Any]) -> str:
     """`extra` as JSON, the same text as `_EXTRA_JSON`; the usual flat map of strings (a
-    referer, a user agent) is joined directly, twice as fast as the encoder's general path."""
+    referer, a user agent) is joined directly, twice as fast as the encoder's general path,
+    and remembered."""
+    key = tuple(extra.items())
+    try:
+        text = _EXTRAS.get(key)
+    except TypeError:  # an unhashable value (a list, a map): the general path
+        return _EXTRA_JSON.encode(extra)
+    if text is not None:
+        return text
     parts = []
-    for k, v in extra.items():
+    for k, v in key:
         if type(k) is not str or type(v) is not str:
             return _EXTRA_JSON.encode(extra)
         parts.append(f"{encode_basestring(k)}: {encode_basestring(v)}")
-    return "{" + ", ".join(parts) + "}"
+    text = "{" + ", ".join(parts) + "}"
+    if len(text) <= _EXTRAS_MAX_LEN:
+        if len(_EXTRAS) >= _EXTRAS_LIMIT:
+            _EXTRAS.clear()
+        _EXTRAS[key] = text
+    return text
+
+
 _INSERT = ("INSERT INTO logs (domain, time_ns, status, method, client_ip, size, url, country, "
            "cache, extra, shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
@@ -177,23 +200,41 @@ class RecordingWriter:
         if not delivered:
             return
         mark = self._marks[domain]
-        self._rows.extend(self._row(domain, e) for e in entries)
-        for e in delivered:
-            if e.time_ns == mark.last_time_ns:
-                mark.count_at_last += 1
-            else:
-                mark.last_time_ns, mark.count_at_last = e.time_ns, 1
+        self._rows.extend(self._rows_of(domain, entries))
+        last = delivered[-1].time_ns  # the mark: the run of equal times at the end
+        run = 0
+        for e in reversed(delivered):
+            if e.time_ns != last:
+                break
+            run += 1
+        if run == len(delivered) and last == mark.last_time_ns:
+            mark.count_at_last += run
+        else:
+            mark.last_time_ns, mark.count_at_last = last, run
         self._dirty.add(domain)
         if len(self._rows) >= self.batch_size:
             self.commit()
 
-    def _row(self, domain: str, e: LogEntry) -> tuple[Any, ...]:
-        keys = e.source_keys
-        country = e.country if "country" in keys or e.country else None
-        cache = e.cache if "cache" in keys or e.cache else None
-        extra = _extra_json(e.extra) if e.extra else None
-        return (domain, e.time_ns, e.status, e.method, e.client_ip, e.size, e.url, country,
-                cache, extra, self._shape_id(keys) if keys else None)
+    def _rows_of(self, domain: str, entries: Sequence[LogEntry]) -> list[tuple[Any, ...]]:
+        """The `logs` rows of `entries`; the per-shape work (shape id, which optional fields
+        the source has) is done when the shape changes, not per entry (the hot path)."""
+        rows = []
+        append = rows.append
+        extra_json = _extra_json
+        keys: Mapping[str, str] | None = None
+        sid = None
+        has_country = has_cache = False
+        for e in entries:
+            if e.source_keys is not keys:
+                keys = e.source_keys
+                sid = self._shape_id(keys) if keys else None
+                has_country, has_cache = "country" in keys, "cache" in keys
+            country, cache, extra = e.country, e.cache, e.extra
+            append((domain, e.time_ns, e.status, e.method, e.client_ip, e.size, e.url,
+                    country if has_country or country else None,
+                    cache if has_cache or cache else None,
+                    extra_json(extra) if extra else None, sid))
+        return rows
 
     def _shape_id(self, keys: Mapping[str, str]) -> int:
         # The parser shares one source_keys dict among the entries of a wire shape

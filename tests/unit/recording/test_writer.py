@@ -180,3 +180,32 @@ def test_one_writer_at_a_time_per_file(tmp_path: Path) -> None:
     again = RecordingWriter.open(tmp_path / "r.db")  # free once the first is closed
     assert again.progress(D).resume_at() == (10, 1)
     again.close()
+
+
+def test_remembered_extras_are_never_those_of_an_equal_looking_map() -> None:
+    """The flat string maps are remembered by their items: 1, 1.0 and True are equal keys
+    in Python but not the same JSON, so only all-string maps may be remembered."""
+    from tui.recording import writer
+
+    cases = [{"a": "1"}, {"a": 1}, {"a": True}, {"a": 1.0}, {"a": "1"}, {"a": None},
+             {"a": [1]}, {"a": "1", "b": "x"}, {"b": "x", "a": "1"}, {"a": "1"}]
+    for extra in cases * 2:
+        assert writer._extra_json(extra) == json.dumps(extra, ensure_ascii=False, default=str)
+    for i in range(writer._EXTRAS_LIMIT + 10):  # past the bound: emptied, still right
+        extra = {"ua": f"agent/{i}"}
+        assert writer._extra_json(extra) == json.dumps(extra, ensure_ascii=False)
+    assert len(writer._EXTRAS) <= writer._EXTRAS_LIMIT
+    long = {"ua": "x" * 5000}
+    assert writer._extra_json(long) == json.dumps(long) and tuple(long.items()) not in \
+        writer._EXTRAS
+
+
+def test_the_mark_over_pages_counts_the_run_of_equal_times_at_the_end(tmp_path: Path) -> None:
+    w = RecordingWriter.open(tmp_path / "r.db")
+    w.begin(D, 5)
+    steps = [([10, 20, 20], (20, 2)), ([20, 20], (20, 4)), ([20, 30], (30, 1)),
+             ([30], (30, 2)), ([40, 40, 40], (40, 3)), ([41, 40], (40, 1))]
+    for times, want in steps:
+        w.add(D, [entry(t) for t in times])
+        assert w.progress(D).resume_at() == want, times
+    w.close()
