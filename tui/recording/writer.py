@@ -11,7 +11,6 @@ requests can be identical in every field.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import sqlite3
@@ -19,52 +18,15 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from tui.core.models import LogEntry, Series
-from tui.recording.schema import RecordingError, connect, create_private
+from tui.recording.committer import Committer
+from tui.recording.fields import extra_json, public_api_base, refresh_row
+from tui.recording.schema import RecordingError, connect, create_private, hold_exclusive
 
 __all__ = ["DomainProgress", "RecordingWriter", "public_api_base"]
-
-#: what json.dumps(extra, ensure_ascii=False, default=str) writes, without a new encoder for
-#: every entry
-_EXTRA_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
-
-
-#: JSON text of the flat string maps seen (a referer and a user agent repeat across entries;
-#: the parser shares equal strings, so the key hashes cheaply). Only all-string maps are kept,
-#: so a hit is always the same text; bounded: emptied when full, long texts never kept.
-_EXTRAS: dict[tuple[tuple[str, Any], ...], str] = {}
-_EXTRAS_LIMIT = 4096
-_EXTRAS_MAX_LEN = 1024
-
-
-def _extra_json(extra: Mapping[str, Any]) -> str:
-    """`extra` as JSON, the same text as `_EXTRA_JSON`; the usual flat map of strings (a
-    referer, a user agent) is joined directly, twice as fast as the encoder's general path,
-    and remembered."""
-    key = tuple(extra.items())
-    try:
-        text = _EXTRAS.get(key)
-    except TypeError:  # an unhashable value (a list, a map): the general path
-        return _EXTRA_JSON.encode(extra)
-    if text is not None:
-        return text
-    parts = []
-    for k, v in key:
-        if type(k) is not str or type(v) is not str:
-            return _EXTRA_JSON.encode(extra)
-        parts.append(f"{encode_basestring(k)}: {encode_basestring(v)}")
-    text = "{" + ", ".join(parts) + "}"
-    if len(text) <= _EXTRAS_MAX_LEN:
-        if len(_EXTRAS) >= _EXTRAS_LIMIT:
-            _EXTRAS.clear()
-        _EXTRAS[key] = text
-    return text
-
 
 _INSERT = ("INSERT INTO logs (domain, time_ns, status, method, client_ip, size, url, country, "
            "cache, extra, shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -90,22 +52,6 @@ class DomainProgress:
         return self.last_time_ns, self.count_at_last
 
 
-def public_api_base(url: str) -> str:
-    """The API base without credentials (user:password@) or query: safe to store."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return ""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        port = ""
-    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
-
-
 class RecordingWriter:
     """An open recording being written; `close()` commits what is buffered."""
 
@@ -116,17 +62,23 @@ class RecordingWriter:
         self._rows: list[tuple[Any, ...]] = []
         self._marks: dict[str, DomainProgress] = {}
         self._dirty: set[str] = set()
-        self._shapes: dict[str, int] = {}
+        self._shapes: dict[str, int] = dict(conn.execute("SELECT source_keys, id FROM shapes"))
+        self._next_shape = max(self._shapes.values(), default=0) + 1
+        self._new_shapes: list[tuple[int, str]] = []  # stored with the next batch
         self._shape_objs: dict[int, tuple[Mapping[str, str], int]] = {}
         self._broken = False
-        self._lock: int | None = None  # the fd holding the file's flock (see `_hold`)
-        self.stored = 0  # entries committed by this writer
+        self._lock: int | None = None  # the fd holding the file's flock (see `hold_exclusive`)
+        # batches are committed in a thread of their own (tui/recording/committer.py); the
+        # connection is used here only when that thread has nothing queued (`drain`)
+        self._committer = Committer()
+        self._submitted = 0  # entries handed to the committer
+        self.stored = 0  # entries committed by this writer (counted in the commit thread)
         self.commits = 0
 
     @property
     def pending(self) -> int:
-        """Entries buffered, not committed yet."""
-        return len(self._rows)
+        """Entries buffered or queued, not committed yet."""
+        return len(self._rows) + self._submitted - self.stored
 
     @classmethod
     def open(cls, path: Path, batch_size: int = 5000) -> RecordingWriter:
@@ -144,11 +96,11 @@ class RecordingWriter:
             pass
         except OSError as exc:
             raise RecordingError(f"cannot create {path}: {exc.strerror or exc}") from None
-        lock = _hold(path)
+        lock = hold_exclusive(path)
         try:
             if not created:
                 connect(path, readonly=True).close()  # refuses what is not a recording
-            writer = cls(connect(path), path, batch_size)
+            writer = cls(connect(path, threads=True), path, batch_size)
         except BaseException:
             os.close(lock)
             raise
@@ -160,6 +112,7 @@ class RecordingWriter:
     def progress(self, domain: str) -> DomainProgress | None:
         if domain in self._marks:
             return self._marks[domain]
+        self.drain()
         row = self._conn.execute(
             "SELECT start_ns, last_time_ns, count_at_last, covered_ns FROM progress "
             "WHERE domain = ?", (domain,)).fetchone()
@@ -175,6 +128,7 @@ class RecordingWriter:
         if mark is None:
             mark = DomainProgress(domain, int(start_ns))
             self._marks[domain] = mark
+            self.drain()
             self._conn.execute("INSERT INTO progress (domain, start_ns) VALUES (?, ?)",
                                (domain, mark.start_ns))
             self._conn.commit()
@@ -213,14 +167,13 @@ class RecordingWriter:
             mark.last_time_ns, mark.count_at_last = last, run
         self._dirty.add(domain)
         if len(self._rows) >= self.batch_size:
-            self.commit()
+            self._submit()  # committed beside the next pages
 
     def _rows_of(self, domain: str, entries: Sequence[LogEntry]) -> list[tuple[Any, ...]]:
         """The `logs` rows of `entries`; the per-shape work (shape id, which optional fields
         the source has) is done when the shape changes, not per entry (the hot path)."""
         rows = []
         append = rows.append
-        extra_json = _extra_json
         keys: Mapping[str, str] | None = None
         sid = None
         has_country = has_cache = False
@@ -245,39 +198,64 @@ class RecordingWriter:
             return held[1]
         text = json.dumps(dict(sorted(keys.items())), ensure_ascii=False)
         sid = self._shapes.get(text)
-        if sid is None:
-            self._conn.execute("INSERT OR IGNORE INTO shapes (source_keys) VALUES (?)", (text,))
-            sid = self._conn.execute("SELECT id FROM shapes WHERE source_keys = ?",
-                                     (text,)).fetchone()[0]
+        if sid is None:  # the id SQLite would give (the file's shapes are all known: `open`)
+            sid, self._next_shape = self._next_shape, self._next_shape + 1
+            self._new_shapes.append((sid, text))
             self._shapes[text] = sid
         if len(self._shape_objs) < 4096:  # hostile shapes cannot grow it without bound
             self._shape_objs[id(keys)] = (keys, sid)
         return sid
 
     def commit(self) -> None:
-        """Store the buffered entries and the marks they reach, in one transaction."""
-        if self._broken:
-            return  # an earlier commit failed (and raised): nothing more is stored
+        """Store the buffered entries and the marks they reach, in one transaction, and wait
+        until every batch before them is stored too (raises the first failure)."""
+        self._submit()
+        self.drain()
+
+    def _submit(self) -> None:
+        """Hand the buffered rows, the new shapes and the marks as they are now to the commit
+        thread, as one transaction."""
+        if self._broken or self._committer.failed:
+            return  # an earlier commit failed: nothing more is stored
         if not self._rows and not self._dirty:
             return
-        rows, self._rows = self._rows, []
         try:
-            with self._conn:
-                if rows:
-                    self._conn.executemany(_INSERT, rows)
-                for domain in sorted(self._dirty):
-                    m = self._marks[domain]
-                    self._conn.execute(
-                        "UPDATE progress SET last_time_ns = ?, count_at_last = ?, "
-                        "covered_ns = ? WHERE domain = ?",
-                        (m.last_time_ns, m.count_at_last, m.covered_ns, domain))
+            rows, self._rows = self._rows, []
+            shapes, self._new_shapes = self._new_shapes, []
+            marks = [(m.last_time_ns, m.count_at_last, m.covered_ns, m.domain)
+                     for m in (self._marks[d] for d in sorted(self._dirty))]
+            self._dirty.clear()
+            self._submitted += len(rows)
+            self._committer.submit(lambda: self._store(rows, shapes, marks))
         except BaseException:
-            # the marks in memory moved past rows that are not stored: never commit them
+            # a failure before (raised here), or an interrupt before the batch was queued:
+            # the marks in memory are past rows that are not stored, never commit them
             self._broken = True
             raise
-        self._dirty.clear()
+
+    def _store(self, rows: list[tuple[Any, ...]], shapes: list[tuple[int, str]],
+               marks: list[tuple[Any, ...]]) -> None:
+        """One batch, in the commit thread: its rows and its marks in one transaction."""
+        with self._conn:
+            if shapes:
+                self._conn.executemany("INSERT INTO shapes (id, source_keys) VALUES (?, ?)",
+                                       shapes)
+            if rows:
+                self._conn.executemany(_INSERT, rows)
+            self._conn.executemany("UPDATE progress SET last_time_ns = ?, count_at_last = ?, "
+                                   "covered_ns = ? WHERE domain = ?", marks)
         self.stored += len(rows)
         self.commits += 1
+
+    def drain(self) -> None:
+        """Wait until the commit thread has stored what it was given (raises its failure;
+        an interrupt while waiting loses nothing: the queued batches still run)."""
+        try:
+            self._committer.drain()
+        except BaseException:
+            if self._committer.failed:
+                self._broken = True
+            raise
 
     # ------------------------------------------------------------------ the rest
 
@@ -285,6 +263,7 @@ class RecordingWriter:
         """Buckets of the recorded range; a bucket read again (it was partial) is replaced."""
         rows = [(domain, s.metric.value, s.period, int(t), float(v))
                 for s in series for t, v in s.points]
+        self.drain()
         with self._conn:
             self._conn.executemany(
                 "INSERT OR REPLACE INTO series (domain, metric, period, time_s, value) "
@@ -296,12 +275,13 @@ class RecordingWriter:
         """The refresh requests of the history file (tui/refresh/sender.py `to_record`) sent
         within the range for the recorded domains; one already stored is not stored again."""
         added = 0
+        self.drain()
         with self._conn:
             for rec in records:
                 if rec.get("domain") not in domains:
                     continue
                 for req in rec.get("requests") or ():
-                    row = _refresh_row(rec, req)
+                    row = refresh_row(rec, req)
                     if row is None or not start_ns <= row[0] <= end_ns:
                         continue
                     if self._conn.execute(
@@ -320,6 +300,7 @@ class RecordingWriter:
         `client_ip` says whether the addresses were cut (tui/core/anonymize.py); `codes`
         which statuses are kept (a `--codes` selection, tui/core/statuscodes.py)."""
         now = datetime.fromtimestamp(time.time(), tz=UTC).isoformat(timespec="seconds")
+        self.drain()
         old = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
         known = json.loads(old["domains"]) if "domains" in old else []
         merged = list(dict.fromkeys([*known, *domains]))
@@ -336,6 +317,7 @@ class RecordingWriter:
                                    sorted(values.items()))
 
     def meta(self) -> dict[str, str]:
+        self.drain()
         return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
 
     def close(self) -> None:
@@ -344,43 +326,10 @@ class RecordingWriter:
             if not self._broken:
                 self.commit()
         finally:
+            self._committer.close()  # after a failure too: the thread ends before the file
             try:
                 self._conn.close()
             finally:
-                if self._lock is not None:  # after SQLite's close: see `_hold`
+                if self._lock is not None:  # after SQLite's close (`hold_exclusive`)
                     os.close(self._lock)
                     self._lock = None
-
-
-def _hold(path: Path) -> int:
-    """An fd of `path` holding flock(2) on it, or RecordingError when another writer has it.
-
-    flock, not SQLite's own locks: those are held per transaction, and a second `record`
-    would interleave its commits with the first one's. flock and SQLite's fcntl locks are
-    independent, but closing any fd of the file drops the process's fcntl locks on it, so
-    this fd is closed only after the connection (`close`). The kernel lets go at exit."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError as exc:
-        raise RecordingError(f"cannot open {path}: {exc.strerror or exc}") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        raise RecordingError(f"{path} is being written by another s4top record; "
-                             "one writer at a time (wait for it, or record to another file)"
-                             ) from None
-    return fd
-
-
-def _refresh_row(rec: Mapping[str, Any], req: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    sent = req.get("sent_s")
-    if not isinstance(sent, (int, float)) or isinstance(sent, bool):
-        return None  # never sent: nothing happened on the CDN
-    urls = req.get("urls")
-    if not isinstance(urls, list):
-        return None
-    status = req.get("status")
-    return (int(round(sent * 1e9)), str(rec.get("domain")), str(req.get("type", "")),
-            json.dumps(urls, ensure_ascii=False), 1 if req.get("ok") else 0,
-            status if isinstance(status, int) else None, str(req.get("message") or ""))

@@ -328,9 +328,8 @@ def test_a_second_record_on_the_same_file_is_refused(tmp_path: Path) -> None:
         assert second.rc == 2, second.err
         assert len(second.err.strip().splitlines()) == 1 and "another" in second.err, second.err
         assert res.rc == 0, res.err
-        (covered,), = query(db, "SELECT covered_ns FROM progress")
-        got = rows(db)
-        assert got == [key_of_wire(e) for e in Admin(server.base_url).truth(
-            int(dict(query(db, "SELECT key, value FROM meta"))["range_start_ns"]), covered)]
         after = run(["record", "-o", str(db)], env, timeout=30)  # the first has ended: free
         assert after.rc == 0, after.err
+        (covered,), = query(db, "SELECT covered_ns FROM progress")
+        begin = int(dict(query(db, "SELECT key, value FROM meta"))["range_start_ns"])
+        assert rows(db) == [key_of_wire(e) for e in Admin(server.base_url).truth(begin, covered)]
