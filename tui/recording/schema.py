@@ -110,11 +110,8 @@ def hold_exclusive(path: Path) -> int:
     return fd
 
 
-def connect(path: Path, *, create: bool = False, readonly: bool = False,
-            threads: bool = False) -> sqlite3.Connection:
-    """Open a recording (creating it with the schema when asked), WAL mode, checked version.
-    `threads`: the connection may be used from another thread (one at a time: the writer's
-    commit thread, tui/recording/committer.py)."""
+def connect(path: Path, *, create: bool = False, readonly: bool = False) -> sqlite3.Connection:
+    """Open a recording (creating it with the schema when asked), WAL mode, checked version."""
     path = Path(path)
     if not path.exists():
         if not create:
@@ -124,7 +121,7 @@ def connect(path: Path, *, create: bool = False, readonly: bool = False,
         if readonly:
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         else:
-            conn = sqlite3.connect(path, check_same_thread=not threads)
+            conn = sqlite3.connect(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             conn.close()

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.models import LogEntry, Series
-from tui.recording.committer import Committer
 from tui.recording.fields import extra_json, public_api_base, refresh_row
 from tui.recording.schema import RecordingError, connect, create_private, hold_exclusive
 
@@ -68,17 +67,13 @@ class RecordingWriter:
         self._shape_objs: dict[int, tuple[Mapping[str, str], int]] = {}
         self._broken = False
         self._lock: int | None = None  # the fd holding the file's flock (see `hold_exclusive`)
-        # batches are committed in a thread of their own (tui/recording/committer.py); the
-        # connection is used here only when that thread has nothing queued (`drain`)
-        self._committer = Committer()
-        self._submitted = 0  # entries handed to the committer
-        self.stored = 0  # entries committed by this writer (counted in the commit thread)
+        self.stored = 0  # entries committed by this writer
         self.commits = 0
 
     @property
     def pending(self) -> int:
-        """Entries buffered or queued, not committed yet."""
-        return len(self._rows) + self._submitted - self.stored
+        """Entries buffered, not committed yet."""
+        return len(self._rows)
 
     @classmethod
     def open(cls, path: Path, batch_size: int = 5000) -> RecordingWriter:
@@ -100,7 +95,7 @@ class RecordingWriter:
         try:
             if not created:
                 connect(path, readonly=True).close()  # refuses what is not a recording
-            writer = cls(connect(path, threads=True), path, batch_size)
+            writer = cls(connect(path), path, batch_size)
         except BaseException:
             os.close(lock)
             raise
@@ -112,7 +107,6 @@ class RecordingWriter:
     def progress(self, domain: str) -> DomainProgress | None:
         if domain in self._marks:
             return self._marks[domain]
-        self.drain()
         row = self._conn.execute(
             "SELECT start_ns, last_time_ns, count_at_last, covered_ns FROM progress "
             "WHERE domain = ?", (domain,)).fetchone()
@@ -128,7 +122,6 @@ class RecordingWriter:
         if mark is None:
             mark = DomainProgress(domain, int(start_ns))
             self._marks[domain] = mark
-            self.drain()
             self._conn.execute("INSERT INTO progress (domain, start_ns) VALUES (?, ?)",
                                (domain, mark.start_ns))
             self._conn.commit()
@@ -167,7 +160,7 @@ class RecordingWriter:
             mark.last_time_ns, mark.count_at_last = last, run
         self._dirty.add(domain)
         if len(self._rows) >= self.batch_size:
-            self._submit()  # committed beside the next pages
+            self.commit()
 
     def _rows_of(self, domain: str, entries: Sequence[LogEntry]) -> list[tuple[Any, ...]]:
         """The `logs` rows of `entries`; the per-shape work (shape id, which optional fields
@@ -207,16 +200,10 @@ class RecordingWriter:
         return sid
 
     def commit(self) -> None:
-        """Store the buffered entries and the marks they reach, in one transaction, and wait
-        until every batch before them is stored too (raises the first failure)."""
-        self._submit()
-        self.drain()
-
-    def _submit(self) -> None:
-        """Hand the buffered rows, the new shapes and the marks as they are now to the commit
-        thread, as one transaction."""
-        if self._broken or self._committer.failed:
-            return  # an earlier commit failed: nothing more is stored
+        """Store the buffered entries, the new shapes and the marks they reach, in one
+        transaction."""
+        if self._broken:
+            return  # an earlier commit failed (and raised): nothing more is stored
         if not self._rows and not self._dirty:
             return
         try:
@@ -224,38 +211,22 @@ class RecordingWriter:
             shapes, self._new_shapes = self._new_shapes, []
             marks = [(m.last_time_ns, m.count_at_last, m.covered_ns, m.domain)
                      for m in (self._marks[d] for d in sorted(self._dirty))]
-            self._dirty.clear()
-            self._submitted += len(rows)
-            self._committer.submit(lambda: self._store(rows, shapes, marks))
+            with self._conn:
+                if shapes:
+                    self._conn.executemany(
+                        "INSERT INTO shapes (id, source_keys) VALUES (?, ?)", shapes)
+                if rows:
+                    self._conn.executemany(_INSERT, rows)
+                self._conn.executemany(
+                    "UPDATE progress SET last_time_ns = ?, count_at_last = ?, "
+                    "covered_ns = ? WHERE domain = ?", marks)
         except BaseException:
-            # a failure before (raised here), or an interrupt before the batch was queued:
-            # the marks in memory are past rows that are not stored, never commit them
+            # the marks in memory moved past rows that are not stored: never commit them
             self._broken = True
             raise
-
-    def _store(self, rows: list[tuple[Any, ...]], shapes: list[tuple[int, str]],
-               marks: list[tuple[Any, ...]]) -> None:
-        """One batch, in the commit thread: its rows and its marks in one transaction."""
-        with self._conn:
-            if shapes:
-                self._conn.executemany("INSERT INTO shapes (id, source_keys) VALUES (?, ?)",
-                                       shapes)
-            if rows:
-                self._conn.executemany(_INSERT, rows)
-            self._conn.executemany("UPDATE progress SET last_time_ns = ?, count_at_last = ?, "
-                                   "covered_ns = ? WHERE domain = ?", marks)
+        self._dirty.clear()
         self.stored += len(rows)
         self.commits += 1
-
-    def drain(self) -> None:
-        """Wait until the commit thread has stored what it was given (raises its failure;
-        an interrupt while waiting loses nothing: the queued batches still run)."""
-        try:
-            self._committer.drain()
-        except BaseException:
-            if self._committer.failed:
-                self._broken = True
-            raise
 
     # ------------------------------------------------------------------ the rest
 
@@ -263,7 +234,6 @@ class RecordingWriter:
         """Buckets of the recorded range; a bucket read again (it was partial) is replaced."""
         rows = [(domain, s.metric.value, s.period, int(t), float(v))
                 for s in series for t, v in s.points]
-        self.drain()
         with self._conn:
             self._conn.executemany(
                 "INSERT OR REPLACE INTO series (domain, metric, period, time_s, value) "
@@ -275,7 +245,6 @@ class RecordingWriter:
         """The refresh requests of the history file (tui/refresh/sender.py `to_record`) sent
         within the range for the recorded domains; one already stored is not stored again."""
         added = 0
-        self.drain()
         with self._conn:
             for rec in records:
                 if rec.get("domain") not in domains:
@@ -300,7 +269,6 @@ class RecordingWriter:
         `client_ip` says whether the addresses were cut (tui/core/anonymize.py); `codes`
         which statuses are kept (a `--codes` selection, tui/core/statuscodes.py)."""
         now = datetime.fromtimestamp(time.time(), tz=UTC).isoformat(timespec="seconds")
-        self.drain()
         old = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
         known = json.loads(old["domains"]) if "domains" in old else []
         merged = list(dict.fromkeys([*known, *domains]))
@@ -317,7 +285,6 @@ class RecordingWriter:
                                    sorted(values.items()))
 
     def meta(self) -> dict[str, str]:
-        self.drain()
         return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
 
     def close(self) -> None:
@@ -326,7 +293,6 @@ class RecordingWriter:
             if not self._broken:
                 self.commit()
         finally:
-            self._committer.close()  # after a failure too: the thread ends before the file
             try:
                 self._conn.close()
             finally:

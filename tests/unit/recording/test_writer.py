@@ -29,7 +29,6 @@ def test_identical_entries_are_both_stored_and_the_mark_counts_them(tmp_path: Pa
     w = RecordingWriter.open(tmp_path / "r.db", batch_size=3)
     w.begin(D, 5)
     w.add(D, [entry(10), entry(20), entry(20), entry(20)])  # a batch of 3 commits at once
-    w.drain()  # (in the commit thread: waited for here)
     conn = sqlite3.connect(tmp_path / "r.db")
     assert conn.execute("SELECT count(*) FROM logs").fetchone() == (4,)
     assert conn.execute("SELECT last_time_ns, count_at_last FROM progress").fetchone() == (20, 3)
@@ -213,9 +212,8 @@ def test_the_mark_over_pages_counts_the_run_of_equal_times_at_the_end(tmp_path: 
 
 
 def test_a_batch_failing_beside_the_reading_stops_every_later_one(tmp_path: Path) -> None:
-    """Full batches are committed in a thread of their own while the next pages are added:
-    its failure comes back to the caller, and no batch after it (marks past rows that were
-    not stored) is committed, not even by close()."""
+    """A failing batch is raised to the caller, and no batch after it (marks past rows that
+    were not stored) is committed, not even by close()."""
     w = RecordingWriter.open(tmp_path / "r.db", batch_size=2)
     w.begin(D, 5)
     w.add(D, [entry(10), entry(11)])  # a full batch: committed beside what follows
@@ -223,7 +221,7 @@ def test_a_batch_failing_beside_the_reading_stops_every_later_one(tmp_path: Path
     bad = LogEntry(time_ns=13, status=None, url="/x")  # NOT NULL: this batch fails in SQLite
     with pytest.raises(sqlite3.IntegrityError):
         w.add(D, [entry(12), bad])
-        for t in range(14, 40, 2):  # good batches, queued after the failing one
+        for t in range(14, 40, 2):  # good batches after the failing one
             w.add(D, [entry(t), entry(t + 1)])
         w.commit()
     w.add(D, [entry(50), entry(51)])
