@@ -97,7 +97,7 @@ def hold_exclusive(path: Path) -> int:
     this fd is closed only after the connection (tui/recording/writer.py `close`). The
     kernel lets go at exit."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)  # a FIFO: no wait
     except OSError as exc:
         raise RecordingError(f"cannot open {path}: {exc.strerror or exc}") from None
     try:

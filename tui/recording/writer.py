@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -91,6 +92,12 @@ class RecordingWriter:
             pass
         except OSError as exc:
             raise RecordingError(f"cannot create {path}: {exc.strerror or exc}") from None
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:  # a dangling symlink
+            raise RecordingError(f"cannot open {path}: {exc.strerror or exc}") from None
+        if not stat.S_ISREG(mode):  # a FIFO would hang SQLite's open
+            raise RecordingError(f"{path} is not a regular file, not a recording")
         lock = hold_exclusive(path)
         try:
             if not created:

@@ -4,6 +4,7 @@ kept, a failed commit never moves the mark, credentials never stored."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import stat
 from datetime import datetime
@@ -136,6 +137,10 @@ def test_refuses_what_is_not_a_recording(tmp_path: Path) -> None:
         RecordingWriter.open(bad)
     with pytest.raises(RecordingError, match="cannot create"):
         RecordingWriter.open(tmp_path / "missing" / "x.db")
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo)
+    with pytest.raises(RecordingError, match="not a regular file"):
+        RecordingWriter.open(fifo)  # refused at once (SQLite would wait for a writer)
 
 
 def test_one_shape_row_per_key_map_whether_shared_or_equal(tmp_path: Path) -> None:
