@@ -251,8 +251,14 @@ class _Session:
                                         *(self._domain(client, d, until) for d in self.domains))
                             end = time.time_ns()
                         else:
-                            for d in self.domains:
-                                await self._domain(client, d, until)
+                            with _stop_on_signals():
+                                try:
+                                    for d in self.domains:
+                                        await self._domain(client, d, until)
+                                except asyncio.CancelledError:
+                                    # Ctrl-C or SIGTERM: what was read is committed below
+                                    # and the file closed; the next run reads the rest
+                                    return 0
                 finally:
                     self.writer.commit()
                     self.progress.finish()

@@ -13,6 +13,7 @@ a second `record` run continues where the first stopped. The file carries its ve
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 from pathlib import Path
@@ -85,6 +86,28 @@ def create_private(path: Path) -> None:
     -shm files the database file's mode, so they are private too."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
+
+
+def hold_exclusive(path: Path) -> int:
+    """An fd of `path` holding flock(2) on it, or RecordingError when another writer has it.
+
+    flock, not SQLite's own locks: those are held per transaction, and a second `record`
+    would interleave its commits with the first one's. flock and SQLite's fcntl locks are
+    independent, but closing any fd of the file drops the process's fcntl locks on it, so
+    this fd is closed only after the connection (tui/recording/writer.py `close`). The
+    kernel lets go at exit."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)  # a FIFO: no wait
+    except OSError as exc:
+        raise RecordingError(f"cannot open {path}: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise RecordingError(f"{path} is being written by another s4top record; "
+                             "one writer at a time (wait for it, or record to another file)"
+                             ) from None
+    return fd
 
 
 def connect(path: Path, *, create: bool = False, readonly: bool = False) -> sqlite3.Connection:

@@ -12,35 +12,22 @@ requests can be identical in every field.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from tui.core.models import LogEntry, Series
-from tui.recording.schema import RecordingError, connect
+from tui.recording.fields import extra_json, public_api_base, refresh_row
+from tui.recording.schema import RecordingError, connect, create_private, hold_exclusive
 
 __all__ = ["DomainProgress", "RecordingWriter", "public_api_base"]
 
-#: what json.dumps(extra, ensure_ascii=False, default=str) writes, without a new encoder for
-#: every entry
-_EXTRA_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
-
-
-def _extra_json(extra: Mapping[str, Any]) -> str:
-    """`extra` as JSON, the same text as `_EXTRA_JSON`; the usual flat map of strings (a
-    referer, a user agent) is joined directly, twice as fast as the encoder's general path."""
-    parts = []
-    for k, v in extra.items():
-        if type(k) is not str or type(v) is not str:
-            return _EXTRA_JSON.encode(extra)
-        parts.append(f"{encode_basestring(k)}: {encode_basestring(v)}")
-    return "{" + ", ".join(parts) + "}"
 _INSERT = ("INSERT INTO logs (domain, time_ns, status, method, client_ip, size, url, country, "
            "cache, extra, shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
@@ -65,22 +52,6 @@ class DomainProgress:
         return self.last_time_ns, self.count_at_last
 
 
-def public_api_base(url: str) -> str:
-    """The API base without credentials (user:password@) or query: safe to store."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return ""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        port = ""
-    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
-
-
 class RecordingWriter:
     """An open recording being written; `close()` commits what is buffered."""
 
@@ -91,9 +62,12 @@ class RecordingWriter:
         self._rows: list[tuple[Any, ...]] = []
         self._marks: dict[str, DomainProgress] = {}
         self._dirty: set[str] = set()
-        self._shapes: dict[str, int] = {}
+        self._shapes: dict[str, int] = dict(conn.execute("SELECT source_keys, id FROM shapes"))
+        self._next_shape = max(self._shapes.values(), default=0) + 1
+        self._new_shapes: list[tuple[int, str]] = []  # stored with the next batch
         self._shape_objs: dict[int, tuple[Mapping[str, str], int]] = {}
         self._broken = False
+        self._lock: int | None = None  # the fd holding the file's flock (see `hold_exclusive`)
         self.stored = 0  # entries committed by this writer
         self.commits = 0
 
@@ -105,19 +79,35 @@ class RecordingWriter:
     @classmethod
     def open(cls, path: Path, batch_size: int = 5000) -> RecordingWriter:
         """Open `path` for recording: a new file (0600), or an existing recording to continue.
-        Anything else (another database, an empty or foreign file) is refused."""
+        Anything else (another database, an empty or foreign file) is refused, and so is a
+        file another writer holds (both would continue from one mark: every entry twice)."""
         path = Path(path)
-        if path.exists():
-            if path.is_dir():
-                raise RecordingError(f"{path} is a directory, not a recording")
-            connect(path, readonly=True).close()  # refuses what is not a recording
-            conn = connect(path)
-        else:
-            try:
-                conn = connect(path, create=True)
-            except OSError as exc:
-                raise RecordingError(f"cannot create {path}: {exc.strerror or exc}") from None
-        return cls(conn, path, batch_size)
+        if path.is_dir():
+            raise RecordingError(f"{path} is a directory, not a recording")
+        created = False
+        try:
+            create_private(path)
+            created = True
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise RecordingError(f"cannot create {path}: {exc.strerror or exc}") from None
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:  # a dangling symlink
+            raise RecordingError(f"cannot open {path}: {exc.strerror or exc}") from None
+        if not stat.S_ISREG(mode):  # a FIFO would hang SQLite's open
+            raise RecordingError(f"{path} is not a regular file, not a recording")
+        lock = hold_exclusive(path)
+        try:
+            if not created:
+                connect(path, readonly=True).close()  # refuses what is not a recording
+            writer = cls(connect(path), path, batch_size)
+        except BaseException:
+            os.close(lock)
+            raise
+        writer._lock = lock
+        return writer
 
     # ------------------------------------------------------------------ progress
 
@@ -164,23 +154,40 @@ class RecordingWriter:
         if not delivered:
             return
         mark = self._marks[domain]
-        self._rows.extend(self._row(domain, e) for e in entries)
-        for e in delivered:
-            if e.time_ns == mark.last_time_ns:
-                mark.count_at_last += 1
-            else:
-                mark.last_time_ns, mark.count_at_last = e.time_ns, 1
+        self._rows.extend(self._rows_of(domain, entries))
+        last = delivered[-1].time_ns  # the mark: the run of equal times at the end
+        run = 0
+        for e in reversed(delivered):
+            if e.time_ns != last:
+                break
+            run += 1
+        if run == len(delivered) and last == mark.last_time_ns:
+            mark.count_at_last += run
+        else:
+            mark.last_time_ns, mark.count_at_last = last, run
         self._dirty.add(domain)
         if len(self._rows) >= self.batch_size:
             self.commit()
 
-    def _row(self, domain: str, e: LogEntry) -> tuple[Any, ...]:
-        keys = e.source_keys
-        country = e.country if "country" in keys or e.country else None
-        cache = e.cache if "cache" in keys or e.cache else None
-        extra = _extra_json(e.extra) if e.extra else None
-        return (domain, e.time_ns, e.status, e.method, e.client_ip, e.size, e.url, country,
-                cache, extra, self._shape_id(keys) if keys else None)
+    def _rows_of(self, domain: str, entries: Sequence[LogEntry]) -> list[tuple[Any, ...]]:
+        """The `logs` rows of `entries`; the per-shape work (shape id, which optional fields
+        the source has) is done when the shape changes, not per entry (the hot path)."""
+        rows = []
+        append = rows.append
+        keys: Mapping[str, str] | None = None
+        sid = None
+        has_country = has_cache = False
+        for e in entries:
+            if e.source_keys is not keys:
+                keys = e.source_keys
+                sid = self._shape_id(keys) if keys else None
+                has_country, has_cache = "country" in keys, "cache" in keys
+            country, cache, extra = e.country, e.cache, e.extra
+            append((domain, e.time_ns, e.status, e.method, e.client_ip, e.size, e.url,
+                    country if has_country or country else None,
+                    cache if has_cache or cache else None,
+                    extra_json(extra) if extra else None, sid))
+        return rows
 
     def _shape_id(self, keys: Mapping[str, str]) -> int:
         # The parser shares one source_keys dict among the entries of a wire shape
@@ -191,32 +198,35 @@ class RecordingWriter:
             return held[1]
         text = json.dumps(dict(sorted(keys.items())), ensure_ascii=False)
         sid = self._shapes.get(text)
-        if sid is None:
-            self._conn.execute("INSERT OR IGNORE INTO shapes (source_keys) VALUES (?)", (text,))
-            sid = self._conn.execute("SELECT id FROM shapes WHERE source_keys = ?",
-                                     (text,)).fetchone()[0]
+        if sid is None:  # the id SQLite would give (the file's shapes are all known: `open`)
+            sid, self._next_shape = self._next_shape, self._next_shape + 1
+            self._new_shapes.append((sid, text))
             self._shapes[text] = sid
         if len(self._shape_objs) < 4096:  # hostile shapes cannot grow it without bound
             self._shape_objs[id(keys)] = (keys, sid)
         return sid
 
     def commit(self) -> None:
-        """Store the buffered entries and the marks they reach, in one transaction."""
+        """Store the buffered entries, the new shapes and the marks they reach, in one
+        transaction."""
         if self._broken:
             return  # an earlier commit failed (and raised): nothing more is stored
         if not self._rows and not self._dirty:
             return
-        rows, self._rows = self._rows, []
         try:
+            rows, self._rows = self._rows, []
+            shapes, self._new_shapes = self._new_shapes, []
+            marks = [(m.last_time_ns, m.count_at_last, m.covered_ns, m.domain)
+                     for m in (self._marks[d] for d in sorted(self._dirty))]
             with self._conn:
+                if shapes:
+                    self._conn.executemany(
+                        "INSERT INTO shapes (id, source_keys) VALUES (?, ?)", shapes)
                 if rows:
                     self._conn.executemany(_INSERT, rows)
-                for domain in sorted(self._dirty):
-                    m = self._marks[domain]
-                    self._conn.execute(
-                        "UPDATE progress SET last_time_ns = ?, count_at_last = ?, "
-                        "covered_ns = ? WHERE domain = ?",
-                        (m.last_time_ns, m.count_at_last, m.covered_ns, domain))
+                self._conn.executemany(
+                    "UPDATE progress SET last_time_ns = ?, count_at_last = ?, "
+                    "covered_ns = ? WHERE domain = ?", marks)
         except BaseException:
             # the marks in memory moved past rows that are not stored: never commit them
             self._broken = True
@@ -247,7 +257,7 @@ class RecordingWriter:
                 if rec.get("domain") not in domains:
                     continue
                 for req in rec.get("requests") or ():
-                    row = _refresh_row(rec, req)
+                    row = refresh_row(rec, req)
                     if row is None or not start_ns <= row[0] <= end_ns:
                         continue
                     if self._conn.execute(
@@ -290,17 +300,9 @@ class RecordingWriter:
             if not self._broken:
                 self.commit()
         finally:
-            self._conn.close()
-
-
-def _refresh_row(rec: Mapping[str, Any], req: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    sent = req.get("sent_s")
-    if not isinstance(sent, (int, float)) or isinstance(sent, bool):
-        return None  # never sent: nothing happened on the CDN
-    urls = req.get("urls")
-    if not isinstance(urls, list):
-        return None
-    status = req.get("status")
-    return (int(round(sent * 1e9)), str(rec.get("domain")), str(req.get("type", "")),
-            json.dumps(urls, ensure_ascii=False), 1 if req.get("ok") else 0,
-            status if isinstance(status, int) else None, str(req.get("message") or ""))
+            try:
+                self._conn.close()
+            finally:
+                if self._lock is not None:  # after SQLite's close (`hold_exclusive`)
+                    os.close(self._lock)
+                    self._lock = None

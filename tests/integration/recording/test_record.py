@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import DOMAIN
 from tests.integration.cli_support import (
     NS,
@@ -148,7 +150,8 @@ def _count(db: Path) -> int:
         return 0
 
 
-def test_ctrl_c_ends_follow_cleanly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_ends_follow_cleanly(tmp_path: Path, sig: int) -> None:
     cfg = SimConfig(seed=4, rate=20.0, domains=(DOMAIN,))
     with SimServer(cfg) as server:
         db = tmp_path / "f.db"
@@ -156,7 +159,7 @@ def test_ctrl_c_ends_follow_cleanly(tmp_path: Path) -> None:
         with start(["record", "-o", str(db), "--since", "10s", "--follow"], env,
                    tmp_path / "run") as rec:
             rec.wait_for(lambda _r: _count(db) > 100, 20, "rows in the file")
-            res = rec.stop(signal.SIGINT)
+            res = rec.stop(sig)
         assert res.rc == 0, res.err
         assert not Path(f"{db}-wal").exists()  # closed cleanly: the WAL was folded in
         meta = dict(query(db, "SELECT key, value FROM meta"))
@@ -310,3 +313,52 @@ def test_a_failing_series_is_said_once_and_those_before_it_are_kept(tmp_path: Pa
         metrics = {m for (m,) in query(db, "SELECT DISTINCT metric FROM series")}
         assert metrics == {"traffic", "traffic_origin"}
         assert rows(db) == [key_of_wire(e) for e in admin.truth(begin, now)]
+
+
+def test_a_second_record_on_the_same_file_is_refused(tmp_path: Path) -> None:
+    """Two writers on one file would both continue from the same mark and store every entry
+    twice: the second is refused in one line and the file is left to the first."""
+    cfg = SimConfig(seed=8, rate=20.0, domains=(DOMAIN,))
+    with SimServer(cfg) as server:
+        db = tmp_path / "busy.db"
+        env = base_env(server.base_url)
+        with start(["record", "-o", str(db), "--since", "10s", "--follow"], env,
+                   tmp_path / "run") as rec:
+            rec.wait_for(lambda _r: _count(db) > 100, 20, "rows in the file")
+            second = run(["record", "-o", str(db)], env, timeout=30)
+            res = rec.stop(signal.SIGINT)
+        check_clean(second.out_bytes, second.err_bytes)
+        assert second.rc == 2, second.err
+        assert len(second.err.strip().splitlines()) == 1 and "another" in second.err, second.err
+        assert res.rc == 0, res.err
+        after = run(["record", "-o", str(db)], env, timeout=30)  # the first has ended: free
+        assert after.rc == 0, after.err
+        (covered,), = query(db, "SELECT covered_ns FROM progress")
+        begin = int(dict(query(db, "SELECT key, value FROM meta"))["range_start_ns"])
+        assert rows(db) == [key_of_wire(e) for e in Admin(server.base_url).truth(begin, covered)]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_a_range_ends_it_cleanly_and_it_continues(tmp_path: Path,
+                                                                  sig: int) -> None:
+    """Ctrl-C or SIGTERM while a range is read: what was read is committed, the file closed
+    (no WAL left), exit 0 and no traceback; the next run stores the rest, each entry once."""
+    with recent_frozen_sim(rate=200.0, back_s=900) as server:
+        admin = Admin(server.base_url)
+        begin = admin.now_ns() - 600 * NS
+        db = tmp_path / "cut.db"
+        env = base_env(server.base_url)
+        with start(["record", "-o", str(db), "--start", str(begin), "--concurrency", "2"], env,
+                   tmp_path / "run") as rec:
+            rec.wait_for(lambda _r: _count(db) > 0, 30, "a first batch in the file")
+            res = rec.stop(sig)
+        assert res.rc == 0, res.err
+        assert res.err == ""
+        assert not Path(f"{db}-wal").exists()  # closed cleanly
+        assert query(db, "PRAGMA integrity_check") == [("ok",)]
+        truth = admin.truth(begin)
+        stored = _count(db)
+        assert 0 < stored < len(truth), "stopped before the end of the range"
+        again = run(["record", "-o", str(db)], env, timeout=120)
+        assert again.rc == 0, again.err
+        assert rows(db) == [key_of_wire(e) for e in truth]

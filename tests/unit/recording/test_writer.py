@@ -4,6 +4,7 @@ kept, a failed commit never moves the mark, credentials never stored."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import stat
 from datetime import datetime
@@ -61,12 +62,12 @@ def test_the_mark_is_committed_only_with_its_rows(tmp_path: Path) -> None:
     w.begin(D, 5)
     w.add(D, [entry(10), entry(11)])
     w._conn.close()  # the next write fails, as on a full disk
-    w._conn = sqlite3.connect(tmp_path / "r.db")
+    w._conn = sqlite3.connect(tmp_path / "r.db", check_same_thread=False)
     w._conn.execute("PRAGMA query_only = ON")
-    with pytest.raises(sqlite3.Error):
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
         w.commit()
     w._conn.close()
-    w._conn = sqlite3.connect(tmp_path / "r.db")  # the disk has room again
+    w._conn = sqlite3.connect(tmp_path / "r.db", check_same_thread=False)  # room again
     w.add(D, [entry(12)])
     w.close()  # nothing more is written after a failed commit
     again = RecordingWriter.open(tmp_path / "r.db")
@@ -136,6 +137,10 @@ def test_refuses_what_is_not_a_recording(tmp_path: Path) -> None:
         RecordingWriter.open(bad)
     with pytest.raises(RecordingError, match="cannot create"):
         RecordingWriter.open(tmp_path / "missing" / "x.db")
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo)
+    with pytest.raises(RecordingError, match="not a regular file"):
+        RecordingWriter.open(fifo)  # refused at once (SQLite would wait for a writer)
 
 
 def test_one_shape_row_per_key_map_whether_shared_or_equal(tmp_path: Path) -> None:
@@ -156,7 +161,7 @@ def test_one_shape_row_per_key_map_whether_shared_or_equal(tmp_path: Path) -> No
 
 
 def test_extras_are_the_json_text_json_dumps_writes() -> None:
-    from tui.recording.writer import _extra_json
+    from tui.recording.fields import extra_json as _extra_json
 
     cases = [
         {"referer": "https://www.google.com/", "ua": "Mozilla/5.0 (X11) \u4e2d\u6587"},
@@ -167,3 +172,85 @@ def test_extras_are_the_json_text_json_dumps_writes() -> None:
     ]
     for extra in cases:
         assert _extra_json(extra) == json.dumps(extra, ensure_ascii=False, default=str)
+
+
+def test_one_writer_at_a_time_per_file(tmp_path: Path) -> None:
+    """A second writer would continue from the same mark and store it all twice."""
+    w = RecordingWriter.open(tmp_path / "r.db")
+    w.begin(D, 5)
+    with pytest.raises(RecordingError, match="another"):
+        RecordingWriter.open(tmp_path / "r.db")
+    w.add(D, [entry(10)])
+    w.close()
+    again = RecordingWriter.open(tmp_path / "r.db")  # free once the first is closed
+    assert again.progress(D).resume_at() == (10, 1)
+    again.close()
+
+
+def test_remembered_extras_are_never_those_of_an_equal_looking_map() -> None:
+    """The flat string maps are remembered by their items: 1, 1.0 and True are equal keys
+    in Python but not the same JSON, so only all-string maps may be remembered."""
+    from tui.recording import fields
+
+    cases = [{"a": "1"}, {"a": 1}, {"a": True}, {"a": 1.0}, {"a": "1"}, {"a": None},
+             {"a": [1]}, {"a": "1", "b": "x"}, {"b": "x", "a": "1"}, {"a": "1"}]
+    for extra in cases * 2:
+        assert fields.extra_json(extra) == json.dumps(extra, ensure_ascii=False, default=str)
+    for i in range(fields._EXTRAS_LIMIT + 10):  # past the bound: emptied, still right
+        extra = {"ua": f"agent/{i}"}
+        assert fields.extra_json(extra) == json.dumps(extra, ensure_ascii=False)
+    assert len(fields._EXTRAS) <= fields._EXTRAS_LIMIT
+    long = {"ua": "x" * 5000}
+    assert fields.extra_json(long) == json.dumps(long) and tuple(long.items()) not in \
+        fields._EXTRAS
+
+
+def test_the_mark_over_pages_counts_the_run_of_equal_times_at_the_end(tmp_path: Path) -> None:
+    w = RecordingWriter.open(tmp_path / "r.db")
+    w.begin(D, 5)
+    steps = [([10, 20, 20], (20, 2)), ([20, 20], (20, 4)), ([20, 30], (30, 1)),
+             ([30], (30, 2)), ([40, 40, 40], (40, 3)), ([41, 40], (40, 1))]
+    for times, want in steps:
+        w.add(D, [entry(t) for t in times])
+        assert w.progress(D).resume_at() == want, times
+    w.close()
+
+
+def test_a_batch_failing_beside_the_reading_stops_every_later_one(tmp_path: Path) -> None:
+    """A failing batch is raised to the caller, and no batch after it (marks past rows that
+    were not stored) is committed, not even by close()."""
+    w = RecordingWriter.open(tmp_path / "r.db", batch_size=2)
+    w.begin(D, 5)
+    w.add(D, [entry(10), entry(11)])  # a full batch: committed beside what follows
+    w.commit()
+    bad = LogEntry(time_ns=13, status=None, url="/x")  # NOT NULL: this batch fails in SQLite
+    with pytest.raises(sqlite3.IntegrityError):
+        w.add(D, [entry(12), bad])
+        for t in range(14, 40, 2):  # good batches after the failing one
+            w.add(D, [entry(t), entry(t + 1)])
+        w.commit()
+    w.add(D, [entry(50), entry(51)])
+    w.close()
+    conn = sqlite3.connect(tmp_path / "r.db")
+    assert conn.execute("SELECT time_ns FROM logs ORDER BY id").fetchall() == [(10,), (11,)]
+    conn.close()
+    again = RecordingWriter.open(tmp_path / "r.db")
+    assert again.progress(D).resume_at() == (11, 1)
+    again.close()
+
+
+def test_what_is_queued_is_committed_by_close(tmp_path: Path) -> None:
+    w = RecordingWriter.open(tmp_path / "r.db", batch_size=3)
+    w.begin(D, 5)
+    for t in range(10, 1010, 2):
+        w.add(D, [entry(t), entry(t + 1)])
+    assert w.stored + w.pending == 1000
+    w.close()
+    again = RecordingWriter.open(tmp_path / "r.db")
+    assert again.progress(D).resume_at() == (1009, 1)
+    assert again.stored == 0
+    again.close()
+    conn = sqlite3.connect(tmp_path / "r.db")
+    assert [t for (t,) in conn.execute("SELECT time_ns FROM logs ORDER BY id")] == \
+        list(range(10, 1010))
+    conn.close()
