@@ -28,7 +28,7 @@ def test_oneshot_json_is_truth_exactly_once_in_order() -> None:
         now = admin.now_ns()
         start = now - 60 * NS
         truth = admin.truth(start, now)
-        assert len(truth) > 600
+        assert len(truth) > 400  # 20/s over a minute at the day's low (0.45x at 01:00 UTC)
         # --limit 100 forces a dozen pages, with equal timestamps across page boundaries
         r = run(["logs", "--json", "--start", str(start), "--limit", "100"], base_env(server.base_url))
         assert r.rc == 0, r.err

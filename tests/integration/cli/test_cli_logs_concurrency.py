@@ -40,7 +40,7 @@ def test_output_bytes_identical_whatever_the_concurrency() -> None:
         assert json1 == json4 == json16
         assert plain1 == plain4 == plain16
         truth = admin.truth(start, now)
-        assert len(truth) > 6000
+        assert len(truth) > 3000  # 30/s over 5 min at the day's low (0.45x at 01:00 UTC)
         assert [key_of_json(e) for e in results[0].json_lines()] == [key_of_wire(e) for e in truth]
 
 

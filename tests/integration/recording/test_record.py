@@ -67,7 +67,7 @@ def test_record_is_the_truth_exactly_once(tmp_path: Path) -> None:
         assert r.rc == 0, r.err
         assert r.out == "" and r.err == ""  # not a terminal: nothing extra
         truth = admin.truth(begin, now)
-        assert len(truth) > 5000
+        assert len(truth) > 2000  # 20/s over 5 min at the day's low (0.45x at 01:00 UTC)
         assert rows(db) == [key_of_wire(e) for e in truth]
         assert mode(db) == 0o600
         meta = dict(query(db, "SELECT key, value FROM meta"))
@@ -240,7 +240,7 @@ def test_several_domains_each_exactly_once(tmp_path: Path) -> None:
         for d in (DOMAIN, other):
             truth = admin._call("GET", "/_sim/truth",
                                 params={"domain": d, "start_ns": begin, "end_ns": now})["data"]
-            assert len(truth) > 500
+            assert len(truth) > 400  # 15/s over 90 s at the day's low
             assert rows(db, "domain = ?", (d,)) == [key_of_wire(e) for e in truth]
         meta = dict(query(db, "SELECT key, value FROM meta"))
         assert json.loads(meta["domains"]) == [DOMAIN, other]
