@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from tui import __version__
 from tui.api.domain import validate_domain
 from tui.api.errors import ApiError, ApiTimeout, AuthError, NetworkError, UnexpectedResponse
-from tui.api.parse import parse_logs, parse_refresh_answer, parse_series
+from tui.api.parse import iter_logs, parse_logs, parse_refresh_answer, parse_series
 from tui.api.redact import excerpt
 from tui.api.reported import reported
 from tui.api.retry import RetryPolicy
@@ -169,6 +169,13 @@ class S4Client:
         return parse_logs(decode_json(raw.body, endpoint, self._secrets), endpoint,
                           secrets=self._secrets, tz=self.naive_tz)
 
+    def logs_reply_pieces(self, domain: str, raw: RawResponse,
+                          size: int) -> Iterator[list[LogEntry]]:
+        """`parse_logs_reply` in pieces of `size` entries, decoded at the first (for a tail)."""
+        endpoint = f"GET /cdn/data/{validate_domain(domain)}/logs"
+        yield from iter_logs(decode_json(raw.body, endpoint, self._secrets), endpoint, size,
+                             secrets=self._secrets, tz=self.naive_tz)
+
     async def refresh(
         self, request: RefreshRequest, on_retry: OnRetry | None = None
     ) -> RefreshOutcome:
@@ -318,15 +325,8 @@ class S4Client:
             attempts=attempt,
         )
 
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        endpoint: str,
-        policy: RetryPolicy,
-        *,
-        params: dict[str, Any] | None = None,
-    ) -> RawResponse:
+    async def _call(self, method: str, path: str, endpoint: str, policy: RetryPolicy, *,
+                    params: dict[str, Any] | None = None) -> RawResponse:
         """Send with retries; return a 2xx response or raise the last error."""
         tries = await self._with_retries(method, path, endpoint, policy, params=params)
         if isinstance(tries, _Failed):

@@ -11,7 +11,7 @@ token.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import tzinfo
 from typing import Any
 
@@ -34,6 +34,7 @@ from tui.core.models import LogEntry
 from tui.core.timezones import DEFAULT_ZONE
 
 __all__ = [
+    "iter_logs",
     "parse_logs",
     "parse_series",
     "parse_refresh_answer",
@@ -349,6 +350,21 @@ def parse_logs(obj: Any, endpoint: str, *, secrets: Iterable[str] = (),
     a zone is read in `tz` (the `api_timezone` setting).
     """
     secret_list = list(secrets)
+    return _read_entries(_log_list(obj, endpoint, secret_list), 0, endpoint, secret_list, tz)
+
+
+def iter_logs(obj: Any, endpoint: str, size: int, *, secrets: Iterable[str] = (),
+              tz: tzinfo = DEFAULT_ZONE) -> Iterator[list[LogEntry]]:
+    """`parse_logs` in pieces of `size` entries, in order, so a caller can yield between them.
+    An entry that cannot be read raises when its piece is reached: take every piece before
+    using any (a page is taken whole or not at all)."""
+    secret_list = list(secrets)
+    entries = _log_list(obj, endpoint, secret_list)
+    for lo in range(0, len(entries), max(1, size)):
+        yield _read_entries(entries[lo:lo + size], lo, endpoint, secret_list, tz)
+
+
+def _log_list(obj: Any, endpoint: str, secret_list: list[str]) -> list[Any]:
     entries = _find_list(obj, endpoint, secret_list)
     if entries is None:
         raise unexpected(
@@ -357,13 +373,19 @@ def parse_logs(obj: Any, endpoint: str, *, secrets: Iterable[str] = (),
             obj,
             secret_list,
         )
+    return entries
+
+
+def _read_entries(entries: list[Any], first: int, endpoint: str, secret_list: list[str],
+                  tz: tzinfo) -> list[LogEntry]:
+    """The entries of `entries` (`first`: the index of its first one in the page)."""
     if len(_SHARED) > _SHARED_LIMIT:
         _SHARED.clear()
     out: list[LogEntry] = []
     append = out.append
     last_keys: tuple[str, ...] | None = None
     reader: _Reader | None = None
-    for i, raw in enumerate(entries):
+    for i, raw in enumerate(entries, first):
         if type(raw) is not dict:
             if not isinstance(raw, dict):
                 raise unexpected(f"log entry {i} is not an object", endpoint, raw, secret_list)

@@ -17,6 +17,7 @@ from tui.api.errors import ApiError, RateLimited
 from tui.core.backoff import backoff_delay
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.models import LogEntry, Metric
+from tui.core.pieces import PIECE, PIECE_BUDGET_S, joined
 from tui.core.slices import DEFAULT_CONCURRENCY, SlicedRead
 from tui.core.tail import LogTail, TailState
 from tui.live.state import DomainState, Health
@@ -54,6 +55,8 @@ class PollerHooks:
     entries_arrived: Callable[[DomainState], None] = lambda _st: None
     #: time slices read at once for the start-up backlog (setting concurrency; 1: none)
     concurrency: int = DEFAULT_CONCURRENCY
+    #: the longest stretch of a live page's parsing between two turns of the event loop
+    piece_budget_s: float = PIECE_BUDGET_S
 
     @classmethod
     def from_settings(cls, settings: Any, **hooks: Any) -> PollerHooks:
@@ -99,14 +102,21 @@ async def tail_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> No
     if warning:
         hooks.toast(warning)
     st.tail_start_ns = start  # the followed window begins here (what "exactly once" covers)
+    apart = isinstance(client, S4Client)  # (the exporter's counting client: whole pages)
 
     async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
         asked_ns = hooks.clock_ns()
         st.log_health.in_flight_since = hooks.now()
         try:
-            page = await client.logs_page(st.domain, start_ns, "ALL", limit)
+            if apart:
+                raw = await client.logs_reply(st.domain, start_ns, "ALL", limit)
+            else:
+                page = await client.logs_page(st.domain, start_ns, "ALL", limit)
         finally:
             st.log_health.in_flight_since = None
+        if apart:  # parsed in pieces: a key pressed meanwhile waits for one (tui/core/pieces.py)
+            page = await joined(client.logs_reply_pieces(st.domain, raw, PIECE),
+                                hooks.piece_budget_s)
         if len(page) < limit:
             # a short page: every entry up to when we asked (less the delay) is in. The
             # tail ingests this page before it next awaits, so an alert check never sees

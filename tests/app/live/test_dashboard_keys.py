@@ -288,11 +288,16 @@ async def test_long_lived_objects_are_kept_out_of_full_collections_while_running
     screen is up and the backlog is in, and unfrozen when the app ends (nothing kept)."""
     import gc
 
+    from tui.core.longlived import FULL_AFTER
+
+    before = gc.get_threshold()
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: loaded(app))
         assert app._long_lived.after_backlog and gc.get_freeze_count() > 10_000
+        assert gc.get_threshold()[2] == FULL_AFTER  # full passes further apart meanwhile
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
 
 
 async def test_the_collector_held_off_at_start_resumes_at_the_first_frame(make_app) -> None:
