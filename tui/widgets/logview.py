@@ -134,8 +134,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._show(new_matching)
 
     def reveal_step(self) -> None:
-        """A frame without new rows: show the next step of the held ones."""
-        if self._held.active:
+        """A frame without new rows: show the next step of the held ones, when it is due."""
+        if self._held.step_due(time.monotonic()):
             self._show(0)
 
     def take_in(self) -> None:

@@ -132,7 +132,7 @@ async def test_pause_during_a_reveal_freezes_every_row_that_arrived(make_app, si
 
 
 async def test_a_paused_pane_counts_a_flood_at_once_and_does_not_move(make_app, sim_server) -> None:
-    app = make_app(poll_interval=2.0)
+    app = make_app(poll_interval=1.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: loaded(app))
         dash = app.screen
@@ -151,7 +151,7 @@ async def test_a_paused_pane_counts_a_flood_at_once_and_does_not_move(make_app, 
 
 async def test_a_scrolled_pane_keeps_its_rows_and_counts_a_flood_at_once(make_app,
                                                                         sim_server) -> None:
-    app = make_app(poll_interval=2.0)
+    app = make_app(poll_interval=1.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: loaded(app))
         lv = app.screen.log_view
@@ -165,7 +165,7 @@ async def test_a_scrolled_pane_keeps_its_rows_and_counts_a_flood_at_once(make_ap
 
 
 async def test_a_batch_that_fits_the_pane_shows_at_once(make_app, sim_server) -> None:
-    app = make_app(poll_interval=2.0)
+    app = make_app(poll_interval=1.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: loaded(app))
         dash = app.screen
@@ -179,7 +179,7 @@ async def test_a_batch_that_fits_the_pane_shows_at_once(make_app, sim_server) ->
 
 
 async def test_with_the_setting_off_a_flood_shows_at_once(make_app, sim_server, tmp_path) -> None:
-    app = make_app(poll_interval=2.0, config_text="paced_reveal = false\n", tmp_path=tmp_path)
+    app = make_app(poll_interval=1.0, config_text="paced_reveal = false\n", tmp_path=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: loaded(app))
         dash = app.screen
