@@ -6,8 +6,8 @@ model): new rows scroll into view; moving up stops following and counts "+N new"
 back to live. Pause freezes the rows while the buffer keeps collecting.
 
 Paced reveal (tui/core/reveal.py): following live, a poll of more rows than the pane shows is
-shown oldest first a step per frame until the next poll, not in one jump; only the pane waits,
-and whatever acts on the rows takes in the held ones first (`take_in`).
+shown oldest first in steps until the next poll, not in one jump; only the pane waits, and
+whatever acts on the rows takes in the held ones first (`take_in`).
 """
 
 from __future__ import annotations
