@@ -241,7 +241,8 @@ class S4TopApp(App[int]):
             self, tag_of=self.desk.tag_of, max_fps=s.max_fps,
             marks=lambda d: self.purges.marks(d, self.desk.refresh_marks(d)),
             # the 5XX share past which the 5XX figure is marked (the absolute alert threshold)
-            five_xx_threshold=s.alert_5xx_absolute)
+            five_xx_threshold=s.alert_5xx_absolute,
+            paced_reveal=s.paced_reveal and self.replay is None)  # a replay's rows at once
         return self._dashboard
 
     def _entries_arrived(self, st: DomainState) -> None:

@@ -156,6 +156,8 @@ class Settings:
     utc: bool = _setting(_boolean, False)
     export_dir: str = _setting(_string, ".")
     max_fps: float = _setting(_positive_float, 8.0)
+    # A poll of more rows than the log pane shows is revealed in steps until the next poll.
+    paced_reveal: bool = _setting(_boolean, True)
     refresh_limit: int = _setting(_positive_int, 300)
     refresh_window: float = _setting(_positive_duration, 300.0)
     # Retries of one-shot commands (logs, stats, refresh): attempts in all, first back-off.

@@ -18,6 +18,7 @@ from textual.widgets import Input, Static
 
 from tui.core.logfilter import FilterError, LogFilter
 from tui.core.models import LogEntry, StatusClass
+from tui.core.reveal import RevealGate
 from tui.core.sanitize import inert
 from tui.live.state import DomainState
 from tui.screens.dashboard_bindings import DASHBOARD_BINDINGS
@@ -65,7 +66,7 @@ class Dashboard(DashboardMessages, Screen[None]):
 
     def __init__(self, host: DashboardHost, *, tag_of: Callable[[LogEntry], str | None],
                  marks: Callable[[str], tuple[float, ...]], max_fps: float,
-                 five_xx_threshold: float) -> None:
+                 five_xx_threshold: float, paced_reveal: bool = True) -> None:
         super().__init__()
         self.host = host
         self.tag_of, self.marks, self.max_fps = tag_of, marks, max_fps
@@ -77,6 +78,7 @@ class Dashboard(DashboardMessages, Screen[None]):
         self._drill_label = ""  # set while the filter came from a top-N row
         self._drill_prev = ""  # the filter text before that drill
         self._drill_back: Callable[[], None] | None = None  # where Esc goes back to (top-N)
+        self._reveal = RevealGate(paced_reveal)  # a flood's rows in steps (tui/core/reveal.py)
 
     # ---- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -85,7 +87,8 @@ class Dashboard(DashboardMessages, Screen[None]):
         yield ChartsPane(id="charts")
         # the filter line (#filter-bar) comes here, mounted after the first frame
         yield Static("", id="log-header")
-        yield LogView(st.buffer, domain=st.domain, utc=self.host.utc, tag_of=self.tag_of, id="log")
+        yield LogView(st.buffer, domain=st.domain, utc=self.host.utc, tag_of=self.tag_of,
+                      frame_s=1 / max(0.5, self.max_fps), id="log")
         yield HelpFirstFooter()
 
     @property
@@ -138,7 +141,8 @@ class Dashboard(DashboardMessages, Screen[None]):
     def _slow_tick(self) -> None:
         if self._fast_paused:
             self.frame()
-        elif time.monotonic() - self._busy_at > self.IDLE_AFTER_S and not self.host.state.dirty:
+        elif (time.monotonic() - self._busy_at > self.IDLE_AFTER_S
+              and not self.host.state.dirty and not self.log_view.revealing):
             self._fast_paused = True
             self._fast.pause()
 
@@ -185,7 +189,9 @@ class Dashboard(DashboardMessages, Screen[None]):
             new = st.pending_new
             st.pending_new = 0
             st.dirty = False
-            lv.data_changed(new)
+            lv.data_changed(new, self._reveal.spread(st.caught_up, self.host.poll_s))
+        else:
+            lv.reveal_step()
         now = self.host.now()
         self._charts.feed(self.query_one(ChartsPane), st, now, arrived, self.host.range_index,
                           self.host.utc, lambda: self.marks(st.domain))

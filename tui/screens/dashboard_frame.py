@@ -134,9 +134,12 @@ def status_info(st: DomainState, lv: LogView, extras: dict[str, Any], poll_s: fl
 
 def rows_now(st: DomainState, lv: LogView) -> None:
     """Before a key acts: entries that arrived since the last frame join the log pane (the
-    charts and the status wait for the frame). Else a move was made over the old row count
-    (`G` clamped short of the newest row) and showed only at the next frame, up to
-    1/max_fps later (0.5 s while catching up): the scroll keys' p95 while ingesting."""
+    charts and the status wait for the frame), and so do rows a paced reveal still holds.
+    Else a move was made over the old row count (`G` clamped short of the newest row) and
+    showed only at the next frame, up to 1/max_fps later (0.5 s while catching up): the
+    scroll keys' p95 while ingesting. Nothing is hidden from what a key does."""
     if st.dirty:
         new, st.pending_new = st.pending_new, 0
-        lv.data_changed(new)
+        lv.data_changed(new)  # no spread: every row now
+    else:
+        lv.take_in()

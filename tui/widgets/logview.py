@@ -4,10 +4,15 @@ Rows are addressed by the buffer's append sequence numbers, so the cursor and th
 on the same entries while old ones are evicted or the filter changes. Following (toolong's
 model): new rows scroll into view; moving up stops following and counts "+N new"; G/End goes
 back to live. Pause freezes the rows while the buffer keeps collecting.
+
+Paced reveal (tui/core/reveal.py): following live, a poll of more rows than the pane shows is
+shown oldest first in steps until the next poll, not in one jump; only the pane waits, and
+whatever acts on the rows takes in the held ones first (`take_in`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from rich.cells import cell_len
@@ -22,6 +27,7 @@ from textual.strip import Strip
 
 from tui.core.buffer import LogBuffer
 from tui.core.models import LogEntry
+from tui.core.reveal import HeldRows
 from tui.widgets.logrow import RowOptions, row_pieces
 
 #: Rendered rows kept: a few screens' worth. Rows are cheap to rebuild, and each kept Strip is
@@ -60,6 +66,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         domain: str = "",
         utc: bool = False,
         tag_of: Callable[[LogEntry], str | None] | None = None,
+        frame_s: float = 0.125,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -80,6 +87,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._render_key: tuple = ()
         self.empty_message = ""  # shown in place when no row matches: never a blank box
         self._seen_appended = 0  # buffer.appended when the rows were last laid out
+        self._held = HeldRows(frame_s)  # the paced reveal's rows; frame_s: the frame interval
 
     # ---- state -------------------------------------------------------------------------
     @property
@@ -99,6 +107,11 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             return None
         return self.buffer.view_entry(idx)
 
+    @property
+    def revealing(self) -> bool:
+        """Rows are held back, to be shown at the coming frames (paced reveal)."""
+        return self._held.active
+
     def _page(self) -> int:
         return max(1, self.scrollable_content_region.height)
 
@@ -111,19 +124,47 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._cache.clear()
         self._base_style = None
 
-    def data_changed(self, new_matching: int) -> None:
-        """Called once per frame by the screen when the buffer or its view changed."""
+    def data_changed(self, new_matching: int, spread_s: float = 0.0) -> None:
+        """Called once per frame by the screen when the buffer or its view changed. While
+        following, `spread_s` > 0 reveals a flood over that many seconds (`reveal_step`)."""
+        if spread_s > 0 and self.live:
+            self._held.hold(self.buffer, new_matching, self._page(), spread_s, time.monotonic())
+        else:
+            self._release()
+        self._show(new_matching)
+
+    def reveal_step(self) -> None:
+        """A frame without new rows: show the next step of the held ones, when it is due."""
+        if self._held.step_due(time.monotonic()):
+            self._show(0)
+
+    def take_in(self) -> None:
+        """Show every held row now: a key acts on every row that arrived, none hidden."""
+        if self._held.active:
+            self._release()
+            self._show(0)
+
+    def _release(self) -> None:
+        """Hold no row back; held rows a pane that stopped following never showed are new."""
+        held = self._held.release(self.buffer)
+        if not self.live:
+            self.new_count += held
+
+    def _show(self, new_matching: int) -> None:
         buf = self.buffer
         n = buf.view_len
         if not self.show_cache and n and buf.view_entry(n - 1).cache:
             self.show_cache = True
             self._cache.clear()
-        self._set_rows(n)
         if self.live:
+            shown = self._held.step(buf, time.monotonic())
+            self._set_rows(shown)
             self.new_count = 0
-            self.cursor_seq = buf.view_seq(n - 1) if n else None
-            self._scroll_to_index(max(0, n - self._page()))
+            self.cursor_seq = buf.view_seq(shown - 1) if shown else None
+            self._scroll_to_index(max(0, shown - self._page()))
         else:
+            self._release()
+            self._set_rows(n)
             self.new_count += new_matching
             self._restore_top()
         self._seen_appended = buf.appended
@@ -133,6 +174,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         """The filter changed: keep the cursor entry if it is still shown. (Rendered rows stay
         cached: a row shows only the text filter, which is part of the cache key, so toggling
         a class back redraws from the cache.)"""
+        self._release()  # the new view shows whole
         n = self.buffer.view_len
         self._set_rows(n)
         if self.live or self.cursor_seq is None:
@@ -192,6 +234,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.invalidate())
 
     def on_resize(self) -> None:
+        self._release()
         self._forget_rows()
         self._seen_appended = self.buffer.appended
         self.virtual_size = Size(self.scrollable_content_region.width, self.buffer.view_len)
@@ -211,6 +254,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # ---- cursor movement ---------------------------------------------------------------
     def move_cursor(self, delta: int) -> None:
+        self.take_in()
         n = self.buffer.view_len
         if not n:
             return
@@ -223,11 +267,13 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._select(target)
 
     def cursor_home(self) -> None:
+        self.take_in()
         if self.buffer.view_len:
             self.following = False
             self._select(0)
 
     def go_live(self) -> None:
+        self._held.release(self.buffer)  # every row shows: the newest at the bottom
         self.following = True
         self.paused = False
         self.new_count = 0
@@ -239,6 +285,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self.post_message(self.CursorMoved())
 
     def toggle_follow(self) -> None:
+        self.take_in()
         if self.following:
             self.following = False
             self.post_message(self.CursorMoved())
@@ -246,6 +293,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             self.go_live()
 
     def toggle_pause(self) -> None:
+        self.take_in()  # the pause freezes every row that arrived before it
         if self.paused:
             self.go_live()
         else:
@@ -290,7 +338,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         idx = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
         buf = self.buffer
-        if idx >= buf.view_len or idx < 0:
+        if idx >= buf.view_len or idx < 0 or self._held.hides(buf, idx):
             if buf.view_len == 0 and y == 1 and self.empty_message:
                 msg = Text("  " + self.empty_message, style=Style(dim=True, italic=True),
                            no_wrap=True)
