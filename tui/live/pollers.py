@@ -23,8 +23,10 @@ from tui.live.state import DomainState, Health
 
 SERIES_INTERVAL_S = 60.0
 #: over a slow link the start-up backlog may read this many times `concurrency` slices at
-#: once (tui/core/slices.py `max_concurrency`): the wait per page, not the parsing, bounds it
-BACKLOG_BOOST = 2
+#: once (tui/core/slices.py `max_concurrency`): the wait per page, not the parsing, bounds it.
+#: At 80 ms a round trip and ~6 ms to parse and ingest a page, 8 requests out leave the
+#: loop idle part of each round trip; 16 keep it busy (benchmarks/link.py)
+BACKLOG_BOOST = 4
 
 
 @dataclass
@@ -189,6 +191,9 @@ async def _catch_up(st: DomainState, client: S4Client, hooks: PollerHooks, start
                         slow_backoff_base_s=hooks.auth_backoff_s,
                         parse=read if apart else None,
                         max_concurrency=hooks.concurrency * BACKLOG_BOOST,
+                        # the first pages of `concurrency` slices at once: over a slow link
+                        # the first round trip brings that many pages, not one
+                        first_slices=hooks.concurrency,
                         retry=hooks.tail_retry.setdefault(st.domain, asyncio.Event()))
     await reader.run(deliver, on_state)
     st.covered_ns = max(st.covered_ns, until)  # every entry up to `until` is in
