@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 import pytest
 
@@ -113,3 +114,38 @@ def test_backlog_over_a_slow_link_asks_several_slices_at_once_then_grows_the_poo
             key_of_wire(e) for e in truth]
         assert client.sent_before_first_reply == 4 and client.out_at_send[:4] == [1, 2, 3, 4]
         assert max(client.out_at_send) > 8
+
+
+def test_a_rate_limit_in_the_first_round_is_not_ended_by_replies_sent_before_it() -> None:
+    """Two of the first round's four requests refused (429, Retry-After 1): the others'
+    replies, sent before the refusal came, do not end the rate-limited state; it ends with
+    the first reply after the pool's hold (one second at least: load only lengthens it)."""
+    cfg = SimConfig(seed=8, rate=60.0, start_ns=FIXED_NS, frozen=True, domains=(DOMAIN,))
+    with SimServer(cfg) as server:
+        Admin(server.base_url).fault(path="logs", status=429, retry_after=1, count=2)
+        events: list[tuple[float, str]] = []
+        hooks = hooks_for(server, 4)
+        hooks.toast = lambda m: events.append((time.monotonic(), m))
+        hooks.toast_error = lambda _d, _e: events.append((time.monotonic(), "error"))
+        st = DomainState(domain=DOMAIN, buffer=LogBuffer(100_000))
+
+        async def go() -> None:
+            async with S4Client(server.base_url, DEMO_TOKEN,
+                                retry=RetryPolicy(attempts=1)) as client:
+                task = asyncio.ensure_future(tail_loop(st, client, hooks))
+                try:
+                    for _ in range(600):
+                        if st.caught_up:
+                            break
+                        await asyncio.sleep(0.05)
+                finally:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+
+        asyncio.run(go())
+        errors = [t for t, m in events if m == "error"]
+        recovered = [t for t, m in events if "recovered" in m]
+        assert errors and recovered, events
+        assert recovered[0] - errors[0] >= 0.9, events
+        assert st.log_health.state == "ok"
