@@ -7,7 +7,7 @@ rate-limit hold and the user's "retry now".
   is spread over more requests instead of being added to the parsing (Little's law: keeping
   the parsing busy over a link of round trip R takes about R / parse-time pages out). A
   request's time includes the wait for the event loop to read its reply, so a client busy
-  at start-up may grow its pool on a fast link too; at twice the concurrency that costs
+  at start-up may grow its pool on a fast link too; at a few times the concurrency that costs
   only the buffer of those slices (bounded as in tui/core/slices.py).
 - `PoolPacer`: after a rate limit (429 or Retry-After) nobody asks before it has passed.
 - `RetryCut`: each "retry now" ends every back-off wait and the pacer's hold at once; a

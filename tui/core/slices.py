@@ -13,8 +13,13 @@ being fetched and those waiting for their turn), each buffering at most `buffere
 pages; a slice whose buffer is full waits. At most `slots` requests are in flight: the
 `concurrency`, or up to `max_concurrency` once the link turned out slow
 (tui/core/slicepool.py). Slices are cut as the read goes, about `pages_per_slice` pages wide
-by the density seen so far (the first slice's first page tells it), so a quiet night and a
-busy peak both keep the pool busy.
+by the density seen so far (tui/core/slicedensity.py), so a quiet night and a busy peak both
+keep the pool busy. Before any page told the density the range is cut into `first_slices`
+open slices of equal time, asked at once (over a slow link one round trip then brings that
+many pages, not one); once a page tells it, each open slice is shortened to a slice of that
+density past what it read, and the rest of it is left as a gap that the next slices are cut
+from, in order, before the frontier. However wrong equal time was (a burst in one of them,
+nothing in the others), each slice still holds exactly the entries of its own stretch.
 
 Over a slow link a request slot must not idle while its page is parsed: given `parse`,
 `fetch` returns the raw reply and only the request holds a slot; the page is parsed after
@@ -39,22 +44,18 @@ import inspect
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tui.core.cursor import MAX_LIMIT, LogCursor
 from tui.core.models import LogEntry
+from tui.core.slicedensity import MIN_SLICE_NS, Density, one_instant_at_a_trim
 from tui.core.slicepool import SLOW_REQUEST_S, PoolPacer, RequestSlots, RetryCut
 from tui.core.tail import Fetch, FetchError, TailState, fetch_backoff
 
 __all__ = ["DEFAULT_CONCURRENCY", "SLOW_REQUEST_S", "PoolPacer", "SlicedRead"]
 
 DEFAULT_CONCURRENCY = 4
-#: the narrowest slice cut by density (a dense instant cannot make slices of a few ns)
-MIN_SLICE_NS = 1_000_000
-#: a slice's last page asks for what is left times this plus this many (`_trimmed_limit`),
-#: and never for less than a tenth of the limit
-TRIM_MARGIN, TRIM_EXTRA = 1.25, 50
 
 Sleep = Callable[[float], Awaitable[object]]
 #: turns what `fetch` returned into the page, outside the request slot (see the module text)
@@ -67,10 +68,21 @@ class _Slice:
     end: int  # exclusive; the range's until + 1 for the last slice
     cursor: LogCursor
     queue: asyncio.Queue[object]
-    open: bool = False  # cut before any density was known: shortened by the first estimate
+    density: Density  # what its pages teach (and what it was cut by)
+    open: bool = False  # cut before any density was known: shortened once its pages tell
     finished: bool = False
     delivered: int = 0
     task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+@dataclass(eq=False)
+class _Gap:
+    """A stretch between two slices that nobody reads yet: `_plan` cuts slices off its front
+    (it is left where an open slice was shortened)."""
+
+    start: int
+    end: int
+    density: Density  # of the open slice it was left by
 
 
 _END = object()
@@ -108,13 +120,15 @@ class SlicedRead:
         max_concurrency: int | None = None,
         slow_request_s: float = SLOW_REQUEST_S,
         retry: asyncio.Event | None = None,
+        first_slices: int = 1,
     ) -> None:
         """`skip_at_start`: entries at exactly `start_ns` already delivered (a stored
         high-water mark, as `LogCursor.resume` takes it). `edges`: fixed slice boundaries
         instead of cutting by density (tests put them inside groups of equal timestamps).
         `slow_backoff_base_s`: the first wait after an error a retry alone will not fix
         (auth), as `LogTail` has it; default `backoff_base_s`. `parse`, `max_concurrency`,
-        `retry`: see the module text."""
+        `retry`: see the module text. `first_slices`: slices of equal time cut before any
+        density is known, asked at once (then shortened by the density, as one is)."""
         if concurrency < 1:
             raise ValueError("concurrency must be 1 or more")
         self._fetch = fetch
@@ -135,15 +149,15 @@ class SlicedRead:
         self.slow_backoff_base_s = (backoff_base_s if slow_backoff_base_s is None
                                     else slow_backoff_base_s)
         self.max_retry_after_s = max_retry_after_s
-        self.pages_per_slice = max(1, pages_per_slice)
         self.buffered_pages = max(1, buffered_pages)
-        self.min_slice_ns = max(1, min_slice_ns)
+        self._density = Density(limit, max(1, pages_per_slice), max(1, min_slice_ns))
+        self.first_slices = max(1, first_slices)
         self._parse = parse
         self._slots = RequestSlots(concurrency, max_concurrency, slow_request_s)
         self._cut = RetryCut(retry, self.pacer) if retry is not None else None
-        self._active: deque[_Slice] = deque()
+        self._active: deque[_Slice | _Gap] = deque()
+        self._started = 0  # the slices in `_active` (not the gaps)
         self._frontier = self.start_ns
-        self._ns_per_entry: float | None = None
         self._on_state: Callable[[TailState], None] | None = None
         # figures for a progress line
         self.delivered = 0
@@ -168,9 +182,11 @@ class SlicedRead:
         try:
             while self._active:
                 head = self._active[0]
+                assert isinstance(head, _Slice)  # `_plan` cuts a gap at the head at once
                 item = await head.queue.get()
                 if item is _END:
                     self._active.popleft()
+                    self._started -= 1
                     self._plan()
                     continue
                 if isinstance(item, _Failed):
@@ -209,67 +225,82 @@ class SlicedRead:
     # ---------------------------------------------------------------- cutting slices
 
     def _plan(self) -> None:
-        """Cut new slices while there is room (at most 2 x concurrency alive)."""
+        """Cut new slices while there is room (at most 2 x slots alive), in time order: off
+        the gaps first (one at the head even without room: the reader waits for it), then
+        at the frontier. Nothing past an open slice: the room is kept for its gap."""
         self._shorten_open()
-        while self._frontier <= self.until_ns and len(self._active) < 2 * self._slots.slots:
+        i = 0
+        while i < len(self._active):
+            gap, i = self._active[i], i + 1
+            if isinstance(gap, _Slice):
+                if gap.open and not gap.finished:
+                    return
+                continue
+            if i > 1 and self._started >= 2 * self._slots.slots:
+                return
+            end = min(gap.end, gap.start + gap.density.width())
+            self._active.insert(i - 1, self._new_slice(gap.start, end, gap.density))
+            gap.start = end
+            if gap.start >= gap.end:
+                del self._active[i]
+        while self._frontier <= self.until_ns and self._started < 2 * self._slots.slots:
             start = self._frontier
             if self._edges is not None:
                 end = self._edges.popleft() if self._edges else self.until_ns + 1
-                is_open = False
-            elif self._ns_per_entry is None:
+            elif not self._density.known:
                 if self._active:
-                    return  # wait for the first page to tell the density
-                end, is_open = self.until_ns + 1, True
+                    return  # wait for the first pages to tell the density
+                self._cut_first()
+                return
             else:
-                end, is_open = min(self.until_ns + 1, start + self._width()), False
-            self._open_slice(start, end, is_open)
+                end = min(self.until_ns + 1, start + self._density.width())
+            self._active.append(self._new_slice(start, end, self._density))
+            self._frontier = end
 
-    def _width(self) -> int:
-        per = self._ns_per_entry or 1.0
-        return max(self.min_slice_ns, int(per * self.limit * self.pages_per_slice))
+    def _cut_first(self) -> None:
+        """Before any density: `first_slices` open slices of equal time to the range's end,
+        each learning the density of its own stretch (one alone: the read's)."""
+        span = self.until_ns + 1 - self.start_ns
+        n = max(1, min(self.first_slices, 2 * self._slots.slots,
+                       span // self._density.min_slice_ns))
+        for j in range(n):
+            start, end = self.start_ns + span * j // n, self.start_ns + span * (j + 1) // n
+            density = self._density if n == 1 else replace(self._density)
+            self._active.append(self._new_slice(start, end, density, is_open=True))
+        self._frontier = self.until_ns + 1
 
-    def _open_slice(self, start: int, end: int, is_open: bool) -> None:
+    def _new_slice(self, start: int, end: int, density: Density, is_open: bool = False
+                   ) -> _Slice:
         if start == self.start_ns and self._skip:
             cursor = LogCursor.resume(start, self._skip, limit=self.limit, until_ns=end - 1)
         else:
             cursor = LogCursor(start, limit=self.limit, until_ns=end - 1)
-        sl = _Slice(start, end, cursor, asyncio.Queue(maxsize=self.buffered_pages), is_open)
+        sl = _Slice(start, end, cursor, asyncio.Queue(maxsize=self.buffered_pages), density,
+                    is_open)
         sl.task = asyncio.ensure_future(self._work(sl))
-        self._active.append(sl)
-        self._frontier = end
+        self._started += 1
         self.slices += 1
+        return sl
 
     def _shorten_open(self) -> None:
-        """The first slice was cut to the range's end before anything was known; once a page
-        told the density, end it where a slice of that density ends (past what it read)."""
-        if not self._active or self._ns_per_entry is None:
-            return
-        sl = self._active[-1]
-        if not sl.open or sl.finished:
-            return
-        sl.open = False
-        reached = sl.cursor.position[0]
-        end = max(reached + 1, sl.start + self._width())
-        if end <= self.until_ns:
-            sl.end = end
-            sl.cursor.until_ns = end - 1
-            self._frontier = end
-
-    def _learn(self, sl: _Slice, page: list[LogEntry], full: bool) -> None:
-        """Update the density (ns per entry) from a full page, or from a finished slice."""
-        old = self._ns_per_entry
-        if full and page:
-            span = page[-1].time_ns - page[0].time_ns
-            seen = max(1.0, span) / len(page)
-        elif sl.finished and not sl.open:
-            seen = (sl.end - sl.start) / max(1, sl.delivered)
-        elif old is None:
-            seen = max(1.0, self.until_ns - self.start_ns) / max(1, len(page))
-        else:
-            return
-        # a quiet stretch widens the next slices gradually: the night before a busy peak
-        # must not make one slice of the whole peak (read by one cursor)
-        self._ns_per_entry = seen if old is None else min(seen, 4.0 * old)
+        """The first slices were cut before anything was known; once its pages told the
+        density of its stretch, end each where a slice of that density ends (past what it
+        read), and leave the rest of it as a gap for the next slices, cut by that density.
+        One narrow enough by it stays open: a denser page later may still shorten it."""
+        i = 0
+        while i < len(self._active):
+            sl, i = self._active[i], i + 1
+            if not isinstance(sl, _Slice) or not sl.open or sl.finished or not sl.density.known:
+                continue
+            end = max(sl.cursor.position[0] + 1, sl.start + sl.density.width())
+            if end >= sl.end:
+                continue
+            sl.open = False
+            if sl.density is self._density and i == len(self._active):
+                self._frontier = end  # the read's one first slice: the rest is the frontier's
+            else:
+                self._active.insert(i, _Gap(end, sl.end, sl.density))
+            sl.end, sl.cursor.until_ns = end, end - 1
 
     # ---------------------------------------------------------------- one slice
 
@@ -286,10 +317,11 @@ class SlicedRead:
     async def _page_slice(self, sl: _Slice) -> None:
         cursor = sl.cursor
         failures = 0
-        whole = False  # this position is asked with the whole limit (see _one_instant_at_a_trim)
+        whole = False  # asked with the whole limit (tui/core/slicedensity.py one_instant_at_a_trim)
         while True:
             await self.pacer.wait(self._cut)
-            cursor.limit = self.limit if whole else self._trimmed_limit(sl)
+            cursor.limit = (self.limit if whole
+                            else sl.density.trimmed_limit(sl.end - cursor.position[0]))
             try:
                 page = await self._request(cursor)
             except FetchError as e:
@@ -309,7 +341,7 @@ class SlicedRead:
             if failures:
                 failures = 0
                 self._tell(TailState(ok=True))
-            if self._one_instant_at_a_trim(page, cursor):
+            if one_instant_at_a_trim(page, cursor.limit, self.limit):
                 whole = True  # ask again with the whole page (nothing was taken)
                 continue
             whole = False
@@ -317,7 +349,10 @@ class SlicedRead:
             step = cursor.accept(page)
             sl.finished = step.done or not step.more
             sl.delivered += len(step.entries)
-            self._learn(sl, page, len(page) >= cursor.limit)
+            done = sl.finished and sl.density.known
+            sl.density.learn(page, len(page) >= cursor.limit, region_ns=sl.end - sl.start,
+                                finished_ns=sl.end - sl.start if done else None,
+                                finished_entries=sl.delivered)
             if step.stepped and step.note:
                 await sl.queue.put(step.note)
             if step.entries:
@@ -327,25 +362,6 @@ class SlicedRead:
                 await sl.queue.put(_END)
                 return
             await asyncio.sleep(0)
-
-    def _trimmed_limit(self, sl: _Slice) -> int:
-        """The page size for a slice's next request: the whole `limit`, except near the
-        slice's end, where about what is left (by the density seen, with a margin) is asked.
-        A whole last page would mostly read past the end, entries the next slice reads
-        again: ~12 % of a long read's parsing at 4 pages a slice."""
-        per = self._ns_per_entry
-        if per is None or sl.open:
-            return self.limit
-        left = (sl.end - sl.cursor.position[0]) / per
-        want = int(left * TRIM_MARGIN) + TRIM_EXTRA
-        return self.limit if want >= self.limit else max(self.limit // 10, want, 1)
-
-    def _one_instant_at_a_trim(self, page: list[LogEntry], cursor: LogCursor) -> bool:
-        """A trimmed page came back full of one instant: the cursor would step past that
-        instant (the server shows no more than a page of it) where a whole page might hold it
-        all; such a page is asked again at the whole `limit` instead."""
-        return (cursor.limit < self.limit and len(page) >= cursor.limit and bool(page)
-                and page[0].time_ns == page[-1].time_ns)
 
     async def _request(self, cursor: LogCursor) -> list[LogEntry]:
         """One page at the cursor: the request in a slot, the parsing (if apart) after it."""
@@ -365,10 +381,7 @@ class SlicedRead:
 
     async def _backoff_wait(self, delay: float) -> None:
         """Wait out a back-off; the user's `retry` cuts it short."""
-        if self._cut is None:
-            await self._sleep(delay)
-        else:
-            await self._cut.wait(delay)
+        await (self._sleep(delay) if self._cut is None else self._cut.wait(delay))
 
     def _backoff(self, error: FetchError, failures: int) -> float:
         return fetch_backoff(error, failures, base_s=self.backoff_base_s,
@@ -376,7 +389,7 @@ class SlicedRead:
                              retry_after_cap_s=self.max_retry_after_s)
 
     async def _stop_all(self) -> None:
-        tasks = [sl.task for sl in self._active if sl.task is not None and not sl.task.done()]
+        tasks = [t for sl in self._active if (t := getattr(sl, "task", None)) and not t.done()]
         for t in tasks:
             t.cancel()
         for t in tasks:

@@ -24,8 +24,10 @@ from tui.live.state import DomainState, Health
 
 SERIES_INTERVAL_S = 60.0
 #: over a slow link the start-up backlog may read this many times `concurrency` slices at
-#: once (tui/core/slices.py `max_concurrency`): the wait per page, not the parsing, bounds it
-BACKLOG_BOOST = 2
+#: once (tui/core/slices.py `max_concurrency`): the wait per page, not the parsing, bounds it.
+#: At 80 ms a round trip and ~6 ms to parse and ingest a page, 8 requests out leave the
+#: loop idle part of each round trip; 16 keep it busy (benchmarks/link.py)
+BACKLOG_BOOST = 4
 
 
 @dataclass
@@ -169,11 +171,16 @@ async def _catch_up(st: DomainState, client: S4Client, hooks: PollerHooks, start
     if until <= start:
         return start, 0
     in_flight = [0]
+    # requests sent, and how many were sent when the last error came: a reply to one sent
+    # before it (several slices are out at once) does not end the error state
+    sent, sent_at_error = [0], [0]
     # the plain client's reply is parsed outside the request slot (tui/core/slices.py);
     # another client (the exporter's counting one) is asked for whole pages
     apart = isinstance(client, S4Client)
 
     async def fetch(start_ns: int, limit: int) -> Any:
+        sent[0] += 1
+        number = sent[0]
         in_flight[0] += 1
         st.log_health.in_flight_since = st.log_health.in_flight_since or hooks.now()
         try:
@@ -185,22 +192,31 @@ async def _catch_up(st: DomainState, client: S4Client, hooks: PollerHooks, start
             in_flight[0] -= 1
             if not in_flight[0]:
                 st.log_health.in_flight_since = None
-        return page if apart else read(page)
+        return (number, page) if apart else read((number, page))
 
-    def read(page: Any) -> list[LogEntry]:
+    def read(reply: tuple[int, Any]) -> list[LogEntry]:
+        number, page = reply
         if apart:
             page = client.parse_logs_reply(st.domain, page)
-        if st.log_health.record_ok(hooks.now()):
+        if number > sent_at_error[0] and st.log_health.record_ok(hooks.now()):
             hooks.toast(f"{st.domain}: log tail recovered")
         return page
+
+    def state_seen(state: TailState) -> None:
+        if not state.ok and state.error is not None:
+            sent_at_error[0] = sent[0]
+        on_state(state)
 
     reader = SlicedRead(fetch, start, until, concurrency=hooks.concurrency,
                         backoff_base_s=hooks.backoff_base_s, backoff_cap_s=hooks.backoff_cap_s,
                         slow_backoff_base_s=hooks.auth_backoff_s,
                         parse=read if apart else None,
                         max_concurrency=hooks.concurrency * BACKLOG_BOOST,
+                        # the first pages of `concurrency` slices at once: over a slow link
+                        # the first round trip brings that many pages, not one
+                        first_slices=hooks.concurrency,
                         retry=hooks.tail_retry.setdefault(st.domain, asyncio.Event()))
-    await reader.run(deliver, on_state)
+    await reader.run(deliver, state_seen)
     st.covered_ns = max(st.covered_ns, until)  # every entry up to `until` is in
     if not st.caught_up:  # the backlog is in (what a short page tells the plain tail)
         st.caught_up = True

@@ -202,7 +202,9 @@ async def test_auth_error_state(make_app) -> None:
 
 
 async def test_rate_limited_state_then_recovery(make_app, sim_server) -> None:
-    sim_server.sim.faults.set({"status": 429, "retry_after": 1, "path": "logs", "count": 2})
+    # the backlog's first round asks 4 slices at once (tui/live/pollers.py): 6 refusals
+    # are two rounds of Retry-After, the window the status line had with one slice at first
+    sim_server.sim.faults.set({"status": 429, "retry_after": 1, "path": "logs", "count": 6})
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         def status() -> str:
