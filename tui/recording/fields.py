@@ -4,12 +4,13 @@ credentials, a refresh row (tui/recording/writer.py writes them)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from json.encoder import encode_basestring
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["extra_json", "public_api_base", "refresh_row"]
+__all__ = ["extra_json", "public_api_base", "refresh_row", "storable"]
 
 #: what json.dumps(extra, ensure_ascii=False, default=str) writes, without a new encoder for
 #: every entry
@@ -74,3 +75,24 @@ def refresh_row(rec: Mapping[str, Any], req: Mapping[str, Any]) -> tuple[Any, ..
     return (int(round(sent * 1e9)), str(rec.get("domain")), str(req.get("type", "")),
             json.dumps(urls, ensure_ascii=False), 1 if req.get("ok") else 0,
             status if isinstance(status, int) else None, str(req.get("message") or ""))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def storable(row: tuple[Any, ...], json_columns: frozenset[int] = frozenset()) -> tuple[Any, ...]:
+    """`row` as SQLite can bind it. JSON allows a lone surrogate (`\\ud800`), UTF-8 does not:
+    in a JSON text column (`json_columns`) it is written back as that escape, which reads the
+    same; in a plain text column it becomes U+FFFD. An integer beyond 64 bits (a size no
+    response has) is clamped to the nearest one SQLite holds. Used only when a batch failed
+    to bind, so the usual row costs nothing."""
+    out = []
+    for i, v in enumerate(row):
+        if type(v) is str and _SURROGATE.search(v):
+            v = _SURROGATE.sub((lambda m: f"\\u{ord(m.group()):04x}") if i in json_columns
+                               else "\ufffd", v)
+        elif type(v) is int and not _INT64_MIN <= v <= _INT64_MAX:
+            v = _INT64_MIN if v < 0 else _INT64_MAX
+        out.append(v)
+    return tuple(out)

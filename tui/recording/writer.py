@@ -23,13 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.models import LogEntry, Series
-from tui.recording.fields import extra_json, public_api_base, refresh_row
+from tui.recording.fields import extra_json, public_api_base, refresh_row, storable
 from tui.recording.schema import RecordingError, connect, create_private, hold_exclusive
 
 __all__ = ["DomainProgress", "RecordingWriter", "public_api_base"]
 
 _INSERT = ("INSERT INTO logs (domain, time_ns, status, method, client_ip, size, url, country, "
            "cache, extra, shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+#: the JSON text columns of a `logs`, a `shapes` and a `refreshes` row (fields.storable)
+_EXTRA_JSON, _SHAPE_JSON, _URLS_JSON = frozenset({9}), frozenset({1}), frozenset({3})
 
 
 @dataclass(slots=True)
@@ -218,15 +220,12 @@ class RecordingWriter:
             shapes, self._new_shapes = self._new_shapes, []
             marks = [(m.last_time_ns, m.count_at_last, m.covered_ns, m.domain)
                      for m in (self._marks[d] for d in sorted(self._dirty))]
-            with self._conn:
-                if shapes:
-                    self._conn.executemany(
-                        "INSERT INTO shapes (id, source_keys) VALUES (?, ?)", shapes)
-                if rows:
-                    self._conn.executemany(_INSERT, rows)
-                self._conn.executemany(
-                    "UPDATE progress SET last_time_ns = ?, count_at_last = ?, "
-                    "covered_ns = ? WHERE domain = ?", marks)
+            try:
+                self._store(shapes, rows, marks)
+            except (UnicodeEncodeError, OverflowError):  # rolled back; the rare row rewritten
+                shapes = [storable(s, _SHAPE_JSON) for s in shapes]
+                rows = [storable(r, _EXTRA_JSON) for r in rows]
+                self._store(shapes, rows, marks)
         except BaseException:
             # the marks in memory moved past rows that are not stored: never commit them
             self._broken = True
@@ -234,6 +233,18 @@ class RecordingWriter:
         self._dirty.clear()
         self.stored += len(rows)
         self.commits += 1
+
+    def _store(self, shapes: list[tuple[Any, ...]], rows: list[tuple[Any, ...]],
+               marks: list[tuple[Any, ...]]) -> None:
+        with self._conn:
+            if shapes:
+                self._conn.executemany(
+                    "INSERT INTO shapes (id, source_keys) VALUES (?, ?)", shapes)
+            if rows:
+                self._conn.executemany(_INSERT, rows)
+            self._conn.executemany(
+                "UPDATE progress SET last_time_ns = ?, count_at_last = ?, "
+                "covered_ns = ? WHERE domain = ?", marks)
 
     # ------------------------------------------------------------------ the rest
 
@@ -260,6 +271,7 @@ class RecordingWriter:
                     row = refresh_row(rec, req)
                     if row is None or not start_ns <= row[0] <= end_ns:
                         continue
+                    row = storable(row, _URLS_JSON)  # a few rows: always made bindable
                     if self._conn.execute(
                             "SELECT 1 FROM refreshes WHERE time_ns = ? AND domain = ? AND "
                             "kind = ? AND urls = ?", row[:4]).fetchone():
