@@ -8,6 +8,7 @@ Help is the key that explains all the others: it leads, and the rest yield.
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -18,6 +19,7 @@ class HelpFirstFooter(Footer):
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
+        self._keys_shown = self._keys_now()
         first: FooterKey | None = None
         for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.show and binding.action == HELP_ACTION:
@@ -31,3 +33,20 @@ class HelpFirstFooter(Footer):
             if first is not None and isinstance(widget, FooterKey) and widget.action == HELP_ACTION:
                 continue
             yield widget
+
+    #: what the last compose showed: the same keys again need no new widgets
+    _keys_shown: tuple[object, ...] | None = None
+
+    def _keys_now(self) -> tuple[object, ...]:
+        app = self.app
+        return tuple((b.key, app.get_key_display(b), b.description, b.action, enabled, tip,
+                      b.group) for _n, b, enabled, tip in self.screen.active_bindings.values()
+                     if b.show) + (self.show_command_palette, app.ENABLE_COMMAND_PALETTE)
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Textual rebuilds every key widget whenever the bindings might have changed (a
+        modal closing, a focus move); the same keys as shown need nothing."""
+        if self._bindings_ready and screen is self.screen and self._keys_shown is not None \
+                and self._keys_now() == self._keys_shown:
+            return
+        super().bindings_changed(screen)
