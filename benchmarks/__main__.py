@@ -52,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     names = list(dict.fromkeys(args.scenarios)) or [
         *SCENARIOS, *(LONG_SCENARIOS if args.long else ())]
     opts = Options(quick=args.quick, long=args.long)
+    if opts.quick:
+        from . import simproc
+
+        simproc.QUICK_EXACT_SERIES_S = 10
     env.isolate()
     started = time.monotonic()
     results: dict[str, list[Figure]] = {}
