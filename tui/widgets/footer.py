@@ -8,7 +8,6 @@ Help is the key that explains all the others: it leads, and the rest yield.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -43,10 +42,12 @@ class HelpFirstFooter(Footer):
                       b.group) for _n, b, enabled, tip in self.screen.active_bindings.values()
                      if b.show) + (self.show_command_palette, app.ENABLE_COMMAND_PALETTE)
 
-    def bindings_changed(self, screen: Screen) -> None:
+    async def recompose(self) -> None:
         """Textual rebuilds every key widget whenever the bindings might have changed (a
-        modal closing, a focus move); the same keys as shown need nothing."""
-        if self._bindings_ready and screen is self.screen and self._keys_shown is not None \
+        modal closing, a focus move); the same keys as shown need nothing. Compared here,
+        when Textual would compose them (not in its signal: a screen mounting then cannot
+        answer which keys it enables yet)."""
+        if self._keys_shown is not None and self.is_attached \
                 and self._keys_now() == self._keys_shown:
             return
-        super().bindings_changed(screen)
+        await super().recompose()
