@@ -32,7 +32,7 @@ SOAK_TARGET = "<= 5 % (10-minute soak)"
 
 def run(opts: Options) -> list[Figure]:
     want = int(opts.pick(100_000, 3_000))
-    soak_s = 600.0 if opts.long else opts.pick(60.0, 1.0)
+    soak_s = 600.0 if opts.long else opts.pick(60.0, 0.5)
     opts.log(f"memory: headless dashboard with a full buffer, a bare app, a {soak_s:.0f} s soak")
     settle = opts.pick(1.0, 0.1)
     full, bare, soak = opts.each([lambda: _full_buffer(want, settle),
@@ -45,7 +45,7 @@ def run(opts: Options) -> list[Figure]:
         figure(NAME, SOAK, soak["growth_pct"], "%", soak["base_growth_pct"],
                "minimal Textual app, same window", SOAK_TARGET,
                (lambda v, _b: v <= 5) if opts.long else None,
-               note=f"over {soak_s:.0f} s after a warm-up: "
+               note=f"over {soak_s:g} s after a warm-up: "
                     f"s4top RSS {soak['rss0'] / 1024:.1f} -> {soak['rss1'] / 1024:.1f} MB "
                     f"(peak {soak['peak'] / 1024:.1f}), ~{soak['rate']:.0f} entries/s served; "
                     + ("" if opts.long else "the short soak has no target (run with --long)")),

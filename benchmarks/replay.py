@@ -52,7 +52,7 @@ def run(opts: Options) -> list[Figure]:
     warm = not opts.quick
     (first, backlog), mini, (jump, minute) = opts.each([  # side by side only in --quick
         lambda: _first_frames(path, starts, warm), lambda: _minimal_first_frame(starts, warm),
-        lambda: _jumps(path, int(opts.pick(3, 1)))])
+        lambda: _jumps(path, int(opts.pick(3, 1)), opts.quick)])
     note = (f"{n} entries over {SPAN_S // 3600} h ({n / SPAN_S:.0f}/s), built in {build_s:.1f} s "
             f"by direct inserts; median of {starts}")
     return [
@@ -172,8 +172,10 @@ def _minimal_first_frame(count: int, warm: bool) -> float:
     return statistics.median(got)
 
 
-def _jumps(path: Path, count: int) -> tuple[float, float]:
-    """Median seconds of one-hour jumps and of one-minute jumps, in one running replay."""
+def _jumps(path: Path, count: int, quick: bool = False) -> tuple[float, float]:
+    """Median seconds of one-hour jumps and of one-minute jumps, in one running replay.
+    The pauses (the typed time drawn, the jump's frame settled) are short with --quick."""
+    typed, settle = (0.05, 0.05) if quick else (0.2, 0.3)
     at = T0 + 2 * 3600 * NS
     clock = datetime.fromtimestamp(at / NS, UTC).strftime("%Y-%m-%d %H:%M")
     term = _replay_terminal(path, _hhmm(at))
@@ -188,12 +190,12 @@ def _jumps(path: Path, count: int) -> tuple[float, float]:
                 if term.press(b"\x07", lambda s: "jump to:" in s.text(), 5) is None:
                     raise RuntimeError("ctrl+g opened no jump box")
                 term.proc.write(when.strftime("%H:%M").encode())
-                time.sleep(0.2)
+                time.sleep(typed)
                 lat = term.press(b"\r", _caught_up_at(when.strftime("%Y-%m-%d %H:%M")), 30)
                 if lat is None:
                     raise RuntimeError(f"jump {k} to {when:%H:%M} never drew")
                 into.append(lat)
-                time.sleep(0.3)
+                time.sleep(settle)
     finally:
         term.close()
     return statistics.median(hours), statistics.median(minutes)

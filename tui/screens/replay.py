@@ -59,6 +59,17 @@ class ReplayControl:
         app.hooks.poll_s = lambda st: max(MIN_POLL_S,
                                           live_poll(st) / max(1.0, self.source.speed))
         self._hold: Any = None  # the timer that ends a jump's hold on the frames
+        self._jumped_to: int | None = None  # the time of the jump being held (for its toast)
+        # a jump's hold ends as soon as the backlog is in (the tail says so when it hands the
+        # last rows over), not at the fallback timer's next tick
+        arrived = app.hooks.entries_arrived
+
+        def entries_arrived(st: Any) -> None:
+            arrived(st)
+            if self._hold is not None and st is app.state and st.caught_up:
+                self._release()
+
+        app.hooks.entries_arrived = entries_arrived
 
     def badge(self) -> str:
         """`2026-11-20 14:02:11 ×10` in the original times (the header prefixes REPLAY)."""
@@ -99,10 +110,11 @@ class ReplayControl:
         # the user (tui/widgets/logview.py stops following then): follow again
         app._dashboard.log_view.go_live()
         self._restart("tail", tail_loop)  # the charts follow once the rows are in
-        app.notify(f"replay: at {format_replay_time(at, app.utc)}", timeout=2)
+        self._jumped_to = at  # said with the new frame: a toast laid out now delays its rows
         if self._hold is not None:
             self._hold.stop()
-        self._hold = app.set_interval(0.01, self._release, name="replay-jump")
+        # the fallback: a backlog with no rows, or a tail that failed, says so only here
+        self._hold = app.set_interval(0.05, self._release, name="replay-jump")
 
     def _release(self) -> None:
         """The shown domain's backlog is in (or its tail failed): draw the new time."""
@@ -112,10 +124,15 @@ class ReplayControl:
         if self._hold is not None:
             self._hold.stop()
             self._hold = None
-        dash = self.app._dashboard
+        app = self.app
+        dash = app._dashboard
         dash.hold_frames = False
         dash.frame()
         self._restart("series", series_loop)
+        at, self._jumped_to = self._jumped_to, None
+        if at is not None:  # after the new frame is on the screen
+            app.call_after_refresh(app.notify, f"replay: at {format_replay_time(at, app.utc)}",
+                                   timeout=2)
 
     def _restart(self, kind: str, loop: Callable[..., Any]) -> None:
         """Every domain's poll loop of this kind anew; exclusive: the old one of the group is

@@ -39,3 +39,41 @@ async def test_the_footer_fits_120_columns_with_the_incident_keys(make_app) -> N
         assert not hidden, (hidden, edge)
         assert shown[0].key_display == "?"
         assert {"?", "5", "0", "/", "w", "r", "h", "t", "q"} <= {k.key_display for k in shown}
+
+
+def _footer(app) -> list[FooterKey]:
+    return list(app._dashboard.query(FooterKey))
+
+
+async def test_a_modal_closing_keeps_the_footer_keys_it_shows(make_app) -> None:
+    """Help opened and closed: the same keys, so the same widgets (Textual rebuilt all of
+    them each time the bindings might have changed, a replay's jump box included)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.state.caught_up)
+        before = _footer(app)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: app.screen is not app._dashboard)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app._dashboard)
+        await pilot.pause()
+        after = _footer(app)
+        assert [k.key_display for k in after] == [k.key_display for k in before]
+        assert all(a is b for a, b in zip(after, before, strict=True))
+
+
+async def test_the_footer_follows_keys_turned_off_and_on(make_app) -> None:
+    """While the filter box has the focus the dashboard's keys are text (check_action): the
+    footer drops them, and shows them again once the box is closed."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.state.caught_up)
+
+        def shown() -> set[str]:
+            return {k.key_display for k in _footer(app)}
+
+        assert "5" in shown()
+        await pilot.press("slash")
+        await wait_until(pilot, lambda: "5" not in shown())
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: "5" in shown())

@@ -77,6 +77,34 @@ async def test_jump_fills_the_buffer_from_the_window_before_it(make_replay, reco
         assert "10:06:00" in _status(app)
 
 
+async def test_a_jumps_first_frame_is_the_whole_window(make_replay, recording) -> None:
+    """The hold ends the moment the backlog is in (the tail says so as it hands over the
+    last rows): the first frame drawn at the new time holds every entry of the window before
+    it, never a part; the toast saying where the jump went is shown once."""
+    app = make_replay(at="10:20", speed="0")
+    truth = recording[1][DOMAIN]
+    target = REC_END - 600 * NS
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.state.caught_up)
+        dash = app._dashboard
+        firsts: list[list[str]] = []
+        draw = dash.frame
+
+        def observed() -> None:
+            if not dash.hold_frames and app.clock_ns() == target and not firsts:
+                firsts.append(_urls(app))
+            draw()
+
+        dash.frame = observed  # type: ignore[method-assign]
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await pilot.press(*"-10m", "enter")
+        said = "replay: at 2026-11-20 10:20:00"
+        await wait_until(pilot, lambda: bool(firsts) and said in _toasts(app))
+        assert firsts[0] == window(truth, target - BACKLOG, target)
+        assert _toasts(app).count(said) == 1
+
+
 async def test_a_bad_jump_time_is_said_and_the_text_kept(make_replay) -> None:
     app = make_replay()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -66,6 +66,34 @@ def test_other_wire_shapes_keep_their_keys_and_extras(tmp_path: Path) -> None:
         assert got[0].extra == {"edge": "x"} and got[0].country == ""
 
 
+def test_wire_rows_keep_the_field_order_and_leave_out_null_fields(tmp_path: Path) -> None:
+    """The JSON the replay serves is the field-by-field build's: keys in field order, then
+    the extras; a NULL country/cache has no key; two fields filed under one key: the last."""
+    raws = [{"access_time": FIXED_NS, "code": 200, "method": "GET", "ip": "1.2.3.4", "size": 5,
+             "path": "/a", "country": "NL", "cache": "HIT", "edge": "x"},
+            {"timestamp": FIXED_NS + 1, "status": 404, "verb": "GET", "remote_addr": "5.6.7.8",
+             "bytes": 0, "uri": "/b", "ua": "\x1b[31m"}]
+    path = write_recording(tmp_path / "r.db", {DOMAIN: raws})
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO shapes (id, source_keys) VALUES (99, ?)",
+                 (json.dumps({"time_ns": "t", "status": "t", "url": "u"}),))
+    sql = ("INSERT INTO logs (domain, time_ns, status, method, client_ip, size, url, country, "
+           "cache, extra, shape) VALUES (?, ?, ?, 'GET', '9.9.9.9', 1, ?, ?, ?, ?, ?)")
+    conn.execute(sql, (DOMAIN, FIXED_NS + 2, 503, "/c", "DE", None, '{"code": "x"}', None))
+    conn.execute(sql, (DOMAIN, FIXED_NS + 3, 302, "/d", None, None, None, 99))
+    conn.commit()
+    conn.close()
+    shift = 7
+    want = [{**raws[0], "access_time": FIXED_NS + shift},
+            {**raws[1], "timestamp": FIXED_NS + 1 + shift},
+            {"access_time": FIXED_NS + 2 + shift, "code": "x", "method": "GET",
+             "ip": "9.9.9.9", "size": 1, "path": "/c", "country": "DE"},
+            {"t": 302, "u": "/d"}]
+    with Recording(path) as rec:
+        got = rec.wire_window(DOMAIN, 0, FIXED_NS * 2, shift_ns=shift)
+    assert json.dumps(got) == json.dumps(want)
+
+
 def test_iter_entries_pages_through_equal_times(tmp_path: Path) -> None:
     raws = [{"access_time": FIXED_NS + i // 4, "code": 200, "path": f"/{i}", "ip": "1.1.1.1",
              "size": 1, "method": "GET"} for i in range(40)]

@@ -191,6 +191,19 @@ def test_series_older_hours_follow_the_logs() -> None:
     assert origin == pytest.approx(sum(e["cache"] == "MISS" for e in entries), rel=0.05)
 
 
+def test_the_exact_window_is_a_minute_at_least_unless_asked_shorter() -> None:
+    """A high rate's entry budget never cuts the exact window under a minute; a window asked
+    for outright is kept, and the seconds inside it still match the logs exactly."""
+    assert make(rate=5000.0).exact_window_s == 60
+    assert make(rate=5.0).exact_window_s == 3600
+    sim = make(rate=5000.0, exact_series_s=10)
+    assert sim.exact_window_s == 10
+    now = HOUR + 1800
+    entries = sim.truth(D, (now - 9) * NS)
+    exact = sim.builder.sums(D, now - 9, now + 1, now * NS)
+    assert exact[0] == len(entries) and exact[1] == sum(e["size"] for e in entries)
+
+
 def test_series_day_shape_partial_bucket_and_periods() -> None:
     sim = make()
     day = sim.series(D, "request", HOUR - 23 * 3600, HOUR + 1800, "hourly")
