@@ -75,12 +75,24 @@ def test_help(snap_compare, app_factory, size) -> None:
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
+def _charts_say_error(app) -> bool:
+    from tui.widgets.charts import SeriesPlot
+
+    plots = list(app.screen.query(SeriesPlot))
+    return bool(plots) and all(p.error for p in plots)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_auth_error(snap_compare, app_factory, size) -> None:
     app = app_factory(token="not-the-right-token")
 
     async def run_before(pilot) -> None:
-        await settle(pilot, lambda: app.state.log_health.state == "auth" and app.state.series_health.state == "auth")
+        # the state, and the frame that shows it: before the first page frames come at most
+        # every 0.5 s (catch-up), longer than settle's pause, and a CI run caught "connecting"
+        await settle(pilot, lambda: app.state.log_health.state == "auth"
+                     and app.state.series_health.state == "auth"
+                     and "auth error" in str(app.screen.query_one("#status").render())
+                     and _charts_say_error(app))
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
