@@ -3,7 +3,9 @@ call of an endpoint worked, and the last complete hourly bucket of each series.
 
 `ObservedClient` stands between the live pollers (tui/live/pollers.py) and the real client:
 the same calls, the same parsers, counted on the way through. It never retries on its own
-(the pollers back off), so one call is one vendor request.
+(the pollers back off), so one call is one vendor request. A log page is asked for and parsed
+in two steps, as the dashboard's tail does (the parse in pieces, tui/core/pieces.py): the
+request is counted when its page has been read, or when either step failed.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from tui.api.client import S4Client
@@ -24,6 +26,7 @@ from tui.api.errors import (
     RateLimited,
     ServerError,
 )
+from tui.api.wire import RawResponse
 from tui.core.models import LogEntry, Metric, Series
 
 ENDPOINTS = ("logs", *(m.value for m in Metric))
@@ -107,6 +110,37 @@ class ObservedClient:
             raise
         book.record("logs", None, self.clock())
         return page
+
+    async def logs_reply(self, domain: str, start_ns: int, codes: str = "ALL",
+                         limit: int = 1000) -> RawResponse:
+        """`logs_page`'s request alone; its reply goes to `logs_reply_pieces` or
+        `parse_logs_reply`, which count it."""
+        try:
+            return await self.client.logs_reply(domain, start_ns, codes, limit)
+        except ApiError as exc:
+            self.books[domain].record("logs", exc, self.clock())
+            raise
+
+    def parse_logs_reply(self, domain: str, raw: RawResponse) -> list[LogEntry]:
+        book = self.books[domain]
+        try:
+            page = self.client.parse_logs_reply(domain, raw)
+        except ApiError as exc:  # a page of no known shape: unexpected_shape
+            book.record("logs", exc, self.clock())
+            raise
+        book.record("logs", None, self.clock())
+        return page
+
+    def logs_reply_pieces(self, domain: str, raw: RawResponse,
+                          size: int) -> Iterator[list[LogEntry]]:
+        """S4Client.logs_reply_pieces, the request counted once the last piece is read."""
+        book = self.books[domain]
+        try:
+            yield from self.client.logs_reply_pieces(domain, raw, size)
+        except ApiError as exc:
+            book.record("logs", exc, self.clock())
+            raise
+        book.record("logs", None, self.clock())
 
     async def series(self, domain: str, metric: Metric, start_s: int, end_s: int,
                      period: str) -> Series:

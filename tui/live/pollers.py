@@ -59,6 +59,9 @@ class PollerHooks:
     concurrency: int = DEFAULT_CONCURRENCY
     #: the longest stretch of a live page's parsing between two turns of the event loop
     piece_budget_s: float = PIECE_BUDGET_S
+    #: seconds from the loops' start to a domain's first poll (the exporter spreads its
+    #: domains over a poll interval; the tail's start cursor is set before the wait)
+    first_poll_delay_s: Callable[[DomainState], float] = lambda _st: 0.0
 
     @classmethod
     def from_settings(cls, settings: Any, **hooks: Any) -> PollerHooks:
@@ -104,7 +107,11 @@ async def tail_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> No
     if warning:
         hooks.toast(warning)
     st.tail_start_ns = start  # the followed window begins here (what "exactly once" covers)
-    apart = isinstance(client, S4Client)  # (the exporter's counting client: whole pages)
+    if (delay := hooks.first_poll_delay_s(st)) > 0:
+        await asyncio.sleep(delay)
+    # asked and parsed in two steps by the clients that can (S4Client, the exporter's counting
+    # client); one that only has logs_page is asked for whole pages
+    apart = hasattr(client, "logs_reply_pieces")
 
     async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
         asked_ns = hooks.clock_ns()
@@ -174,9 +181,9 @@ async def _catch_up(st: DomainState, client: S4Client, hooks: PollerHooks, start
     # requests sent, and how many were sent when the last error came: a reply to one sent
     # before it (several slices are out at once) does not end the error state
     sent, sent_at_error = [0], [0]
-    # the plain client's reply is parsed outside the request slot (tui/core/slices.py);
-    # another client (the exporter's counting one) is asked for whole pages
-    apart = isinstance(client, S4Client)
+    # the reply is parsed outside the request slot (tui/core/slices.py) by the clients that
+    # can; one that only has logs_page is asked for whole pages
+    apart = hasattr(client, "parse_logs_reply")
 
     async def fetch(start_ns: int, limit: int) -> Any:
         sent[0] += 1
@@ -247,6 +254,8 @@ def series_retry_delay(
 async def series_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> None:
     wake = hooks.series_wake.setdefault(st.domain, asyncio.Event())
     failures = 0
+    if (delay := hooks.first_poll_delay_s(st)) > 0:
+        await asyncio.sleep(delay)
     while True:
         span, period = hooks.chart_range()
         now = int(hooks.now())

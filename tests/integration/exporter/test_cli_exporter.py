@@ -64,11 +64,13 @@ def test_two_domains_promtool_clean_and_sigterm_exits_cleanly(sim, tmp_path: Pat
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             text = scrape_text(url)
-            if (total(text, "bitiful_cdn_log_requests_total", cdn_domain=B) > 0
-                    and "bitiful_cdn_offload_ratio" in text):
+            # the two domains poll half an interval apart (tui/exporter/runner.py)
+            if (all(total(text, "bitiful_cdn_log_requests_total", cdn_domain=d) > 0
+                    for d in (A, B)) and "bitiful_cdn_offload_ratio" in text):
                 break
             time.sleep(0.3)
         assert total(text, "bitiful_cdn_log_requests_total", cdn_domain=A) > 0
+        assert total(text, "bitiful_cdn_log_requests_total", cdn_domain=B) > 0
         assert {lab for (n, lab) in samples(text) if n == "bitiful_cdn_up"}
         assert "static.example.net" not in text  # only the domains given
         check = subprocess.run([promtool, "check", "metrics"], input=text.encode(),
