@@ -29,7 +29,7 @@ from .harness import (
     write_json,
     write_results_md,
 )
-from .scenarios import ALL_SCENARIOS, LONG_SCENARIOS, SCENARIOS
+from .scenarios import ALL_SCENARIOS, LONG_SCENARIOS, QUICK_ASIDE, SCENARIOS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,45 +111,49 @@ def _cpu_s() -> float:
 
 
 def _in_lanes(names: list[str], opts: Options, results: dict[str, list[Figure]]) -> None:
-    """--quick: a scenario that mostly waits (its module sets WAITS: the link's latency) runs
-    beside the others, which run one after another (together they starve each other of the
-    two cores: a tail at 5k entries/s never caught up). It runs in a process of its own: as a
-    thread its screen model (benchmarks/vt.py) held the GIL against the headless dashboard of
-    the catch-up scenario, which took 19 s beside it instead of 3.4 s alone."""
+    """--quick: two lanes at once (benchmarks/scenarios.py QUICK_ASIDE), each running its
+    scenarios one after another. The other lane runs in a process of its own: as a thread,
+    the link scenario's screen model (benchmarks/vt.py) held the GIL against the headless
+    dashboard of the catch-up scenario, which took 19 s beside it instead of 3.4 s alone.
+    All scenarios at once starved each other of the two cores (a tail at 5k entries/s never
+    caught up)."""
     import subprocess
     import tempfile
 
-    waiting = [n for n in names if getattr(ALL_SCENARIOS[n], "WAITS", False)]
-    busy = [n for n in names if n not in waiting]
-    if not busy or not waiting:  # nothing to overlap (and the lane's own process runs here)
+    aside = [n for n in names if n in QUICK_ASIDE]
+    here = [n for n in names if n not in aside]
+    if not here or not aside:  # nothing to overlap (and the lane's own process runs here)
         results.update({n: _scenario(n, opts) for n in names})
         return
     with tempfile.TemporaryDirectory(prefix="s4top-lanes-") as tmp:
-        aside = {}
-        for n in waiting:
-            out = Path(tmp) / f"{n}.json"
-            proc = subprocess.Popen([sys.executable, "-m", "benchmarks", n, "--quick",
-                                     "--no-results-md", "--json", str(out)],
-                                    cwd=str(env.REPO))
-            aside[n] = (proc, out)
-        for n in busy:
+        out = Path(tmp) / "aside.json"
+        proc = subprocess.Popen([sys.executable, "-m", "benchmarks", *aside, "--quick",
+                                 "--no-results-md", "--json", str(out)], cwd=str(env.REPO))
+        for n in here:
             results[n] = _scenario(n, opts)
-        for n, (proc, out) in aside.items():
-            proc.wait()
-            results[n] = _figures_of(n, out, proc.returncode)
+        proc.wait()
+        results.update(_figures_of(aside, out, proc.returncode))
 
 
-def _figures_of(name: str, path: Path, code: int) -> list[Figure]:
-    """The figures a scenario's own process wrote (or its failure, if it wrote none)."""
+def _figures_of(names: list[str], path: Path, code: int) -> dict[str, list[Figure]]:
+    """The figures another lane's process wrote, by scenario (or, for a scenario with none,
+    its failure)."""
     import dataclasses
     import json
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        return ALL_SCENARIOS[name].failed(f"its process exited {code} without figures ({exc})")
+        data = {"figures": []}
+        why = f"its process exited {code} without figures ({exc})"
+    else:
+        why = f"its process exited {code} without its figures"
     keys = {f.name for f in dataclasses.fields(Figure)}
-    return [Figure(**{k: v for k, v in f.items() if k in keys}) for f in data["figures"]]
+    got: dict[str, list[Figure]] = {n: [] for n in names}
+    for f in data["figures"]:
+        if f.get("scenario") in got:
+            got[f["scenario"]].append(Figure(**{k: v for k, v in f.items() if k in keys}))
+    return {n: figs or ALL_SCENARIOS[n].failed(why) for n, figs in got.items()}
 
 
 if __name__ == "__main__":

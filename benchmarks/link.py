@@ -44,8 +44,6 @@ DASH_TARGET = "<= 1.3x baseline"
 RECORD = "`record` into SQLite vs `logs --json`, same range, 0 ms"
 RECORD_TARGET = "<= 1.3x baseline"
 NOT_AVAILABLE = "not available in this build"
-#: it mostly waits on the simulated link: --quick runs it beside the other scenarios
-WAITS = True
 
 
 def run(opts: Options) -> list[Figure]:
