@@ -165,16 +165,19 @@ class S4Client:
 
     def parse_logs_reply(self, domain: str, raw: RawResponse) -> list[LogEntry]:
         """The page in a `logs_reply` for `domain` (raises as `logs_page` does)."""
-        endpoint = f"GET /cdn/data/{validate_domain(domain)}/logs"
-        return parse_logs(decode_json(raw.body, endpoint, self._secrets), endpoint,
-                          secrets=self._secrets, tz=self.naive_tz)
+        endpoint, obj = self._logs_body(domain, raw)
+        return parse_logs(obj, endpoint, secrets=self._secrets, tz=self.naive_tz)
 
     def logs_reply_pieces(self, domain: str, raw: RawResponse,
                           size: int) -> Iterator[list[LogEntry]]:
         """`parse_logs_reply` in pieces of `size` entries, decoded at the first (for a tail)."""
+        endpoint, obj = self._logs_body(domain, raw)
+        yield from iter_logs(obj, endpoint, size, secrets=self._secrets, tz=self.naive_tz)
+
+    def _logs_body(self, domain: str, raw: RawResponse) -> tuple[str, Any]:
+        """(the endpoint's name in errors, the decoded body) of a `logs_reply`."""
         endpoint = f"GET /cdn/data/{validate_domain(domain)}/logs"
-        yield from iter_logs(decode_json(raw.body, endpoint, self._secrets), endpoint, size,
-                             secrets=self._secrets, tz=self.naive_tz)
+        return endpoint, decode_json(raw.body, endpoint, self._secrets)
 
     async def refresh(
         self, request: RefreshRequest, on_retry: OnRetry | None = None
