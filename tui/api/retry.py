@@ -12,7 +12,6 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import UTC
-from email.utils import parsedate_to_datetime
 
 from tui.core.backoff import backoff_delay
 
@@ -53,6 +52,8 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         pass
     else:
         return max(0.0, seconds) if math.isfinite(seconds) else None
+    from email.utils import parsedate_to_datetime  # here: only a dated Retry-After (3 ms)
+
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):

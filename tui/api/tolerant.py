@@ -6,7 +6,6 @@ accepts the plausible ones. These helpers are the vocabulary it is written in.
 
 from __future__ import annotations
 
-import calendar
 import json
 import math
 import re
@@ -265,6 +264,8 @@ def _iso_ns(s: str, tz: tzinfo) -> int | None:
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=tz)
+    import calendar  # here: only time given as text needs it (3 ms off every start)
+
     try:
         seconds = calendar.timegm(dt.utctimetuple())
     except (OverflowError, ValueError):  # year 1 in a zone east of UTC, and the like
