@@ -164,6 +164,17 @@ def now_floor_ns(step_s: int = 60) -> int:
     return (time.time_ns() // (step_s * NS)) * step_s * NS
 
 
+def configured_rate(per_s: float, at_s: float | None = None) -> float:
+    """The simulator `rate` that gives `per_s` entries/s at `at_s` (default now): its model
+    has a daily shape, 0.45x at 01:00 UTC to 1.55x at 13:00, and a test that needs so many
+    entries must not depend on the hour it runs at."""
+    from tui.sim.catalog import build_paths
+    from tui.sim.model import RateModel
+
+    when = time.time() if at_s is None else at_s
+    return per_s / RateModel(1.0, False, build_paths()).day_factor(when)
+
+
 @contextmanager
 def recent_frozen_sim(*, rate: float = 20.0, seed: int = 7, back_s: int = 600, **kw: Any) -> Iterator[SimServer]:
     """A frozen simulator whose clock stands a little before real now: the CLI computes its

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import DOMAIN
+from tests.integration.cli_support import configured_rate
 from tests.reliability.soak_app import entry_key
 from tui.sim import DEMO_TOKEN, SimConfig, SimServer
 
@@ -94,12 +95,6 @@ class SoakResult:
                 f"buffered {self.buffered}, evicted {self.evicted}; exit {self.exit_code}{' ' + self.crashed if self.crashed else ''}")
 
 
-def configured_rate(per_s: float) -> float:
-    """The simulator `rate` that gives `per_s` entries/s now (its model has a daily shape)."""
-    from tui.sim.catalog import build_paths
-    from tui.sim.model import RateModel
-
-    return per_s / RateModel(1.0, False, build_paths()).day_factor(time.time())
 
 
 def run_soak(seconds: float, *, per_s: float = 5000.0, fault_every: float = 20.0, fault_len: float = 3.0,

@@ -5,12 +5,14 @@ and explain compares within the selected entries."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from tests.integration.cli_support import (
     NS,
     Admin,
     base_env,
+    configured_rate,
     key_of_wire,
     recent_frozen_sim,
     run,
@@ -23,7 +25,10 @@ def _selected(truth: list[dict], exact: set[int], classes: set[int] = frozenset(
 
 
 def test_record_keeps_the_selection_each_once(tmp_path: Path) -> None:
-    with recent_frozen_sim(rate=20.0, seed=14) as server:
+    # 20 entries/s whatever the hour (the simulator's clock stands 600 s back): at night the
+    # day shape left exactly 50 selected entries, under the guard below
+    rate = configured_rate(20.0, time.time() - 600)
+    with recent_frozen_sim(rate=rate, seed=14) as server:
         admin = Admin(server.base_url)
         now = admin.now_ns()
         begin = now - 300 * NS
