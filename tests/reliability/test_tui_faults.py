@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import DOMAIN
+from tests.integration.cli_support import configured_rate
 from tests.reliability.support import FAST, assert_exactly_once, key_of_entry, truth
 from tui.config import load_settings
 from tui.context import build_context
@@ -40,7 +41,9 @@ FAULTS: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
 
 @pytest.fixture
 def live_server() -> Iterator[SimServer]:
-    server = SimServer(SimConfig(seed=23, rate=50.0, domains=(DOMAIN,), incidents=False))
+    # 50 entries/s whatever the hour: the run must see more than 500 (473 at 00:00 UTC)
+    server = SimServer(SimConfig(seed=23, rate=configured_rate(50.0), domains=(DOMAIN,),
+                                 incidents=False))
     server.start()
     try:
         yield server

@@ -5,13 +5,14 @@ line's counts, the visible rows, a class filter). Real app, real client, real co
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tests.app.conftest import wait_until
 from tests.conftest import DOMAIN
-from tests.integration.cli_support import NS, base_env, recent_frozen_sim, run
+from tests.integration.cli_support import NS, base_env, configured_rate, recent_frozen_sim, run
 
 
 def _status(app: Any) -> list[str]:
@@ -52,7 +53,9 @@ async def test_the_replay_shows_what_the_live_dashboard_showed(tmp_path: Path,
     from tui.sim import DEMO_TOKEN
 
     flags = {"poll_interval": 0.2, "utc": True}
-    with recent_frozen_sim(rate=20.0, seed=21) as server:
+    # 20 entries/s whatever the hour (the clock stands 600 s back): at the day's low the
+    # dashboard's 300 s backlog held ~2700, under the guard of more than 3000 below
+    with recent_frozen_sim(rate=configured_rate(20.0, time.time() - 600), seed=21) as server:
         moment = server.sim.now_ns()
         db = tmp_path / "incident.db"
         rec = run(["record", "-o", str(db), "--start", str(moment - 600 * NS)],

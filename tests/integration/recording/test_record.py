@@ -22,6 +22,7 @@ from tests.integration.cli_support import (
     Admin,
     base_env,
     check_clean,
+    configured_rate,
     key_of_wire,
     recent_frozen_sim,
     run,
@@ -111,7 +112,8 @@ def test_continue_after_a_stop_inside_a_group_of_equal_times(tmp_path: Path) -> 
 
 
 def test_sigkill_during_follow_then_continue(tmp_path: Path) -> None:
-    cfg = SimConfig(seed=3, rate=40.0, domains=(DOMAIN,))
+    # 40 entries/s whatever the hour: the first wait needs 500 rows within 20 s
+    cfg = SimConfig(seed=3, rate=configured_rate(40.0), domains=(DOMAIN,))
     with SimServer(cfg) as server:
         admin = Admin(server.base_url)
         db = tmp_path / "live.db"
