@@ -41,7 +41,7 @@ FAULTS: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
 
 @pytest.fixture
 def live_server() -> Iterator[SimServer]:
-    # 50 entries/s whatever the hour: the run must see more than 500 (473 at 00:00 UTC)
+    # 50 entries/s whatever the hour: the run must see more than 500 (473 at 0.5x)
     server = SimServer(SimConfig(seed=23, rate=configured_rate(50.0), domains=(DOMAIN,),
                                  incidents=False))
     server.start()

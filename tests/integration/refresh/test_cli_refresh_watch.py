@@ -18,7 +18,7 @@ PRICES = f"{D}/data/prices.json"  # the simulator's cached-error object (tui/sim
 @pytest.fixture
 def live() -> Iterator[SimServer]:
     # 200 entries/s whatever the hour: the verdicts count requests of one URL before and
-    # after a refresh (a CI run at 23:40 UTC saw 5 after, where 6 were needed)
+    # after a refresh (a CI run at 0.5x of the day shape saw 5 after, where 6 were needed)
     with SimServer(SimConfig(seed=5, rate=configured_rate(200.0), incidents=False)) as srv:
         yield srv
 
