@@ -141,9 +141,8 @@ class S4Client:
         params = {"start_time": int(start_s), "end_time": int(end_s), "period": period}
         endpoint = f"GET {path}"
         raw = await self._call("GET", path, endpoint, self.retry, params=params)
-        obj = decode_json(raw.body, endpoint, self._secrets)
-        return parse_series(obj, metric, period, endpoint, secrets=self._secrets,
-                            tz=self.naive_tz)
+        return parse_series(decode_json(raw.body, endpoint, self._secrets), metric, period,
+                            endpoint, secrets=self._secrets, tz=self.naive_tz)
 
     async def logs_page(self, domain: str, start_ns: int, codes: str = "ALL",
                         limit: int = MAX_LOG_LIMIT) -> list[LogEntry]:
@@ -165,19 +164,18 @@ class S4Client:
 
     def parse_logs_reply(self, domain: str, raw: RawResponse) -> list[LogEntry]:
         """The page in a `logs_reply` for `domain` (raises as `logs_page` does)."""
-        endpoint, obj = self._logs_body(domain, raw)
-        return parse_logs(obj, endpoint, secrets=self._secrets, tz=self.naive_tz)
+        return parse_logs(*self._logs_body(domain, raw), secrets=self._secrets, tz=self.naive_tz)
 
     def logs_reply_pieces(self, domain: str, raw: RawResponse,
                           size: int) -> Iterator[list[LogEntry]]:
         """`parse_logs_reply` in pieces of `size` entries, decoded at the first (for a tail)."""
-        endpoint, obj = self._logs_body(domain, raw)
-        yield from iter_logs(obj, endpoint, size, secrets=self._secrets, tz=self.naive_tz)
+        yield from iter_logs(*self._logs_body(domain, raw), size, secrets=self._secrets,
+                             tz=self.naive_tz)
 
-    def _logs_body(self, domain: str, raw: RawResponse) -> tuple[str, Any]:
-        """(the endpoint's name in errors, the decoded body) of a `logs_reply`."""
+    def _logs_body(self, domain: str, raw: RawResponse) -> tuple[Any, str]:
+        """(the decoded body, the endpoint's name in errors) of a `logs_reply`."""
         endpoint = f"GET /cdn/data/{validate_domain(domain)}/logs"
-        return endpoint, decode_json(raw.body, endpoint, self._secrets)
+        return decode_json(raw.body, endpoint, self._secrets), endpoint
 
     async def refresh(
         self, request: RefreshRequest, on_retry: OnRetry | None = None

@@ -100,20 +100,9 @@ class ObservedClient:
         self.books = books
         self.clock = clock
 
-    async def logs_page(self, domain: str, start_ns: int, codes: str = "ALL",
-                        limit: int = 1000) -> list[LogEntry]:
-        book = self.books[domain]
-        try:
-            page = await self.client.logs_page(domain, start_ns, codes, limit)
-        except ApiError as exc:
-            book.record("logs", exc, self.clock())
-            raise
-        book.record("logs", None, self.clock())
-        return page
-
     async def logs_reply(self, domain: str, start_ns: int, codes: str = "ALL",
                          limit: int = 1000) -> RawResponse:
-        """`logs_page`'s request alone; its reply goes to `logs_reply_pieces` or
+        """A log page's request alone; its reply goes to `logs_reply_pieces` or
         `parse_logs_reply`, which count it."""
         try:
             return await self.client.logs_reply(domain, start_ns, codes, limit)

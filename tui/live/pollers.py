@@ -109,23 +109,16 @@ async def tail_loop(st: DomainState, client: S4Client, hooks: PollerHooks) -> No
     st.tail_start_ns = start  # the followed window begins here (what "exactly once" covers)
     if (delay := hooks.first_poll_delay_s(st)) > 0:
         await asyncio.sleep(delay)
-    # asked and parsed in two steps by the clients that can (S4Client, the exporter's counting
-    # client); one that only has logs_page is asked for whole pages
-    apart = hasattr(client, "logs_reply_pieces")
-
     async def fetch(start_ns: int, limit: int) -> list[LogEntry]:
         asked_ns = hooks.clock_ns()
         st.log_health.in_flight_since = hooks.now()
         try:
-            if apart:
-                raw = await client.logs_reply(st.domain, start_ns, "ALL", limit)
-            else:
-                page = await client.logs_page(st.domain, start_ns, "ALL", limit)
+            raw = await client.logs_reply(st.domain, start_ns, "ALL", limit)
         finally:
             st.log_health.in_flight_since = None
-        if apart:  # parsed in pieces: a key pressed meanwhile waits for one (tui/core/pieces.py)
-            page = await joined(client.logs_reply_pieces(st.domain, raw, PIECE),
-                                hooks.piece_budget_s)
+        # parsed in pieces: a key pressed meanwhile waits for one (tui/core/pieces.py)
+        page = await joined(client.logs_reply_pieces(st.domain, raw, PIECE),
+                            hooks.piece_budget_s)
         if len(page) < limit:
             # a short page: every entry up to when we asked (less the delay) is in. The
             # tail ingests this page before it next awaits, so an alert check never sees
@@ -181,9 +174,7 @@ async def _catch_up(st: DomainState, client: S4Client, hooks: PollerHooks, start
     # requests sent, and how many were sent when the last error came: a reply to one sent
     # before it (several slices are out at once) does not end the error state
     sent, sent_at_error = [0], [0]
-    # the reply is parsed outside the request slot (tui/core/slices.py) by the clients that
-    # can; one that only has logs_page is asked for whole pages
-    apart = hasattr(client, "parse_logs_reply")
+    # the reply is parsed outside the request slot (tui/core/slices.py)
 
     async def fetch(start_ns: int, limit: int) -> Any:
         sent[0] += 1
@@ -191,20 +182,16 @@ async def _catch_up(st: DomainState, client: S4Client, hooks: PollerHooks, start
         in_flight[0] += 1
         st.log_health.in_flight_since = st.log_health.in_flight_since or hooks.now()
         try:
-            if apart:
-                page = await client.logs_reply(st.domain, start_ns, "ALL", limit)
-            else:
-                page = await client.logs_page(st.domain, start_ns, "ALL", limit)
+            raw = await client.logs_reply(st.domain, start_ns, "ALL", limit)
         finally:
             in_flight[0] -= 1
             if not in_flight[0]:
                 st.log_health.in_flight_since = None
-        return (number, page) if apart else read((number, page))
+        return number, raw
 
     def read(reply: tuple[int, Any]) -> list[LogEntry]:
-        number, page = reply
-        if apart:
-            page = client.parse_logs_reply(st.domain, page)
+        number, raw = reply
+        page = client.parse_logs_reply(st.domain, raw)
         if number > sent_at_error[0] and st.log_health.record_ok(hooks.now()):
             hooks.toast(f"{st.domain}: log tail recovered")
         return page
@@ -217,7 +204,7 @@ async def _catch_up(st: DomainState, client: S4Client, hooks: PollerHooks, start
     reader = SlicedRead(fetch, start, until, concurrency=hooks.concurrency,
                         backoff_base_s=hooks.backoff_base_s, backoff_cap_s=hooks.backoff_cap_s,
                         slow_backoff_base_s=hooks.auth_backoff_s,
-                        parse=read if apart else None,
+                        parse=read,
                         max_concurrency=hooks.concurrency * BACKLOG_BOOST,
                         # the first pages of `concurrency` slices at once: over a slow link
                         # the first round trip brings that many pages, not one
