@@ -379,6 +379,38 @@ def test_clear_keeps_counting_seqs() -> None:
     assert view_sizes(buf) == [99, 100, 101]
 
 
+def test_rebuilt_class_and_all_views_equal_the_filter_over_a_ring_with_odd_statuses() -> None:
+    """The class views come from a byte column and the "all" view from a kept array of seqs:
+    rebuilt anywhere in a long run (wrapped ring, evictions, a clear), they equal what the
+    filter says of each buffered entry, for sparse and dense classes and odd statuses."""
+    rng = random.Random(23)
+    statuses = [200] * 40 + [206, 301, 304, 304, 403, 404, 404, 500, 503, 0, 99, 999, 1000,
+                                 1503, 2599, -404, 10**6]
+    buf = LogBuffer(1000)
+    filters = [LogFilter(), LogFilter(frozenset({S5})), LogFilter(frozenset({S2})),
+               LogFilter(frozenset({S3, S4})), LogFilter(frozenset({S2, S3, S4, S5})),
+               LogFilter(frozenset({S5}), "code:5xx"), LogFilter(frozenset({S4}), "png")]
+    seq = 0
+    for step in range(300):
+        batch = [make(seq + i, rng.choice(statuses), f"/a/{rng.randrange(50)}.png")
+                 for i in range(rng.randint(0, 150))]
+        seq += len(batch)
+        buf.extend(batch)
+        if step == 150:
+            buf.clear()
+        f = rng.choice(filters)
+        buf.set_filter(f)
+        shown = [buf.view_seq(i) for i in range(buf.view_len)]
+        want = [e.size for e in buf if f.matches(e)]  # size == seq (see make)
+        assert shown == want, (step, f)
+    assert len(buf._all) <= 2 * buf.capacity + 4096 + 150  # the kept seqs are trimmed too
+    for _ in range(100):  # cleared before it ever evicts (a replay's jumps): nothing piles up
+        buf.extend(make(seq + i) for i in range(50))
+        seq += 50
+        buf.clear()
+    assert len(buf._all) == 0
+
+
 def test_capacity_must_be_positive() -> None:
     with pytest.raises(ValueError):
         LogBuffer(0)
