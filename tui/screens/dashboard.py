@@ -211,7 +211,7 @@ class Dashboard(DashboardMessages, Screen[None]):
         info = status_info(st, self.log_view, self.host.status_extras(), self.host.poll_s,
                            self.host.utc, self._drill_label or st.buffer.filter.text,
                            filter_error=not self._drill_label and bool(st.buffer.filter.error))
-        self._status.show(self.query_one(StatusLine), info, self.host.now())
+        self._status.show(self.query_one(StatusLine), info, self.host.now(), self.log_view)
 
     def on_log_view_cursor_moved(self, _msg: LogView.CursorMoved) -> None:
         self._update_status()

@@ -9,12 +9,27 @@ from copy import copy
 from dataclasses import replace
 from typing import Any
 
+from textual import messages
+from textual.screen import Screen
+from textual.widget import Widget
+
 from tui.core.chartdata import LOG_CHART_MAX_S, LogMinutes
 from tui.core.models import StatusClass
 from tui.live.state import RANGES, DomainState
 from tui.widgets.charts import ChartsPane
 from tui.widgets.logview import LogView
 from tui.widgets.statusline import StatusInfo, StatusLine, render_status
+
+
+def paint_together(screen: Screen, *widgets: Widget) -> None:
+    """Hand what `widgets` were asked to repaint to the screen's compositor now, so one frame
+    shows it all. Textual passes each widget's repaint on through that widget's own message
+    queue, and under load the screen painted whichever had arrived: after a filter key, the
+    rows in one frame and the status line saying so in the next, 20-60 ms later (half of the
+    filter key's slowest presses, benchmarks/RESULTS.md). The widgets' own hand-overs that
+    follow find their regions painted already and add nothing to the frame after."""
+    for w in widgets:
+        screen.post_message(messages.Update(w))
 
 
 class ChartFeed:
@@ -70,13 +85,16 @@ class StatusFeed:
     def __init__(self) -> None:
         self.key: tuple = ()  # what the status line last showed
 
-    def show(self, line: StatusLine, info: StatusInfo, now: float) -> None:
+    def show(self, line: StatusLine, info: StatusInfo, now: float,
+             rows: Widget | None = None) -> None:
+        """`rows` (the log pane) is painted in the same frame as the line (`paint_together`)."""
         key = (int(now), replace(info, log_health=copy(info.log_health),
                                  series_health=copy(info.series_health)))
-        if key == self.key:
-            return
-        self.key = key
-        line.show(render_status(info, now=now))
+        if key != self.key:
+            self.key = key
+            line.show(render_status(info, now=now))
+        if rows is not None:
+            paint_together(line.screen, line, rows)
 
 
 def empty_message(st: DomainState) -> str:
