@@ -3,13 +3,16 @@ first; rows are built as `rich.text.Text` pieces (never markup), so `[bold]` in 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.strip import Strip
 
 from tui.core.models import LogEntry, StatusClass
 from tui.core.sanitize import inert
@@ -192,3 +195,34 @@ def build_row(
     for piece, style in row_pieces(e, opts, tag, spans):
         text.append(piece, style)
     return text
+
+
+def row_strip(pieces: Iterable[tuple[str, Style | None]], width: int, base: Style,
+              over: Style | None, combined: dict[Style | None, Style]) -> Strip:
+    """One row's strip straight from its pieces (`row_pieces`): each piece's style over the
+    widget's `base` style, and `over` (the cursor's) over that, each combination made once in
+    `combined`; padded or cropped to `width` (what rich Text would make, at a fraction of the
+    cost)."""
+    segments: list[Segment] = []
+    last: Style | None = None
+    run: list[str] = []
+    for piece, style in pieces:
+        full = combined.get(style)
+        if full is None:
+            full = base + style if style is not None else base
+            if over is not None:
+                full = full + over
+            combined[style] = full
+        if full is not last and run:
+            segments.append(Segment("".join(run), last))
+            run = []
+        last = full
+        run.append(piece)
+    if run:
+        segments.append(Segment("".join(run), last))
+    cells = sum(cell_len(seg.text) for seg in segments)
+    if cells < width:
+        segments.append(Segment(" " * (width - cells), base))
+    elif cells > width:
+        return Strip(segments, cells).crop(0, width)
+    return Strip(segments, width)

@@ -15,8 +15,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
@@ -28,7 +26,7 @@ from textual.strip import Strip
 from tui.core.buffer import LogBuffer
 from tui.core.models import LogEntry
 from tui.core.reveal import HeldRows
-from tui.widgets.logrow import RowOptions, row_pieces
+from tui.widgets.logrow import RowOptions, row_pieces, row_strip
 
 #: Rendered rows kept: a few screens' worth. Rows are cheap to rebuild, and each kept Strip is
 #: a dozen objects that the cyclic garbage collector walks on every full pass.
@@ -374,26 +372,5 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         base, combined = self._row_styles(is_cursor)
         flt = self.buffer.filter
         opts = RowOptions(width=width, domain=self.domain, utc=self.utc, show_cache=self.show_cache)
-        segments: list[Segment] = []
-        last: Style | None = None
-        run: list[str] = []
-        for piece, style in row_pieces(entry, opts, tag, flt.spans if flt.text else None):
-            full = combined.get(style)
-            if full is None:
-                full = base + style if style is not None else base
-                if is_cursor:
-                    full = full + self._cursor_style
-                combined[style] = full
-            if full is not last and run:
-                segments.append(Segment("".join(run), last))
-                run = []
-            last = full
-            run.append(piece)
-        if run:
-            segments.append(Segment("".join(run), last))
-        cells = sum(cell_len(seg.text) for seg in segments)
-        if cells < width:
-            segments.append(Segment(" " * (width - cells), base))
-        elif cells > width:
-            return Strip(segments, cells).crop(0, width)
-        return Strip(segments, width)
+        return row_strip(row_pieces(entry, opts, tag, flt.spans if flt.text else None), width,
+                         base, self._cursor_style if is_cursor else None, combined)
