@@ -213,6 +213,13 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         n = self.buffer.view_len
         self._top_seq = self.buffer.view_seq(idx) if 0 <= idx < n else None
 
+    def _top_index(self) -> int:
+        """The top row's view index, found from the entry the pane last scrolled to: an
+        ingest between two frames evicts a poll's worth of entries (5k at 5k/s), and a render
+        then (a key's) showed the rows shifted by as many, the cursor's out of sight."""
+        top = self.buffer.view_index_of_seq(self._top_seq) if self._top_seq is not None else None
+        return int(self.scroll_y) if top is None else top
+
     def _restore_top(self) -> None:
         if self._top_seq is None:
             return
@@ -333,7 +340,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # ---- rendering ---------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
-        idx = int(self.scroll_y) + y
+        idx = self._top_index() + y
         width = self.scrollable_content_region.width
         buf = self.buffer
         if idx >= buf.view_len or idx < 0 or self._held.hides(buf, idx):
