@@ -9,6 +9,7 @@ the caller's, so the arithmetic is tested without waiting.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from tui.core.buffer import LogBuffer
@@ -121,11 +122,19 @@ class RevealGate:
     saw it end (the last frame with rows was already past it); not with the setting off (nor
     in a replay)."""
 
+    #: after a key, this long every row shows at once. The dashboard takes in the held rows
+    #: when a key comes (on_key), its binding acts a message later; a frame in between held
+    #: the newest rows back again, so the pane jumped back in time and `k` moved from there
+    KEY_S = 0.5
+
     def __init__(self, on: bool) -> None:
         self.on = on
         self.tailing = False  # the last frame with rows was already past the backlog
+        self.key_at = -self.KEY_S  # monotonic time of the last key
 
-    def spread(self, caught_up: bool, poll_s: float) -> float:
-        """The spread in seconds for this frame's rows (0: at once)."""
+    def spread(self, caught_up: bool, poll_s: float, now: float | None = None) -> float:
+        """The spread in seconds for this frame's rows (0: at once), drawn at `now`."""
         paced, self.tailing = self.on and self.tailing, caught_up
+        if paced and (time.monotonic() if now is None else now) - self.key_at < self.KEY_S:
+            paced = False
         return poll_s if paced else 0.0

@@ -135,6 +135,7 @@ class Dashboard(DashboardMessages, Screen[None]):
 
     def on_key(self, _event: object) -> None:
         self.wake()  # whatever the key does shows at the full frame rate
+        self._reveal.key_at = time.monotonic()  # and no row is held back while it acts
         if not self.hold_frames:  # and acts on the rows buffered now (before its binding)
             rows_now(self.host.state, self.log_view)
 

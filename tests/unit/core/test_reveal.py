@@ -141,3 +141,15 @@ def test_the_gate_paces_only_rows_after_the_backlog() -> None:
     off = RevealGate(on=False)
     off.spread(caught_up=True, poll_s=2.0)
     assert off.spread(caught_up=True, poll_s=2.0) == 0.0
+
+
+def test_the_gate_holds_nothing_back_just_after_a_key() -> None:
+    """A key takes in the held rows and its binding acts a message later: a frame between
+    them must not hold the newest rows back again (the pane jumped back in time)."""
+    gate = RevealGate(on=True)
+    gate.spread(caught_up=True, poll_s=2.0, now=10.0)
+    assert gate.spread(caught_up=True, poll_s=2.0, now=10.1) == 2.0
+    gate.key_at = 10.2
+    assert gate.spread(caught_up=True, poll_s=2.0, now=10.3) == 0.0
+    assert gate.spread(caught_up=True, poll_s=2.0, now=10.2 + RevealGate.KEY_S - 0.01) == 0.0
+    assert gate.spread(caught_up=True, poll_s=2.0, now=10.2 + RevealGate.KEY_S) == 2.0
