@@ -40,16 +40,26 @@ def _cursor_rows(lv: LogView) -> list[int]:
     return [y for y, bg in enumerate(bgs) if bg != common]
 
 
-async def test_a_paused_pane_keeps_its_rows_through_an_evicting_ingest() -> None:
+async def _paused(app: PaneApp, pilot, up: int) -> LogView:
+    """The pane drawn over the full buffer, then paused `up` rows above the newest."""
+    lv = app.query_one(LogView)
+    lv.data_changed(0)
+    await pilot.pause()
+    lv.move_cursor(-up)
+    await pilot.pause()
+    return lv
+
+
+def _full() -> LogBuffer:
     buf = LogBuffer(1000)
     buf.extend(_entries(0, 1000))
-    app = PaneApp(buf)
+    return buf
+
+
+async def test_a_paused_pane_keeps_its_rows_through_an_evicting_ingest() -> None:
+    app = PaneApp(buf := _full())
     async with app.run_test(size=(120, 20)) as pilot:
-        lv = app.query_one(LogView)
-        lv.data_changed(0)
-        await pilot.pause()
-        lv.move_cursor(-5)  # paused, reading
-        await pilot.pause()
+        lv = await _paused(app, pilot, 5)  # paused, reading
         before = _rows(lv)
         assert any("/img/994.png" in r for r in before)
         buf.extend(_entries(1000, 1400))  # a poll's worth arrives: 400 evicted, no frame yet
@@ -57,15 +67,9 @@ async def test_a_paused_pane_keeps_its_rows_through_an_evicting_ingest() -> None
 
 
 async def test_g_after_an_evicting_ingest_puts_the_newest_row_under_the_cursor() -> None:
-    buf = LogBuffer(1000)
-    buf.extend(_entries(0, 1000))
-    app = PaneApp(buf)
+    app = PaneApp(buf := _full())
     async with app.run_test(size=(120, 20)) as pilot:
-        lv = app.query_one(LogView)
-        lv.data_changed(0)
-        await pilot.pause()
-        lv.move_cursor(-3)
-        await pilot.pause()
+        lv = await _paused(app, pilot, 3)
         buf.extend(_entries(1000, 1600))  # between two frames
         lv.go_live()
         await pilot.pause()
