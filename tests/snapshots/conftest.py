@@ -24,7 +24,9 @@ def app_factory(sim_server, monkeypatch):
     return make
 
 
-async def settle(pilot, predicate, timeout: float = 10.0) -> None:
+async def settle(pilot, predicate, timeout: float = 30.0) -> None:
+    """Wait until `predicate` holds (a wait, not a timing check: a loaded machine running the
+    suite in parallel once needed more than 10 s to load the 12-minute backlog of the wave)."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
