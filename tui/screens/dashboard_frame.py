@@ -87,12 +87,15 @@ class StatusFeed:
 
     def show(self, line: StatusLine, info: StatusInfo, now: float,
              rows: Widget | None = None) -> None:
-        """`rows` (the log pane) is painted in the same frame as the line (`paint_together`)."""
+        """A changed line is painted in the same frame as `rows` (the log pane) so the line
+        never says what the rows do not show yet (`paint_together`); an unchanged one costs
+        the frame nothing."""
         key = (int(now), replace(info, log_health=copy(info.log_health),
                                  series_health=copy(info.series_health)))
-        if key != self.key:
-            self.key = key
-            line.show(render_status(info, now=now))
+        if key == self.key:
+            return
+        self.key = key
+        line.show(render_status(info, now=now))
         if rows is not None:
             paint_together(line.screen, line, rows)
 
