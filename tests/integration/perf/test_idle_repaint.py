@@ -15,19 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.ptyrun import PtyProcess
 from benchmarks.terminal import dashboard_drawn, live_and_caught_up
 from benchmarks.vt import SYNC_END, Screen
-from tests.conftest import cli_env
-from tests.e2e.terminal import s4top_exe
+from tests.integration.perf.pty_support import dashboard_in_pty
+from tests.integration.perf.pty_support import wait as _wait
 
 MOVE = re.compile(rb"\x1b\[(\d+);(\d+)H")
-
-
-def _wait(proc: PtyProcess, screen: Screen, index: int, what, timeout: float) -> int:
-    t, index = proc.watch(what, screen, index, timeout)
-    assert t is not None, screen.text()
-    return index
 
 
 def _charts_drawn(screen: Screen) -> bool:
@@ -36,16 +29,7 @@ def _charts_drawn(screen: Screen) -> bool:
 
 @pytest.mark.slow
 def test_an_idle_frame_repaints_only_the_age_on_the_first_row(tmp_path: Path) -> None:
-    from tui.sim import SimConfig, SimServer
-
-    server = SimServer(SimConfig(seed=3, rate=0.0, incidents=False,
-                                 domains=("cdn.example.com",)))
-    base = server.start()
-    config = tmp_path / "s4top.toml"
-    config.write_text('backlog = "5s"\n', encoding="utf-8")
-    env = cli_env(base, S4TOP_CONFIG=str(config), TERM="xterm-256color", LANG="C.UTF-8")
-    proc = PtyProcess([s4top_exe(), "--api-base", base], env)
-    try:
+    with dashboard_in_pty(tmp_path, seed=3, rate=0.0, backlog="5s") as proc:
         screen = Screen(120, 40)
         index = _wait(proc, screen, 0, dashboard_drawn, 30)
         index = _wait(proc, screen, index, live_and_caught_up, 30)
@@ -56,9 +40,6 @@ def test_an_idle_frame_repaints_only_the_age_on_the_first_row(tmp_path: Path) ->
         t0 = time.monotonic()
         time.sleep(2.5)
         data = proc.output_between(t0, time.monotonic())
-    finally:
-        proc.close(b"q")
-        server.stop()
     frames = [f for f in data.split(SYNC_END) if f.strip()]
     assert len(frames) >= 2, data  # the age ticks each second
     for frame in frames:

@@ -20,12 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.ptyrun import PtyProcess
 from benchmarks.terminal import live_and_caught_up, status_row
 from benchmarks.vt import SYNC_END, Screen
-from tests.conftest import cli_env
-from tests.e2e.terminal import s4top_exe
 from tests.integration.cli_support import configured_rate
+from tests.integration.perf.pty_support import dashboard_in_pty
+from tests.integration.perf.pty_support import wait as _wait
 
 ROUNDS = 30
 
@@ -38,27 +37,12 @@ def _codes(screen: Screen) -> list[str]:
     return [r[col:col + 3] for r in rows[head + 1:-1] if r[col:col + 3].strip()]
 
 
-def _wait(proc: PtyProcess, screen: Screen, index: int, what, timeout: float) -> int:
-    t, index = proc.watch(what, screen, index, timeout)
-    assert t is not None, screen.text()
-    return index
-
-
 @pytest.mark.slow
 def test_every_frame_during_filter_keys_shows_rows_and_status_line_agreeing(
         tmp_path: Path) -> None:
-    from tui.sim import SimConfig, SimServer
-
-    server = SimServer(SimConfig(seed=7, rate=configured_rate(3000), incidents=False,
-                                 domains=("cdn.example.com",)))
-    base = server.start()
-    config = tmp_path / "s4top.toml"
-    config.write_text('backlog = "10s"\n', encoding="utf-8")
-    env = cli_env(base, S4TOP_CONFIG=str(config), TERM="xterm-256color", LANG="C.UTF-8")
-    proc = PtyProcess([s4top_exe(), "--api-base", base], env)
     screen = Screen(120, 40)
     rng = random.Random(3)
-    try:
+    with dashboard_in_pty(tmp_path, seed=7, rate=configured_rate(3000), backlog="10s") as proc:
         index = _wait(proc, screen, 0, live_and_caught_up, 60)
         time.sleep(1.0)
         t0 = time.monotonic()
@@ -70,9 +54,6 @@ def test_every_frame_during_filter_keys_shows_rows_and_status_line_agreeing(
                 time.sleep(rng.uniform(0.05, 0.3))
         data = proc.output_between(t0, time.monotonic())
         before = proc.output_between(0.0, t0)
-    finally:
-        proc.close(b"q")
-        server.stop()
     replay = Screen(120, 40)
     replay.feed(before)
     checked = 0
