@@ -157,28 +157,19 @@ class _CommandsAction(argparse._SubParsersAction):
                  values: Any, option_string: str | None = None) -> None:
         module = self.modules.pop(values[0], None) if values else None
         if module is not None:
-            mod = _command_modules()[module]
+            mod = _command_module(module)
             sub = self._name_parser_map[values[0]]
             mod.add_args(sub)
             sub.set_defaults(run=mod.run)
         super().__call__(parser, namespace, values, option_string)
 
 
-def _command_modules() -> dict[str, Any]:
-    from tui.commands import (
-        config_cmd,
-        doctor,
-        explain,
-        exporter,
-        logs,
-        record,
-        refresh,
-        stats,
-        top,
-    )
+def _command_module(name: str) -> Any:
+    """`tui.commands.<name>`, imported alone (`s4top logs` does not load `doctor`'s or
+    `explain`'s modules)."""
+    import importlib
 
-    return {m.__name__.rsplit(".", 1)[1]: m for m in (
-        config_cmd, doctor, explain, exporter, logs, record, refresh, stats, top)}
+    return importlib.import_module(f"tui.commands.{name}")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -122,3 +122,17 @@ def test_the_collector_is_on_after_any_command(capsys: pytest.CaptureFixture[str
     assert gc.isenabled()
     assert main(["--domain", "bad domain", "logs"]) == 2 and gc.isenabled()
     capsys.readouterr()
+
+
+def test_a_command_imports_its_own_module_alone() -> None:
+    """`s4top logs` starts without the other commands' modules (doctor, explain, ...):
+    about 25 ms of every start."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom tui.cli import build_parser\n"
+            "build_parser().parse_args(['logs', '--since', '1m'])\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('tui.commands.'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.split() == ["tui.commands.logs", "tui.commands.progress"]
