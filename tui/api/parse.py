@@ -15,15 +15,27 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import tzinfo
 from typing import Any
 
+from tui.api.logshape import (
+    CACHE_LIMIT,
+    NS_MAX,
+    NS_MIN,
+    SHARED,
+    SHARED_LIMIT,
+    SHARED_MAX_LEN,
+    fast_keys,
+    mapping_for,
+    plan_for,
+    share,
+    share_value,
+    size_of,
+    status_of,
+)
 from tui.api.refresh_parse import RefreshAnswer, parse_refresh_answer
 from tui.api.series_parse import parse_series
 from tui.api.tolerant import (
-    as_int,
-    as_number,
     find_key,
     join_url,
     joinable,
-    norm,
     open_envelope,
     reported_error,
     server_message,
@@ -48,93 +60,7 @@ _MAX_DEPTH = 3
 
 
 # ----------------------------------------------------------------------------- logs
-
-_Coerce = Callable[[Any], Any]
-
-
-def _intern(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    return sys.intern(value) if len(value) <= 32 else value
-
-
-def _plain_str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _status(value: Any) -> int | None:
-    n = as_int(value)
-    return n if n is not None and 0 <= n <= 999 else None
-
-
-def _size(value: Any) -> int | None:
-    """Bytes from an int, a float (rounded: 1234.0 or 1.2e3 from some encoders) or number text."""
-    n = as_int(value) if type(value) is not float else None
-    if n is None and (f := as_number(value)) is not None and 0 <= f < 2**63:
-        n = int(f + 0.5)
-    return n if n is not None and n >= 0 else None
-
-
-def _cache(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "HIT" if value else "MISS"
-    return _intern(value)
-
-
-#: (LogEntry attribute, coercion, accepted key names normalised, in order of preference).
-_LOG_FIELDS: tuple[tuple[str, _Coerce, tuple[str, ...]], ...] = (
-    ("time_ns", to_ns, ("accesstime", "time", "timestamp", "ts", "timens", "datetime",
-                        "logtime", "@timestamp")),
-    ("status", _status, ("code", "status", "httpcode", "statuscode", "httpstatus",
-                         "httpstatuscode", "responsecode")),
-    ("client_ip", _plain_str, ("ip", "clientip", "remoteaddr", "remoteip", "clientaddr", "srcip",
-                               "userip")),
-    ("url", _plain_str, ("path", "url", "uri", "requesturi", "requesturl", "fullurl")),
-    ("size", _size, ("size", "bytes", "bodybytessent", "bytessent", "responsesize",
-                     "contentlength")),
-    ("method", _intern, ("method", "httpmethod", "requestmethod", "verb")),
-    ("country", _intern, ("country", "countrycode", "ipcountry", "geo", "region", "location",
-                          "area", "countryname")),
-    ("cache", _cache, ("cache", "cachestatus", "hit", "cachehit", "upstreamcachestatus")),
-    # Not a LogEntry field: a separate host is joined with a bare path into the URL (joinable).
-    ("host", _plain_str, ("host", "hostname", "domain", "httphost", "servername")),
-)  # fmt: skip
-
-# One plan per set of keys (a "shape"): which original keys may feed which field.
-_Plan = tuple[tuple[str, _Coerce, tuple[str, ...]], ...]
-_PLANS: dict[tuple[str, ...], _Plan] = {}
-# One source_keys dict and extra-key tuple per (shape, keys actually used): shared by entries.
-_Mapping = tuple[dict[str, str], tuple[str, ...]]
-_MAPPINGS: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], _Mapping] = {}
-_CACHE_LIMIT = 512  # a hostile server could vary keys per entry; keep the caches bounded
-
-
-def _plan_for(keys: tuple[str, ...]) -> _Plan:
-    plan = _PLANS.get(keys)
-    if plan is None:
-        by_norm: dict[str, list[str]] = {}
-        for k in keys:
-            by_norm.setdefault(norm(k), []).append(k)
-        plan = tuple(
-            (attr, coerce, tuple(k for name in names for k in by_norm.get(name, ())))
-            for attr, coerce, names in _LOG_FIELDS
-        )
-        if len(_PLANS) >= _CACHE_LIMIT:
-            _PLANS.clear()
-        _PLANS[keys] = plan
-    return plan
-
-
-def _mapping_for(keys: tuple[str, ...], used: tuple[tuple[str, str], ...]) -> _Mapping:
-    cache_key = (keys, used)
-    found = _MAPPINGS.get(cache_key)
-    if found is None:
-        used_keys = {k for _, k in used}
-        found = (dict(used), tuple(k for k in keys if k not in used_keys))
-        if len(_MAPPINGS) >= _CACHE_LIMIT:
-            _MAPPINGS.clear()
-        _MAPPINGS[cache_key] = found
-    return found
+# Which keys feed which field, and the sharing of repeated strings: tui/api/logshape.py.
 
 
 def _entry(raw: dict[str, Any], index: int, endpoint: str, secrets: list[str],
@@ -142,7 +68,7 @@ def _entry(raw: dict[str, Any], index: int, endpoint: str, secrets: list[str],
     keys = tuple(raw)
     values: dict[str, Any] = {}
     used: list[tuple[str, str]] = []
-    for attr, coerce, candidates in _plan_for(keys):
+    for attr, coerce, candidates in plan_for(keys):
         for key in candidates:
             value = to_ns(raw[key], tz) if coerce is to_ns else coerce(raw[key])
             if value is not None:
@@ -163,12 +89,12 @@ def _entry(raw: dict[str, Any], index: int, endpoint: str, secrets: list[str],
             raw,
             secrets,
         )
-    source_keys, extra_keys = _mapping_for(keys, tuple(used))
+    source_keys, extra_keys = mapping_for(keys, tuple(used))
     for attr in ("client_ip", "url"):
         if attr in values:
             values[attr] = share(values[attr])
     return LogEntry(
-        extra={k: _share_value(raw[k]) for k in extra_keys},
+        extra={k: share_value(raw[k]) for k in extra_keys},
         source_keys=source_keys,
         **values,
     )
@@ -182,26 +108,6 @@ def _entry(raw: dict[str, Any], index: int, endpoint: str, secrets: list[str],
 # value of another type, out of range, a timestamp in s or ms, a missing time) returns None
 # and the entry goes the general way, so both paths give equal entries.
 
-#: Strings repeat across entries (URLs, client IPs, user agents, referers): one copy each is
-#: kept while they are in use. Bounded: the table is emptied when it grows past this.
-_SHARED_LIMIT = 50_000
-_SHARED_MAX_LEN = 256
-_SHARED: dict[str, str] = {}
-_NS_MIN = 10**17  # an int at or above this is already nanoseconds (see shapes._scale_int_ns)
-_NS_MAX = 10**20
-
-
-def share(value: str) -> str:
-    """One shared copy of a short string (equal value, fewer copies in memory)."""
-    if len(value) > _SHARED_MAX_LEN:
-        return value
-    return _SHARED.setdefault(value, value)
-
-
-def _share_value(value: Any) -> Any:
-    return share(value) if type(value) is str else value
-
-
 _Reader = Callable[[dict[str, Any]], "LogEntry | None"]
 _READERS: dict[tuple[str, ...], _Reader | None] = {}
 
@@ -210,34 +116,24 @@ def _reader_for(keys: tuple[str, ...]) -> _Reader | None:
     reader = _READERS.get(keys, _reader_for)  # the function itself marks "not built yet"
     if reader is _reader_for:
         reader = _compile_reader(keys)
-        if len(_READERS) >= _CACHE_LIMIT:
+        if len(_READERS) >= CACHE_LIMIT:
             _READERS.clear()
         _READERS[keys] = reader
     return reader  # type: ignore[return-value]
 
 
 def _compile_reader(keys: tuple[str, ...]) -> _Reader | None:
-    first = {attr: cands[0] for attr, _coerce, cands in _plan_for(keys) if cands}
-    if "time_ns" not in first:
+    fk = fast_keys(keys)
+    if fk is None:
         return None  # the general path raises the error that says why
-    used = tuple((attr, first[attr]) for attr, _c, _n in _LOG_FIELDS
-                 if attr in first and attr != "host")
-    source_keys, extra_keys = _mapping_for(keys, used)
-    k_host = first.get("host")
+    (source_keys, extra_keys), joined_keys = fk.mapping, fk.joined
     # A bare path joined with the host: the path's key stays in extra (see _entry).
-    joined_keys = _mapping_for(keys, tuple(u for u in used if u[0] != "url"))
-    k_time = first["time_ns"]
-    k_status = first.get("status")
-    k_ip = first.get("client_ip")
-    k_url = first.get("url")
-    k_size = first.get("size")
-    k_method = first.get("method")
-    k_country = first.get("country")
-    k_cache = first.get("cache")
-    shared = _SHARED
+    k_host, k_time, k_status, k_ip, k_url = fk.host, fk.time, fk.status, fk.client_ip, fk.url
+    k_size, k_method, k_country, k_cache = fk.size, fk.method, fk.country, fk.cache
+    shared = SHARED
     setdefault = shared.setdefault
     intern = sys.intern
-    long_text = _SHARED_MAX_LEN
+    long_text = SHARED_MAX_LEN
 
     def read(raw: dict[str, Any]) -> LogEntry | None:
         # The fields one by one, inline (a helper call per field cost a third of the time).
@@ -246,19 +142,19 @@ def _compile_reader(keys: tuple[str, ...]) -> _Reader | None:
             if type(t) is not str or len(t) != 19 or not (t.isascii() and t.isdigit()):
                 return None
             t = int(t)
-        if not _NS_MIN <= t < _NS_MAX:
+        if not NS_MIN <= t < NS_MAX:
             return None
         status = 0
         if k_status is not None:
             status = raw[k_status]
-            if type(status) is not int and (status := _status(status)) is None:
+            if type(status) is not int and (status := status_of(status)) is None:
                 return None
             if not 0 <= status <= 999:
                 return None
         size = 0
         if k_size is not None:
             size = raw[k_size]
-            if type(size) is not int and (size := _size(size)) is None:
+            if type(size) is not int and (size := size_of(size)) is None:
                 return None
             if size < 0:
                 return None
@@ -343,7 +239,7 @@ def parse_logs(obj: Any, endpoint: str, *, secrets: Iterable[str] = (),
     Accepted: a bare list of entry objects; `{"data": [...]}` with or without `code`/`message`
     (any case, `result`/`payload` too); `{"data": {"list"|"items"|"records"|"logs"|...: [...]}}`;
     `"data": null` or an ok envelope without data (no entries). Entry keys are matched case-
-    and separator-insensitively (`client_ip` = `clientIp`); see `_LOG_FIELDS`. A value that
+    and separator-insensitively (`client_ip` = `clientIp`); see `LOG_FIELDS`. A value that
     does not fit its field (a non-numeric status) is kept in `extra` under its own key.
     An envelope that reports an error (non-success `code`, `success: false`, `error`) without
     data raises UnexpectedResponse with the server's message. A time given as text without
@@ -379,8 +275,8 @@ def _log_list(obj: Any, endpoint: str, secret_list: list[str]) -> list[Any]:
 def _read_entries(entries: list[Any], first: int, endpoint: str, secret_list: list[str],
                   tz: tzinfo) -> list[LogEntry]:
     """The entries of `entries` (`first`: the index of its first one in the page)."""
-    if len(_SHARED) > _SHARED_LIMIT:
-        _SHARED.clear()
+    if len(SHARED) > SHARED_LIMIT:
+        SHARED.clear()
     out: list[LogEntry] = []
     append = out.append
     last_keys: tuple[str, ...] | None = None
