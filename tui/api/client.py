@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui import __version__
 from tui.api.domain import validate_domain
@@ -22,13 +22,7 @@ from tui.api.parse import iter_logs, parse_logs, parse_refresh_answer, parse_ser
 from tui.api.redact import excerpt
 from tui.api.reported import reported
 from tui.api.retry import RetryPolicy
-from tui.api.wire import (
-    RawResponse,
-    decode_json,
-    retry_after_of,
-    status_error,
-    transport_error,
-)
+from tui.api.wire import RawResponse, decode_json, retry_after_of, status_error, transport_error
 from tui.core.models import (
     LOG_CODES,
     PERIODS,
@@ -58,6 +52,9 @@ def _http_error() -> type[Exception]:
     import httpx
 
     return httpx.HTTPError
+
+
+_Page = TypeVar("_Page")  # what a page is read as
 
 
 class S4Client:
@@ -162,9 +159,12 @@ class S4Client:
         params = {"start_time": int(start_ns), "codes": codes, "limit": int(limit)}
         return await self._call("GET", path, f"GET {path}", self.retry, params=params)
 
-    def parse_logs_reply(self, domain: str, raw: RawResponse) -> list[LogEntry]:
-        """The page in a `logs_reply` for `domain` (raises as `logs_page` does)."""
-        return parse_logs(*self._logs_body(domain, raw), secrets=self._secrets, tz=self.naive_tz)
+    def parse_logs_reply(self, domain: str, raw: RawResponse,
+                         read: Callable[..., list[_Page]] = parse_logs) -> list[_Page]:
+        """The page in a `logs_reply` for `domain` (raises as `logs_page` does), read by
+        `read`: `parse_logs`'s signature (the entries; `s4top logs --json` reads their lines,
+        tui/api/loglines.py)."""
+        return read(*self._logs_body(domain, raw), secrets=self._secrets, tz=self.naive_tz)
 
     def logs_reply_pieces(self, domain: str, raw: RawResponse,
                           size: int) -> Iterator[list[LogEntry]]:

@@ -246,7 +246,7 @@ def parse_logs(obj: Any, endpoint: str, *, secrets: Iterable[str] = (),
     a zone is read in `tz` (the `api_timezone` setting).
     """
     secret_list = list(secrets)
-    return _read_entries(_log_list(obj, endpoint, secret_list), 0, endpoint, secret_list, tz)
+    return read_entries(log_list(obj, endpoint, secret_list), 0, endpoint, secret_list, tz)
 
 
 def iter_logs(obj: Any, endpoint: str, size: int, *, secrets: Iterable[str] = (),
@@ -255,12 +255,12 @@ def iter_logs(obj: Any, endpoint: str, size: int, *, secrets: Iterable[str] = ()
     An entry that cannot be read raises when its piece is reached: take every piece before
     using any (a page is taken whole or not at all)."""
     secret_list = list(secrets)
-    entries = _log_list(obj, endpoint, secret_list)
+    entries = log_list(obj, endpoint, secret_list)
     for lo in range(0, len(entries), max(1, size)):
-        yield _read_entries(entries[lo:lo + size], lo, endpoint, secret_list, tz)
+        yield read_entries(entries[lo:lo + size], lo, endpoint, secret_list, tz)
 
 
-def _log_list(obj: Any, endpoint: str, secret_list: list[str]) -> list[Any]:
+def log_list(obj: Any, endpoint: str, secret_list: list[str]) -> list[Any]:
     entries = _find_list(obj, endpoint, secret_list)
     if entries is None:
         raise unexpected(
@@ -272,7 +272,7 @@ def _log_list(obj: Any, endpoint: str, secret_list: list[str]) -> list[Any]:
     return entries
 
 
-def _read_entries(entries: list[Any], first: int, endpoint: str, secret_list: list[str],
+def read_entries(entries: list[Any], first: int, endpoint: str, secret_list: list[str],
                   tz: tzinfo) -> list[LogEntry]:
     """The entries of `entries` (`first`: the index of its first one in the page)."""
     if len(SHARED) > SHARED_LIMIT:

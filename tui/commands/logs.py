@@ -19,7 +19,9 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
+from tui.api.loglines import parse_log_lines
 from tui.api.retry import RetryPolicy
 from tui.commands.progress import ProgressLine, shares_terminal
 from tui.context import Context, UsageError, describe_error, format_wait, print_retrying
@@ -134,12 +136,16 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
     out = sys.stdout
 
     cut = anonymizing(ctx, args)
+    # A one-shot --json read writes each line straight from the wire (tui/api/loglines.py):
+    # the same text, without building the entries first.
+    lines = args.json and not cut and not args.follow
 
-    def emit(entries: list[LogEntry]) -> None:
+    def emit(entries: list[Any]) -> None:
         if cut:
             entries = anonymize_entries(entries)
         if entries:
-            out.write("".join(fmt(e) + "\n" for e in entries))
+            out.write("".join([e.text for e in entries]) if lines
+                      else "".join(fmt(e) + "\n" for e in entries))
             out.flush()
 
     if not args.follow:
@@ -155,7 +161,7 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
         # One try per request: the slices do the retrying, so a 429 can hold all of them.
         async with ctx.cli_client(retry=RetryPolicy(attempts=1)) as client:
             reader = slice_reader(ctx, client, domain, start, now, args.codes, args.limit,
-                                  concurrency)
+                                  concurrency, read=parse_log_lines if lines else None)
             async with progress.running():
                 try:
                     await reader.run(emit_shown, cli_state_printer(ctx, progress.clear))
@@ -172,11 +178,13 @@ def figures(reader: SlicedRead) -> ProgressFigures:
 
 def slice_reader(ctx: Context, client, domain: str, start: int, until: int,
                  codes: str | CodeSelection, limit: int, concurrency: int,
-                 skip_at_start: int = 0) -> SlicedRead:
+                 skip_at_start: int = 0, read: Callable[..., list[Any]] | None = None
+                 ) -> SlicedRead:
     """The one-shot reader of `logs` and `record`: the settings' retries (retry_attempts,
     retry_base) made by the slices, over a client that tries each request once. It asks for
     the narrowest class that covers `codes`; the caller keeps what `codes` selects from what
-    it delivers (the cursor must see every entry the server sent)."""
+    it delivers (the cursor must see every entry the server sent). `read`: how a page is
+    read (`parse_logs`'s signature; default the entries)."""
     s = ctx.settings
     ask = (codes if isinstance(codes, CodeSelection) else parse_codes(codes)).request_class
 
@@ -187,7 +195,8 @@ def slice_reader(ctx: Context, client, domain: str, start: int, until: int,
     return SlicedRead(fetch, start, until, concurrency=concurrency, limit=limit,
                       skip_at_start=skip_at_start, max_failures=s.retry_attempts,
                       backoff_base_s=s.retry_base,
-                      parse=lambda raw: client.parse_logs_reply(domain, raw))
+                      parse=(lambda raw: client.parse_logs_reply(domain, raw)) if read is None
+                      else (lambda raw: client.parse_logs_reply(domain, raw, read)))
 
 
 def cli_state_printer(ctx: Context, before: Callable[[], None] = lambda: None

@@ -57,5 +57,5 @@ def test_remembered_escapes_give_the_same_text_and_stay_bounded() -> None:
     for i in range(logfmt.ESCAPED_LIMIT + 10):
         e = LogEntry(i, 200, "GET", f"10.0.{i // 256}.{i % 256}", 1, f"/p/{i}")
         assert format_json(e) == reference(e)
-    assert len(logfmt._ESCAPED) <= logfmt.ESCAPED_LIMIT
+    assert len(logfmt.ESCAPED) <= logfmt.ESCAPED_LIMIT
     assert format_json(hostile) == first
