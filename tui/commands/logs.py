@@ -28,6 +28,7 @@ from tui.context import Context, UsageError, describe_error, format_wait, print_
 from tui.core.anonymize import anonymize_entries
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.logfmt import format_json, format_line
+from tui.core.longlived import streaming_collection
 from tui.core.models import LogEntry
 from tui.core.progress import ProgressFigures
 from tui.core.slices import SlicedRead
@@ -164,7 +165,8 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
                                   concurrency, read=parse_log_lines if lines else None)
             async with progress.running():
                 try:
-                    await reader.run(emit_shown, cli_state_printer(ctx, progress.clear))
+                    with streaming_collection():
+                        await reader.run(emit_shown, cli_state_printer(ctx, progress.clear))
                 finally:
                     progress.finish()
         return 0

@@ -40,6 +40,7 @@ from tui.context import Context, UsageError, describe_error
 from tui.core.anonymize import anonymize_entries
 from tui.core.cursor import LogCursor, clamp_start
 from tui.core.files import HistoryStore
+from tui.core.longlived import streaming_collection
 from tui.core.models import LogEntry, Metric
 from tui.core.progress import ProgressFigures
 from tui.core.sanitize import inert
@@ -284,8 +285,9 @@ class _Session:
                 reader.max_failures = None
                 reader.slow_backoff_base_s = self.ctx.settings.auth_backoff
             self.readers.append(reader)
-            await reader.run(lambda es: self._store(domain, es),
-                             cli_state_printer(self.ctx, self.progress.clear))
+            with streaming_collection():
+                await reader.run(lambda es: self._store(domain, es),
+                                 cli_state_printer(self.ctx, self.progress.clear))
             writer.covered(domain, until)
             writer.commit()
         if self.args.follow:
