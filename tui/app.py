@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App
@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 
-from tui.api.client import RetryPolicy, S4Client
+from tui.api.retry import RetryPolicy
 from tui.context import Context, describe_error
 from tui.core.buffer import LogBuffer
 from tui.core.longlived import LongLived
@@ -33,6 +33,9 @@ from tui.screens.commands import binding_rows, keep_theme, screenshot, system_co
 from tui.screens.dashboard import Dashboard
 from tui.screens.replay import ReplayControl, replay_step
 from tui.screens.stylesheet import stylesheet
+
+if TYPE_CHECKING:  # the client's module is imported when the client is built
+    from tui.api.client import S4Client
 
 # The other screens are imported when first opened: the dashboard's first frame does not wait
 # for them (start-up is measured in benchmarks/start.py).

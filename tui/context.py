@@ -7,16 +7,19 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from tui.api.client import RetryPolicy, S4Client
 from tui.api.domain import validate_domain
 from tui.api.errors import ApiError, InvalidDomain
+from tui.api.retry import RetryPolicy
 from tui.config import Settings, data_dir, token_source
 from tui.core.sanitize import inert
 from tui.core.timezones import parse_timezone
 from tui.core.token import TokenSource, token_file_warning
+
+if TYPE_CHECKING:  # the client's module is imported when the client is built
+    from tui.api.client import S4Client
 
 
 class UsageError(Exception):
@@ -100,6 +103,8 @@ class Context:
             "naive_tz": parse_timezone(s.api_timezone),
         }
         kwargs.update(overrides)
+        from tui.api.client import S4Client  # here: the dashboard paints before it connects
+
         return S4Client(self.api_base, self.token.read, **kwargs)
 
     def cli_client(self, **overrides: Any) -> S4Client:

@@ -117,9 +117,11 @@ def test_the_check_catches_an_upward_import(tmp_path, monkeypatch) -> None:
 
 LAZY_SCREENS = ("refresh", "history", "top", "detail", "alerts", "overview", "help",
                 "explain")
-#: loaded after the first frame: the HTTP client when polling starts, plotext at the first
-#: chart drawn (the charts say "loading…" until their data is in)
-LAZY_MODULES = ("httpx", "plotext", "textual_plotext")
+#: loaded after the first frame: the HTTP client when polling starts (and with it the
+#: response parsers), plotext at the first chart drawn (the charts say "loading…" until their
+#: data is in), the explain code at the first alert's hint
+LAZY_MODULES = ("httpx", "tui.api.client", "tui.api.parse", "tui.api.wire", "plotext",
+                "textual_plotext", "tui.insight.explain")
 
 
 def _loaded_by_the_first_frame(names: tuple[str, ...]) -> list[str]:

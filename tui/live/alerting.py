@@ -10,7 +10,6 @@ from typing import Any
 from tui.api.errors import ApiError, AuthError
 from tui.insight.alert_log import AlertBook, restored_state
 from tui.insight.alerts import AlertState
-from tui.insight.explain_fmt import alert_hint
 from tui.live.state import DomainState, alert_events
 
 
@@ -60,6 +59,9 @@ class AlertWatch:
             self.notify(f"could not save the alert list to {self.alert_book.path}",
                         severity="warning")
         if event == "fired":
+            # imported at the first alert: the explain code is not on the first frame's path
+            from tui.insight.explain_fmt import alert_hint
+
             hint = alert_hint(st.buffer, a.kind, a.since_s, self.now(), st.domain)
             self.notify(f"{st.domain}: ALERT {a.label()}: {hint}", title="spike",
                         severity="error", timeout=10)

@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.api.client import S4Client
 from tui.api.errors import ApiError, RateLimited
 from tui.core.backoff import backoff_delay
 from tui.core.cursor import LogCursor, clamp_start
@@ -21,6 +20,9 @@ from tui.core.pieces import PIECE, PIECE_BUDGET_S, joined
 from tui.core.slices import DEFAULT_CONCURRENCY, SlicedRead
 from tui.core.tail import LogTail, TailState
 from tui.live.state import DomainState, Health
+
+if TYPE_CHECKING:  # the client's module is imported when the client is built
+    from tui.api.client import S4Client
 
 SERIES_INTERVAL_S = 60.0
 #: over a slow link the start-up backlog may read this many times `concurrency` slices at

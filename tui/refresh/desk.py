@@ -7,9 +7,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from tui.api.client import S4Client
 from tui.api.errors import ApiError
 from tui.core.files import HistoryStore
 from tui.core.models import LogEntry
@@ -19,6 +18,9 @@ from tui.refresh.lines import count_entries, join_lines, plan_text
 from tui.refresh.pacing import Pacer
 from tui.refresh.plan import RefreshKind, RefreshPlan
 from tui.refresh.sender import Refresher, recent_sends
+
+if TYPE_CHECKING:  # the client's module is imported when the client is built
+    from tui.api.client import S4Client
 
 #: on_event's events: the draft of `domain` changed (rows show their tags anew), a send to
 #: `domain` ended (the charts mark it), the refresh window should open.
