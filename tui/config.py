@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import os
 import sys
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
@@ -289,6 +288,8 @@ def load_settings(
         origins[name] = origin
 
     if path.is_file():
+        import tomllib  # here: most starts have no config file to read
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:

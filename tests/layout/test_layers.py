@@ -119,9 +119,10 @@ LAZY_SCREENS = ("refresh", "history", "top", "detail", "alerts", "overview", "he
                 "explain")
 #: loaded after the first frame: the HTTP client when polling starts (and with it the
 #: response parsers), plotext at the first chart drawn (the charts say "loading…" until their
-#: data is in), the explain code at the first alert's hint
+#: data is in), the explain code at the first alert's hint; the TOML reader only with a
+#: config file, IDNA only for a non-ASCII domain
 LAZY_MODULES = ("httpx", "tui.api.client", "tui.api.parse", "tui.api.wire", "plotext",
-                "textual_plotext", "tui.insight.explain")
+                "textual_plotext", "tui.insight.explain", "tomllib", "idna")
 
 
 def _loaded_by_the_first_frame(names: tuple[str, ...]) -> list[str]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import idna
-
 from tui.api.errors import InvalidDomain
 from tui.api.redact import printable
 
@@ -91,6 +89,8 @@ def _to_ascii(name: str) -> str:
     """IDNA-encode (UTS 46 mapping, so upper case and full-width dots are folded)."""
     if name.isascii():
         return name.lower()
+    import idna  # here: only a non-ASCII name needs it (a few ms of every start otherwise)
+
     try:
         return idna.encode(name, uts46=True).decode("ascii").lower()
     except (idna.IDNAError, UnicodeError, ValueError) as e:
@@ -100,6 +100,8 @@ def _to_ascii(name: str) -> str:
 
 
 def _valid_alabel(label: str) -> bool:
+    import idna
+
     try:
         idna.decode(label)
     except (idna.IDNAError, UnicodeError, ValueError):
