@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from datetime import tzinfo
 from typing import Any
 
-from tui.api.logshape import CACHE_LIMIT, NS_MAX, NS_MIN, fast_keys
+from tui.api.logshape import NS_MAX, NS_MIN, built_for, fast_keys
 from tui.api.parse import log_list, read_entries
 from tui.core.logfmt import ESCAPED, JSON_ENCODER, format_json, json_str
 from tui.core.timezones import DEFAULT_ZONE
@@ -70,13 +70,7 @@ def parse_log_lines(obj: Any, endpoint: str, *, secrets: Iterable[str] = (),
 
 
 def _writer_for(keys: tuple[str, ...]) -> _Writer | None:
-    write = _WRITERS.get(keys, _writer_for)  # the function itself marks "not built yet"
-    if write is _writer_for:
-        write = _compile_writer(keys)
-        if len(_WRITERS) >= CACHE_LIMIT:
-            _WRITERS.clear()
-        _WRITERS[keys] = write
-    return write  # type: ignore[return-value]
+    return built_for(_WRITERS, keys, _compile_writer)
 
 
 def _compile_writer(keys: tuple[str, ...]) -> _Writer | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from tui.api.tolerant import as_int, as_number, norm, to_ns
 
@@ -73,6 +73,22 @@ _PLANS: dict[tuple[str, ...], Plan] = {}
 Mapping = tuple[dict[str, str], tuple[str, ...]]
 _MAPPINGS: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], Mapping] = {}
 CACHE_LIMIT = 512  # a hostile server could vary keys per entry; keep the caches bounded
+
+
+_Built = TypeVar("_Built")
+
+
+def built_for(cache: dict[tuple[str, ...], _Built], keys: tuple[str, ...],
+              build: Callable[[tuple[str, ...]], _Built]) -> _Built:
+    """`build(keys)`, made once per shape and kept in `cache` (bounded as the plans are): the
+    compiled fast paths (tui/api/parse.py's reader, tui/api/loglines.py's writer)."""
+    found = cache.get(keys, cache)  # the cache itself marks "not built yet" (None is a value)
+    if found is cache:
+        found = build(keys)
+        if len(cache) >= CACHE_LIMIT:
+            cache.clear()
+        cache[keys] = found
+    return found  # type: ignore[return-value]
 
 
 def plan_for(keys: tuple[str, ...]) -> Plan:

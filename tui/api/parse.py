@@ -16,12 +16,12 @@ from datetime import tzinfo
 from typing import Any
 
 from tui.api.logshape import (
-    CACHE_LIMIT,
     NS_MAX,
     NS_MIN,
     SHARED,
     SHARED_LIMIT,
     SHARED_MAX_LEN,
+    built_for,
     fast_keys,
     mapping_for,
     plan_for,
@@ -113,13 +113,7 @@ _READERS: dict[tuple[str, ...], _Reader | None] = {}
 
 
 def _reader_for(keys: tuple[str, ...]) -> _Reader | None:
-    reader = _READERS.get(keys, _reader_for)  # the function itself marks "not built yet"
-    if reader is _reader_for:
-        reader = _compile_reader(keys)
-        if len(_READERS) >= CACHE_LIMIT:
-            _READERS.clear()
-        _READERS[keys] = reader
-    return reader  # type: ignore[return-value]
+    return built_for(_READERS, keys, _compile_reader)
 
 
 def _compile_reader(keys: tuple[str, ...]) -> _Reader | None:
