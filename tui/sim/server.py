@@ -95,6 +95,10 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "s4top-sim/1"
     sys_version = ""
     timeout = 120  # idle keep-alive connections close after this
+    # The headers and the body are two writes: with Nagle's algorithm a short body waits for
+    # the client's delayed ACK of the headers (~40 ms on Linux, each reply of a keep-alive
+    # connection after its first few). Production servers send at once (nginx tcp_nodelay).
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     def setup(self) -> None:

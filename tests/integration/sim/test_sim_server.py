@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -167,6 +168,19 @@ def test_frozen_clock_gives_identical_bytes() -> None:
             bodies.append(httpx.get(srv.base_url + LOGS, headers={"Authorization": DEMO_TOKEN},
                                     params={"start_time": (NOW - 30) * NS}).content)
     assert bodies[0] == bodies[1]
+
+
+def test_replies_are_not_held_for_the_clients_ack(client: httpx.Client,
+                                                   server: SimServer) -> None:
+    """Headers and body leave in two writes; with Nagle's algorithm on, a short body waited
+    for the client's delayed ACK of the headers (~40 ms a reply on a keep-alive connection),
+    which no production server adds. Every connection the server holds has it off."""
+    for _ in range(3):  # the same keep-alive connection
+        assert logs(client, limit=1).status_code == 200
+    conns = list(server._httpd.conns)  # noqa: SLF001 - the server's side of the connection
+    assert conns
+    for sock in conns:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
 
 
 # -- faults ----------------------------------------------------------------------------------
