@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Coroutine
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -20,25 +21,26 @@ from tui.core.buffer import LogBuffer
 from tui.core.longlived import LongLived
 from tui.core.sanitize import inert, inert_lines
 from tui.core.uistate import UiState
-from tui.insight.alert_log import AlertBook
-from tui.live.alerting import AlertWatch, ErrorToasts
 from tui.live.export import export_shown
-from tui.live.pollers import PollerHooks, series_loop, tail_loop
 from tui.live.state import RANGES, DomainState, alert_rules, alert_text, poll_step
-from tui.refresh import desk as desk_events
-from tui.refresh.desk import DeskHooks, RefreshDesk
-from tui.refresh.watch import PurgeWatch
 from tui.screens import navigate
 from tui.screens.commands import binding_rows, keep_theme, screenshot, system_commands
 from tui.screens.dashboard import Dashboard
-from tui.screens.replay import ReplayControl, replay_step
 from tui.screens.stylesheet import stylesheet
 
 if TYPE_CHECKING:  # the client's module is imported when the client is built
     from tui.api.client import S4Client
+    from tui.insight.alert_log import AlertBook
+    from tui.live.alerting import AlertWatch
+    from tui.live.pollers import PollerHooks
+    from tui.refresh.desk import RefreshDesk
+    from tui.refresh.watch import PurgeWatch
+    from tui.screens.replay import ReplayControl
 
-# The other screens are imported when first opened: the dashboard's first frame does not wait
-# for them (start-up is measured in benchmarks/start.py).
+# The other screens are imported when first opened, and the features behind the dashboard
+# (the refresh desk, the purge watch, the alert watch, the pollers) are built at their first
+# use, at the latest right after the first frame (`_after_first_frame`): the first frame does
+# not wait for their modules (start-up is measured in benchmarks/start.py).
 
 
 class S4TopApp(App[int]):
@@ -79,32 +81,9 @@ class S4TopApp(App[int]):
         self.set_reactive(S4TopApp.utc, s.utc)
         self._start_pollers = start_pollers
         self.clock_ns = clock_ns
-        self.hooks = PollerHooks.from_settings(
-            s,
-            clock_ns=clock_ns,
-            poll_s=self._poll_for,
-            chart_range=lambda: RANGES[self._range_index][1:],
-            describe=lambda e: describe_error(e, self.ctx),
-            toast_error=ErrorToasts(self.notify, lambda e: describe_error(e, self.ctx),
-                                    ctx.token.description),
-            toast=lambda m: self.notify(m, timeout=4),
-            entries_arrived=self._entries_arrived,
-        )
-        self.alerts = AlertWatch(self.states, alert_rules(s),
-                                 AlertBook(ctx.data_dir / "alerts.jsonl"),  # the list (`!`)
-                                 now=self.now, notify=self.notify, bell=self.bell,
-                                 bell_on=s.bell)
-        self.alert_book = self.alerts.alert_book
+        self._wall_clock_ns = clock_ns  # a replay's clock replaces clock_ns, not this
         self.client: S4Client | None = None
         self.ui_state = UiState(ctx.data_dir / "ui.json")  # ctx.data_dir: the demo keeps its own
-        self.desk = RefreshDesk(ctx.data_dir, s, DeskHooks(
-            domain=lambda: self.state.domain, notify=self.notify, client=self._get_client,
-            describe=lambda e: describe_error(e, self.ctx), run=self._run_send,
-            on_event=self._desk_event, modal_open=lambda: self.screen is self._refresh_modal,
-            accepted=self._purge_accepted))
-        # did the purge work: tracks every accepted refresh against the log (verify.py)
-        self.purges = PurgeWatch(ctx.data_dir, s.verify_window, s.verify_requests, clock_ns,
-                                 on_error=lambda m: self.notify(m, severity="error"))
         self._refresh_modal: Screen | None = None
         self._long_lived = LongLived()  # gc.freeze after the first frame and the backlog
         self.keymap_warnings: list[str] = []
@@ -113,7 +92,69 @@ class S4TopApp(App[int]):
 
             self.keymap_warnings = apply_keymap(self, s.keymap)
         # a replay's clock and keys (tui/screens/replay.py); None when live
-        self.replay = ReplayControl(self, ctx.replay) if ctx.replay is not None else None
+        self.replay: ReplayControl | None = None
+        if ctx.replay is not None:
+            from tui.screens.replay import ReplayControl
+
+            self.replay = ReplayControl(self, ctx.replay)
+
+    # ---- the features (built at first use: see the module's head) ----------------------
+    @cached_property
+    def hooks(self) -> PollerHooks:
+        """What the pollers read and call back (tui/live/pollers.py)."""
+        from tui.live.alerting import ErrorToasts
+        from tui.live.pollers import PollerHooks
+
+        return PollerHooks.from_settings(
+            self.ctx.settings,
+            clock_ns=self._wall_clock_ns,
+            poll_s=self._poll_for,
+            chart_range=lambda: RANGES[self._range_index][1:],
+            describe=lambda e: describe_error(e, self.ctx),
+            toast_error=ErrorToasts(self.notify, lambda e: describe_error(e, self.ctx),
+                                    self.ctx.token.description),
+            toast=lambda m: self.notify(m, timeout=4),
+            entries_arrived=self._entries_arrived,
+        )
+
+    @cached_property
+    def alerts(self) -> AlertWatch:
+        """The alert rules over every domain, and the list kept on disk (`!`)."""
+        from tui.insight.alert_log import AlertBook
+        from tui.live.alerting import AlertWatch
+
+        s = self.ctx.settings
+        book = AlertBook(self.ctx.data_dir / "alerts.jsonl")
+        return AlertWatch(self.states, alert_rules(s), book, now=self.now, notify=self.notify,
+                          bell=self.bell, bell_on=s.bell)
+
+    @property
+    def alert_book(self) -> AlertBook:
+        return self.alerts.alert_book
+
+    @cached_property
+    def desk(self) -> RefreshDesk:
+        """The refresh workflow: tags, the typed batch (kept on disk), sends (tui/refresh)."""
+        from tui.refresh.desk import DeskHooks, RefreshDesk
+
+        return RefreshDesk(self.ctx.data_dir, self.ctx.settings, DeskHooks(
+            domain=lambda: self.state.domain, notify=self.notify, client=self._get_client,
+            describe=lambda e: describe_error(e, self.ctx), run=self._run_send,
+            on_event=self._desk_event, modal_open=lambda: self.screen is self._refresh_modal,
+            accepted=self._purge_accepted))
+
+    @cached_property
+    def purges(self) -> PurgeWatch:
+        """Did the purge work: every accepted refresh tracked against the log (verify.py)."""
+        from tui.refresh.watch import PurgeWatch
+
+        s = self.ctx.settings
+        return PurgeWatch(self.ctx.data_dir, s.verify_window, s.verify_requests,
+                          self._wall_clock_ns, on_error=lambda m: self.notify(m, severity="error"))
+
+    def _built(self, name: str) -> Any:
+        """The feature `name` if it was built already, else None (never builds it)."""
+        return self.__dict__.get(name)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -138,17 +179,20 @@ class S4TopApp(App[int]):
         return self.poll_s if st is self.state else max(10.0, 5 * self.poll_s)
 
     def status_extras(self) -> dict[str, Any]:
+        # the first frame is drawn before the features are built: nothing to show of them yet
+        desk, alerts, purges = self._built("desk"), self._built("alerts"), self._built("purges")
+        domain = self.state.domain
         return {
             "domain_index": self.active,
             "domain_count": len(self.states),
             "token_source": self.ctx.token.description,
             "readonly": self.ctx.settings.readonly,
-            "pending_tags": self.desk.pending_count(self.state.domain),
+            "pending_tags": desk.pending_count(domain) if desk is not None else 0,
             "alert": alert_text(self.state),
-            "other_alerts": self.alerts.others_alerting(self.state.domain),
-            "purge": self.purges.status(self.state.domain, self.utc),
+            "other_alerts": alerts.others_alerting(domain) if alerts is not None else 0,
+            "purge": purges.status(domain, self.utc) if purges is not None else "",
             "replay": self.replay.badge() if self.replay is not None else "",
-            "disk_warning": self.desk.disk_warning(),
+            "disk_warning": desk.disk_warning() if desk is not None else "",
         }
 
     # ---- the refresh desk's side of Textual --------------------------------------------
@@ -164,6 +208,8 @@ class S4TopApp(App[int]):
         await send
 
     def _desk_event(self, event: str, domain: str) -> None:
+        from tui.refresh import desk as desk_events
+
         if event == desk_events.DRAFT:
             self.draft_version += 1  # the dashboard shows the rows' tags anew
         elif event == desk_events.SENT:  # its mark on the charts
@@ -201,6 +247,8 @@ class S4TopApp(App[int]):
 
     @on(Dashboard.ReplayStepped)
     def _replay_step(self, msg: Dashboard.ReplayStepped) -> None:
+        from tui.screens.replay import replay_step  # says what the keys need when live
+
         replay_step(self, msg.step)
 
     @on(Dashboard.RetryRequested)
@@ -241,12 +289,20 @@ class S4TopApp(App[int]):
     def get_default_screen(self) -> Screen:
         s = self.ctx.settings
         self._dashboard = Dashboard(
-            self, tag_of=self.desk.tag_of, max_fps=s.max_fps,
-            marks=lambda d: self.purges.marks(d, self.desk.refresh_marks(d)),
+            self, tag_of=lambda entry: self.desk.tag_of(entry), max_fps=s.max_fps,
+            marks=self._chart_marks,
             # the 5XX share past which the 5XX figure is marked (the absolute alert threshold)
             five_xx_threshold=s.alert_5xx_absolute,
             paced_reveal=s.paced_reveal and self.replay is None)  # a replay's rows at once
         return self._dashboard
+
+    def _chart_marks(self, domain: str) -> tuple[Any, ...]:
+        """The charts' marks: refreshes sent from s4top, purged or not (none in the first
+        frame, drawn before the desk and the purge watch are built)."""
+        desk, purges = self._built("desk"), self._built("purges")
+        if desk is None or purges is None:
+            return ()
+        return purges.marks(domain, desk.refresh_marks(domain))
 
     def _entries_arrived(self, st: DomainState) -> None:
         self.purges.arrived(st.domain, st.buffer)
@@ -256,9 +312,17 @@ class S4TopApp(App[int]):
         if st.caught_up:
             self._long_lived.backlog_in()
 
-    def _begin_polling(self) -> None:
+    def _after_first_frame(self) -> None:
+        # the features the first frame did without (frozen with it, as long-lived); the
+        # status line shows at once what they hold: a batch typed before a restart, an alert
+        # still active, a purge being verified
+        _built_now = (self.desk, self.purges, self.alerts)
         self._long_lived.first_frame()
-        self._start_polling()
+        dash = getattr(self, "_dashboard", None)
+        if dash is not None:
+            dash.wake()
+        if self._start_pollers:
+            self._start_polling()
 
     def on_mount(self) -> None:
         keep_theme(self, self.ui_state, self.ctx.settings.theme)
@@ -266,11 +330,12 @@ class S4TopApp(App[int]):
         # a token file others can read, TLS verification off, a plain-http API base
         for warning in [*self.ctx.warnings, *self.keymap_warnings]:
             self.notify(warning, title="warning", severity="warning", timeout=15)
-        if self._start_pollers:
-            # after the first frame: the screen is up before the HTTP client is built
-            self.call_after_refresh(self._begin_polling)
+        # after the first frame: the screen is up before the HTTP client and the features
+        self.call_after_refresh(self._after_first_frame)
 
     def _start_polling(self) -> None:
+        from tui.live.pollers import series_loop, tail_loop
+
         client = self._get_client()
         for st in self.states:
             self.run_worker(tail_loop(st, client, self.hooks), group=f"tail:{st.domain}",
@@ -282,8 +347,10 @@ class S4TopApp(App[int]):
 
     async def on_unmount(self) -> None:
         self._long_lived.release()
-        self.desk.close()  # the draft stays for the next instance; this one's lock goes
-        self.alerts.save_active()  # the latest figures of what is still active survive a restart
+        if (desk := self._built("desk")) is not None:
+            desk.close()  # the draft stays for the next instance; this one's lock goes
+        if (alerts := self._built("alerts")) is not None:
+            alerts.save_active()  # the latest figures of what is still active survive a restart
         if self.client is not None:
             await self.client.aclose()
 

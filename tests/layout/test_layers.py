@@ -116,29 +116,41 @@ def test_the_check_catches_an_upward_import(tmp_path, monkeypatch) -> None:
 
 
 LAZY_SCREENS = ("refresh", "history", "top", "detail", "alerts", "overview", "help",
-                "explain")
+                "explain", "replay")
 #: loaded after the first frame: the HTTP client when polling starts (and with it the
 #: response parsers), plotext at the first chart drawn (the charts say "loading…" until their
 #: data is in), the explain code at the first alert's hint; the TOML reader only with a
-#: config file, IDNA only for a non-ASCII domain
+#: config file, IDNA only for a non-ASCII domain; the features built right after the first
+#: frame (tui/app.py `_after_first_frame`): the refresh desk, the purge watch, the alert
+#: watch and the pollers, with the slices
 LAZY_MODULES = ("httpx", "tui.api.client", "tui.api.parse", "tui.api.wire", "plotext",
-                "textual_plotext", "tui.insight.explain", "tomllib", "idna")
+                "textual_plotext", "tui.insight.explain", "tomllib", "idna",
+                "tui.refresh.desk", "tui.refresh.watch", "tui.refresh.verify",
+                "tui.refresh.sender", "tui.live.alerting", "tui.insight.alert_log",
+                "tui.live.pollers", "tui.core.slices")
 
 
 def _loaded_by_the_first_frame(names: tuple[str, ...]) -> list[str]:
-    """Which of `names` are imported once the dashboard has drawn (no polling)."""
+    """Which of `names` are imported when the dashboard's first frame is up (the app's
+    `_after_first_frame` is called, before it builds anything), and that it was called."""
     code = (
         "import asyncio, sys\n"
         "from tui.config import load_settings\n"
         "from tui.context import build_context\n"
         "from tui.app import S4TopApp\n"
+        "seen = []\n"
+        "class Probe(S4TopApp):\n"
+        "    def _after_first_frame(self):\n"
+        f"        seen.append(sorted(m for m in {names!r} if m in sys.modules))\n"
+        "        super()._after_first_frame()\n"
         "async def main():\n"
         "    s = load_settings(flags={'domain': 'cdn.example.com'})\n"
-        "    app = S4TopApp(build_context(s), start_pollers=False)\n"
+        "    app = Probe(build_context(s), start_pollers=False)\n"
         "    async with app.run_test() as pilot:\n"
         "        await pilot.pause()\n"
+        "        assert 'desk' in vars(app)  # built right after the first frame\n"
         "asyncio.run(main())\n"
-        f"print(sorted(m for m in {names!r} if m in sys.modules))\n"
+        "print(seen[0])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=60)
