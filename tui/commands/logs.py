@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from tui.api.loglines import parse_log_lines
+from tui.api.parse import parse_logs
 from tui.api.retry import RetryPolicy
 from tui.commands.progress import ProgressLine, shares_terminal
 from tui.context import Context, UsageError, describe_error, format_wait, print_retrying
@@ -162,7 +163,7 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
         # One try per request: the slices do the retrying, so a 429 can hold all of them.
         async with ctx.cli_client(retry=RetryPolicy(attempts=1)) as client:
             reader = slice_reader(ctx, client, domain, start, now, args.codes, args.limit,
-                                  concurrency, read=parse_log_lines if lines else None)
+                                  concurrency, read=parse_log_lines if lines else parse_logs)
             async with progress.running():
                 try:
                     with streaming_collection():
@@ -180,13 +181,13 @@ def figures(reader: SlicedRead) -> ProgressFigures:
 
 def slice_reader(ctx: Context, client, domain: str, start: int, until: int,
                  codes: str | CodeSelection, limit: int, concurrency: int,
-                 skip_at_start: int = 0, read: Callable[..., list[Any]] | None = None
+                 skip_at_start: int = 0, read: Callable[..., list[Any]] = parse_logs
                  ) -> SlicedRead:
     """The one-shot reader of `logs` and `record`: the settings' retries (retry_attempts,
     retry_base) made by the slices, over a client that tries each request once. It asks for
     the narrowest class that covers `codes`; the caller keeps what `codes` selects from what
     it delivers (the cursor must see every entry the server sent). `read`: how a page is
-    read (`parse_logs`'s signature; default the entries)."""
+    read (`parse_logs`'s signature: the entries, or their JSON lines)."""
     s = ctx.settings
     ask = (codes if isinstance(codes, CodeSelection) else parse_codes(codes)).request_class
 
@@ -197,8 +198,7 @@ def slice_reader(ctx: Context, client, domain: str, start: int, until: int,
     return SlicedRead(fetch, start, until, concurrency=concurrency, limit=limit,
                       skip_at_start=skip_at_start, max_failures=s.retry_attempts,
                       backoff_base_s=s.retry_base,
-                      parse=(lambda raw: client.parse_logs_reply(domain, raw)) if read is None
-                      else (lambda raw: client.parse_logs_reply(domain, raw, read)))
+                      parse=lambda raw: client.parse_logs_reply(domain, raw, read))
 
 
 def cli_state_printer(ctx: Context, before: Callable[[], None] = lambda: None
