@@ -198,6 +198,11 @@ def evaluate(rule: AlertRule, rates: RateWindow, now_s: int, state: AlertState, 
                     state.ended_s = 0
                     state.since_s = began(rule, rates, start, known_from_s) if why == "absolute" \
                         else start
+                    # the baseline said with the alert leaves its own span out from the first
+                    # second (an absolute alert's span can begin before the window)
+                    clean = baseline_of(rule, rates, state, start, known_from_s)
+                    if clean is not None:
+                        base = state.baseline = clean
                     state.peak, state.fire_baseline = value, base
                     state.evidence_s = end
                     event = "fired"

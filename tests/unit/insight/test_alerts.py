@@ -57,6 +57,19 @@ def test_a_sustained_alert_starts_where_the_outage_began() -> None:
     assert NOW - 30 - ABS.window_s < late.since_s <= NOW - 30
 
 
+def test_the_baseline_said_when_it_fires_leaves_the_outage_out() -> None:
+    """Opened three minutes into an outage: the absolute alert's span begins before its
+    window, and the baseline it shows from the first second is the one before the outage,
+    as every later second shows it (it was 4.6 % for one second, then 0.1 %)."""
+    rw = window(lambda s: 3 if s >= NOW - 180 else 0, NOW - 700, NOW + 10)
+    st = AlertState("5xx")
+    assert evaluate(ABS, rw, NOW, st, known_from_s=NOW - 600) == "fired"
+    assert st.baseline == 0.0 and st.fire_baseline == 0.0
+    assert "(baseline 0.0%)" in st.label()
+    assert evaluate(ABS, rw, NOW + 1, st, known_from_s=NOW - 600) is None
+    assert st.baseline == 0.0
+
+
 def test_the_active_span_stays_out_of_the_baseline() -> None:
     # quiet, then 30 % from NOW-60 on; the alert fires at NOW and the outage goes on
     rw = window(lambda s: 3 if s >= NOW - 60 else 0, NOW - 700, NOW + 400)
