@@ -2,11 +2,12 @@
 
 The log entries of each domain are read through the concurrent slices (tui/core/slices.py)
 and stored in batches by `RecordingWriter` (tui/recording/writer.py), each batch committed
-with the domain's high-water mark; then the series of the recorded range, the refreshes of
+with the domain's high-water mark by a process of its own beside the reading
+(tui/recording/committer.py); then the series of the recorded range, the refreshes of
 the history file made meanwhile and the metadata. Running it again on the same file
 continues from the stored marks (a new `--since`/`--start` does not move a domain already
 recorded). `--follow` goes on with the live tail until Ctrl-C or SIGTERM; a SIGKILL loses at
-most the batch not yet committed, which the next run reads again.
+most the batches not yet handed to the commit process, which the next run reads again.
 """
 
 from __future__ import annotations
@@ -147,14 +148,16 @@ async def run(ctx: Context, args: argparse.Namespace) -> int:
     start, until = _range(args, now)
     path = Path(args.output)
     try:
-        writer = RecordingWriter.open(path)
+        writer = RecordingWriter.open(path, apart=True)  # batches committed beside the reading
     except RecordingError as exc:
         raise UsageError(str(exc)) from None
     try:
         domains = _domains(ctx, args, writer)
         session = _Session(ctx, args, writer, domains, concurrency, _cut_ips(ctx, args, writer),
                            _codes(args, writer))
-        return await session.record(start, until)
+        code = await session.record(start, until)
+        writer.close()  # the last batches in: one that failed raises here, not in silence
+        return code
     except (sqlite3.Error, OSError) as exc:
         print(f"s4top: cannot write {inert(str(path), 200)}: {exc}", file=sys.stderr)
         return 1

@@ -26,7 +26,7 @@ from tui.core.models import LogEntry, Series
 from tui.recording.fields import extra_json, public_api_base, refresh_row, storable
 from tui.recording.schema import RecordingError, connect, create_private, hold_exclusive
 
-__all__ = ["DomainProgress", "RecordingWriter", "public_api_base"]
+__all__ = ["DomainProgress", "RecordingWriter", "public_api_base", "store_batch"]
 
 _INSERT = ("INSERT INTO logs (domain, time_ns, status, method, client_ip, size, url, country, "
            "cache, extra, shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -70,19 +70,28 @@ class RecordingWriter:
         self._shape_objs: dict[int, tuple[Mapping[str, str], int]] = {}
         self._broken = False
         self._lock: int | None = None  # the fd holding the file's flock (see `hold_exclusive`)
-        self.stored = 0  # entries committed by this writer
+        self._committer: Any = None  # a Committer (tui/recording/committer.py) when apart
+        self._stored = 0  # entries committed by this writer itself
         self.commits = 0
 
     @property
+    def stored(self) -> int:
+        """Entries committed (by the commit process too, as far as it has answered)."""
+        return self._stored + (self._committer.stored if self._committer is not None else 0)
+
+    @property
     def pending(self) -> int:
-        """Entries buffered, not committed yet."""
-        return len(self._rows)
+        """Entries buffered or handed to the commit process, not committed yet."""
+        c = self._committer
+        return len(self._rows) + (c.sent - c.stored if c is not None else 0)
 
     @classmethod
-    def open(cls, path: Path, batch_size: int = 5000) -> RecordingWriter:
+    def open(cls, path: Path, batch_size: int = 5000, apart: bool = False) -> RecordingWriter:
         """Open `path` for recording: a new file (0600), or an existing recording to continue.
         Anything else (another database, an empty or foreign file) is refused, and so is a
-        file another writer holds (both would continue from one mark: every entry twice)."""
+        file another writer holds (both would continue from one mark: every entry twice).
+        `apart`: the batches are committed by a process of their own
+        (tui/recording/committer.py); everything else is done here, once they are in."""
         path = Path(path)
         if path.is_dir():
             raise RecordingError(f"{path} is a directory, not a recording")
@@ -109,13 +118,28 @@ class RecordingWriter:
             os.close(lock)
             raise
         writer._lock = lock
+        if apart:
+            from tui.recording.committer import Committer
+
+            try:
+                writer._committer = Committer(path, lock)
+            except BaseException:
+                writer.close()
+                raise
         return writer
+
+    def _settle(self) -> None:
+        """Every batch handed to the commit process is in (before anything else is written
+        or read here: one writer of the file at a time)."""
+        if self._committer is not None:
+            self._committer.settle()
 
     # ------------------------------------------------------------------ progress
 
     def progress(self, domain: str) -> DomainProgress | None:
         if domain in self._marks:
             return self._marks[domain]
+        self._settle()
         row = self._conn.execute(
             "SELECT start_ns, last_time_ns, count_at_last, covered_ns FROM progress "
             "WHERE domain = ?", (domain,)).fetchone()
@@ -131,6 +155,7 @@ class RecordingWriter:
         if mark is None:
             mark = DomainProgress(domain, int(start_ns))
             self._marks[domain] = mark
+            self._settle()
             self._conn.execute("INSERT INTO progress (domain, start_ns) VALUES (?, ?)",
                                (domain, mark.start_ns))
             self._conn.commit()
@@ -220,36 +245,23 @@ class RecordingWriter:
             shapes, self._new_shapes = self._new_shapes, []
             marks = [(m.last_time_ns, m.count_at_last, m.covered_ns, m.domain)
                      for m in (self._marks[d] for d in sorted(self._dirty))]
-            try:
-                self._store(shapes, rows, marks)
-            except (UnicodeEncodeError, OverflowError):  # rolled back; the rare row rewritten
-                shapes = [storable(s, _SHAPE_JSON) for s in shapes]
-                rows = [storable(r, _EXTRA_JSON) for r in rows]
-                self._store(shapes, rows, marks)
+            if self._committer is not None:
+                self._committer.send(shapes, rows, marks)  # an earlier batch's error raises
+            else:
+                store_batch(self._conn, shapes, rows, marks)
+                self._stored += len(rows)
         except BaseException:
             # the marks in memory moved past rows that are not stored: never commit them
             self._broken = True
             raise
         self._dirty.clear()
-        self.stored += len(rows)
         self.commits += 1
-
-    def _store(self, shapes: list[tuple[Any, ...]], rows: list[tuple[Any, ...]],
-               marks: list[tuple[Any, ...]]) -> None:
-        with self._conn:
-            if shapes:
-                self._conn.executemany(
-                    "INSERT INTO shapes (id, source_keys) VALUES (?, ?)", shapes)
-            if rows:
-                self._conn.executemany(_INSERT, rows)
-            self._conn.executemany(
-                "UPDATE progress SET last_time_ns = ?, count_at_last = ?, "
-                "covered_ns = ? WHERE domain = ?", marks)
 
     # ------------------------------------------------------------------ the rest
 
     def write_series(self, domain: str, series: Iterable[Series]) -> int:
         """Buckets of the recorded range; a bucket read again (it was partial) is replaced."""
+        self._settle()
         rows = [(domain, s.metric.value, s.period, int(t), float(v))
                 for s in series for t, v in s.points]
         with self._conn:
@@ -262,6 +274,7 @@ class RecordingWriter:
                         start_ns: int, end_ns: int) -> int:
         """The refresh requests of the history file (tui/refresh/sender.py `to_record`) sent
         within the range for the recorded domains; one already stored is not stored again."""
+        self._settle()
         added = 0
         with self._conn:
             for rec in records:
@@ -287,6 +300,7 @@ class RecordingWriter:
         """The metadata table; `created_at` is kept from the first run, the range widened;
         `client_ip` says whether the addresses were cut (tui/core/anonymize.py); `codes`
         which statuses are kept (a `--codes` selection, tui/core/statuscodes.py)."""
+        self._settle()
         now = datetime.fromtimestamp(time.time(), tz=UTC).isoformat(timespec="seconds")
         old = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
         known = json.loads(old["domains"]) if "domains" in old else []
@@ -304,6 +318,7 @@ class RecordingWriter:
                                    sorted(values.items()))
 
     def meta(self) -> dict[str, str]:
+        self._settle()
         return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
 
     def close(self) -> None:
@@ -311,6 +326,16 @@ class RecordingWriter:
         try:
             if not self._broken:
                 self.commit()
+            if self._committer is not None:
+                committer = self._committer
+                try:  # raises the error of a batch that failed, unless raised already
+                    committer.close(raise_error=not self._broken)
+                except BaseException:
+                    self._broken = True
+                    raise
+                finally:
+                    self._committer = None
+                    self._stored += committer.stored
         finally:
             try:
                 self._conn.close()
@@ -318,3 +343,26 @@ class RecordingWriter:
                 if self._lock is not None:  # after SQLite's close (`hold_exclusive`)
                     os.close(self._lock)
                     self._lock = None
+
+
+def store_batch(conn: sqlite3.Connection, shapes: list[tuple[Any, ...]],
+                rows: list[tuple[Any, ...]], marks: list[tuple[Any, ...]]) -> None:
+    """One batch in one transaction: its new shapes, its rows and the marks they reach (here or
+    in the commit process). A batch that does not bind (a lone surrogate, an integer beyond 64
+    bits) is rolled back, its rare rows rewritten (fields.storable) and stored."""
+    try:
+        _store(conn, shapes, rows, marks)
+    except (UnicodeEncodeError, OverflowError):
+        _store(conn, [storable(s, _SHAPE_JSON) for s in shapes],
+               [storable(r, _EXTRA_JSON) for r in rows], marks)
+
+
+def _store(conn: sqlite3.Connection, shapes: list[tuple[Any, ...]],
+           rows: list[tuple[Any, ...]], marks: list[tuple[Any, ...]]) -> None:
+    with conn:
+        if shapes:
+            conn.executemany("INSERT INTO shapes (id, source_keys) VALUES (?, ?)", shapes)
+        if rows:
+            conn.executemany(_INSERT, rows)
+        conn.executemany("UPDATE progress SET last_time_ns = ?, count_at_last = ?, "
+                         "covered_ns = ? WHERE domain = ?", marks)
