@@ -5,7 +5,7 @@ RESULTS.md), and a thread cannot take them off the reading process: `executemany
 interpreter lock back for every row's binding, so the two threads hand it over per row. The
 child process gets each batch whole instead (its new shapes, its rows and the marks they reach,
 pickled: ~0.07 s per 200k rows) and commits it in one transaction, in the order sent, with the
-writer's own code (tui/recording/writer.py `store_batch`); the reader goes on reading.
+writer's own code (tui/recording/batch.py `store_batch`); the reader goes on reading.
 
 What does not change (tests/unit/recording/test_committer.py):
 - a batch is committed whole with its marks, or not at all; after a failed batch (a full disk)
@@ -157,8 +157,8 @@ def _error_of(kind: str, message: str) -> BaseException:
 
 
 def _child(path: str) -> int:
+    from tui.recording.batch import store_batch
     from tui.recording.schema import connect
-    from tui.recording.writer import store_batch
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     inp, out = sys.stdin.buffer, sys.stdout.buffer

@@ -23,15 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.models import LogEntry, Series
+from tui.recording.batch import store_batch
 from tui.recording.fields import extra_json, public_api_base, refresh_row, storable
 from tui.recording.schema import RecordingError, connect, create_private, hold_exclusive
 
-__all__ = ["DomainProgress", "RecordingWriter", "public_api_base", "store_batch"]
+__all__ = ["DomainProgress", "RecordingWriter", "public_api_base"]
 
-_INSERT = ("INSERT INTO logs (domain, time_ns, status, method, client_ip, size, url, country, "
-           "cache, extra, shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-#: the JSON text columns of a `logs`, a `shapes` and a `refreshes` row (fields.storable)
-_EXTRA_JSON, _SHAPE_JSON, _URLS_JSON = frozenset({9}), frozenset({1}), frozenset({3})
+#: the JSON text column of a `refreshes` row (fields.storable)
+_URLS_JSON = frozenset({3})
 
 
 @dataclass(slots=True)
@@ -344,25 +343,3 @@ class RecordingWriter:
                     os.close(self._lock)
                     self._lock = None
 
-
-def store_batch(conn: sqlite3.Connection, shapes: list[tuple[Any, ...]],
-                rows: list[tuple[Any, ...]], marks: list[tuple[Any, ...]]) -> None:
-    """One batch in one transaction: its new shapes, its rows and the marks they reach (here or
-    in the commit process). A batch that does not bind (a lone surrogate, an integer beyond 64
-    bits) is rolled back, its rare rows rewritten (fields.storable) and stored."""
-    try:
-        _store(conn, shapes, rows, marks)
-    except (UnicodeEncodeError, OverflowError):
-        _store(conn, [storable(s, _SHAPE_JSON) for s in shapes],
-               [storable(r, _EXTRA_JSON) for r in rows], marks)
-
-
-def _store(conn: sqlite3.Connection, shapes: list[tuple[Any, ...]],
-           rows: list[tuple[Any, ...]], marks: list[tuple[Any, ...]]) -> None:
-    with conn:
-        if shapes:
-            conn.executemany("INSERT INTO shapes (id, source_keys) VALUES (?, ?)", shapes)
-        if rows:
-            conn.executemany(_INSERT, rows)
-        conn.executemany("UPDATE progress SET last_time_ns = ?, count_at_last = ?, "
-                         "covered_ns = ? WHERE domain = ?", marks)
