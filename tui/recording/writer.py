@@ -342,4 +342,3 @@ class RecordingWriter:
                 if self._lock is not None:  # after SQLite's close (`hold_exclusive`)
                     os.close(self._lock)
                     self._lock = None
-
